@@ -1,0 +1,58 @@
+"""Builds the PTB Application: the one place where the bot is wired together."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+import handlers
+from bot.context import ShopContext
+from bot.processor import PerChatUpdateProcessor
+from bot.services import Services
+from i18n import N_, SHIPPED_LOCALES, translator
+
+ShopApplication = Application[Any, ShopContext, Any, Any, Any, Any]
+
+# (command, description) as the buyer sees them in Telegram's menu, in their language.
+COMMANDS = (
+    ("start", N_("Start shopping")),
+    ("help", N_("What I can do")),
+)
+
+
+def build_application(
+    services: Services,
+    *,
+    token: str,
+    api_url: str,
+    rate_limiter: AIORateLimiter | None = None,
+) -> ShopApplication:
+    application = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{api_url}/bot")
+        .base_file_url(f"{api_url}/file/bot")
+        .context_types(ContextTypes(context=ShopContext))
+        .concurrent_updates(PerChatUpdateProcessor())
+        # Retries 429s after Telegram's retry_after and keeps under its global and per-chat limits.
+        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        .post_init(register_commands)
+        .build()
+    )
+    application.bot_data["services"] = services
+    handlers.register(application)
+    return application  # type: ignore[return-value]
+
+
+async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command menu in every shipped language (Telegram picks by the user's app language)."""
+    default = translator()
+    await application.bot.set_my_commands([BotCommand(c, default.gettext(d)) for c, d in COMMANDS])
+    for locale in SHIPPED_LOCALES:
+        t = translator(locale)
+        language = locale.split("_")[0]
+        await application.bot.set_my_commands(
+            [BotCommand(c, t.gettext(d)) for c, d in COMMANDS], language_code=language
+        )

@@ -1,0 +1,44 @@
+"""Builds the services from settings: the database first, then what stands on it."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.database import create_engine, is_sqlite, session_factory, upgrade
+from bot.services import Services
+from bot.settings import ConfigurationError, Settings
+
+log = logging.getLogger(__name__)
+
+
+async def open_database(settings: Settings, *, migrate: bool | None = None) -> AsyncEngine:
+    """Connects (and, for the embedded SQLite, migrates); an unreachable database is one sentence.
+
+    PostgreSQL is migrated by the operator with `chatshop db upgrade`, so several workers
+    starting at once never race on a schema change; the embedded SQLite upgrades itself.
+    """
+    url = settings.effective_database_url
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        if migrate if migrate is not None else is_sqlite(url):
+            await upgrade(engine)
+    except (OSError, OperationalError, DBAPIError) as error:
+        await engine.dispose()
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise ConfigurationError(
+            f"The database at CHATSHOP_DATABASE_URL cannot be reached: {reason}."
+        ) from None
+    return engine
+
+
+async def bootstrap(
+    settings: Settings, *, migrate: bool | None = None
+) -> tuple[Services, AsyncEngine]:
+    engine = await open_database(settings, migrate=migrate)
+    return Services(settings=settings, sessions=session_factory(engine)), engine

@@ -1,0 +1,133 @@
+"""The `chatshop` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from bot.settings import ConfigurationError, load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        return asyncio.run(args.run(args)) or 0
+    except ConfigurationError as error:
+        print(f"chatshop: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chatshop", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log in detail")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="chat with the shop offline, in this terminal")
+    demo.add_argument("--language", default="en", help="your Telegram language code, e.g. zh-hans")
+    demo.add_argument("--fresh", action="store_true", help="start from an empty demo database")
+    demo.set_defaults(run=_demo)
+
+    run = commands.add_parser("run", help="run the bot with CHATSHOP_TELEGRAM_TOKEN (long polling)")
+    run.set_defaults(run=_run)
+
+    database = commands.add_parser("db", help="database maintenance")
+    database_commands = database.add_subparsers(required=True, metavar="ACTION")
+    database_commands.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+
+    catalog = commands.add_parser("catalog", help="import and export products")
+    catalog_commands = catalog.add_subparsers(required=True, metavar="ACTION")
+    importing = catalog_commands.add_parser("import", help="import a CSV or Shopify export")
+    importing.add_argument("file", type=Path)
+    importing.add_argument("--merchant", required=True, help="merchant slug (created if new)")
+    importing.add_argument("--currency", help="prices' currency for a new merchant, e.g. USD")
+    importing.add_argument("--skip-bad-rows", action="store_true", help="import the good rows")
+    importing.set_defaults(run=_catalog_import)
+    exporting = catalog_commands.add_parser("export", help="export a merchant's catalog as CSV")
+    exporting.add_argument("--merchant", required=True)
+    exporting.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    exporting.set_defaults(run=_catalog_export)
+    return parser
+
+
+async def _until_signalled(job: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await job(stop)
+
+
+async def _run(args: argparse.Namespace) -> None:
+    from bot.app import build_application
+    from bot.bootstrap import bootstrap
+    from bot.runner import polling
+
+    settings = load_settings()
+    if not settings.telegram_token:
+        raise ConfigurationError(
+            "CHATSHOP_TELEGRAM_TOKEN is not set; get a token from @BotFather "
+            "(or try `chatshop demo`, which needs none)."
+        )
+    services, engine = await bootstrap(settings)
+    application = build_application(
+        services, token=settings.telegram_token, api_url=settings.telegram_api_url
+    )
+
+    async def serve(stop: asyncio.Event) -> None:
+        async with polling(application):
+            me = application.bot
+            print(f"chatshop is running as @{me.username}; Ctrl-C stops it.", file=sys.stderr)
+            await stop.wait()
+
+    try:
+        await _until_signalled(serve)
+    finally:
+        await engine.dispose()
+
+
+async def _demo(args: argparse.Namespace) -> None:
+    from bot.demo_chat import run_demo
+
+    await run_demo(language=args.language, fresh=args.fresh)
+
+
+async def _db_upgrade(args: argparse.Namespace) -> None:
+    from bot.bootstrap import open_database
+
+    engine = await open_database(load_settings(), migrate=True)
+    await engine.dispose()
+    print("The database schema is up to date.")
+
+
+async def _catalog_import(args: argparse.Namespace) -> int:
+    from bot.catalog_cli import import_file
+
+    return await import_file(
+        load_settings(),
+        args.file,
+        merchant=args.merchant,
+        currency=args.currency,
+        skip_bad_rows=args.skip_bad_rows,
+    )
+
+
+async def _catalog_export(args: argparse.Namespace) -> int:
+    from bot.catalog_cli import export_file
+
+    return await export_file(load_settings(), merchant=args.merchant, output=args.output)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""The per-update context every handler receives."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.services import Services
+from i18n import Translator, translator
+from orders.customers import Buyer
+
+
+class ShopContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context plus the buyer and their language, resolved once per update.
+
+    PTB builds one context per update and hands it to every handler group, so the identity
+    handler in group -1 can fill `buyer` and `i18n` for the handlers that follow. Nothing here
+    outlives the update: state that must survive lives in the database.
+    """
+
+    def __init__(
+        self,
+        application: Application[Any, Any, Any, Any, Any, Any],
+        chat_id: int | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        super().__init__(application, chat_id=chat_id, user_id=user_id)
+        self.buyer: Buyer | None = None
+        self.i18n: Translator = translator()
+
+    @property
+    def services(self) -> Services:
+        services = self.application.bot_data["services"]
+        assert isinstance(services, Services)
+        return services

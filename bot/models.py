@@ -1,0 +1,12 @@
+"""Every mapped table, imported in one place so Alembic and the tests see the whole schema."""
+
+import catalog.models  # noqa: F401  (orders reference merchants and variants)
+import money.models  # noqa: F401
+from db import Base
+from orders import customers as orders_customers  # noqa: F401
+from orders import models as orders_models  # noqa: F401  (carts, orders, dialog state)
+from payments import models as payments_models  # noqa: F401  (registers payment tables)
+
+metadata = Base.metadata
+
+__all__ = ["metadata"]

@@ -1,0 +1,86 @@
+"""Settings from `CHATSHOP_*` environment variables and an optional `.env` file."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from money import UnknownCurrency, normalise_code
+
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+# A token the local stand-in accepts; never valid at Telegram.
+DEMO_TOKEN = "123456:chatshop-demo-token-not-for-telegram"
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or malformed; the message names the variable in one sentence."""
+
+
+def _currency(value: str) -> str:
+    try:
+        return normalise_code(value)
+    except UnknownCurrency:
+        raise ValueError(f"{value!r} is not an ISO 4217 currency code such as USD or EUR") from None
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="CHATSHOP_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    telegram_token: str | None = Field(default=None, description="Bot token from @BotFather")
+    telegram_api_url: str = Field(
+        default="https://api.telegram.org", description="Base address of the Bot API server"
+    )
+    data_dir: Path = Field(default=Path("data"), description="Where the embedded database lives")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy async URL; default: SQLite in the data directory"
+    )
+    default_language: str = "en"
+    default_currency: Annotated[str, AfterValidator(_currency)] = "USD"
+    fx_max_age_hours: int = Field(default=72, ge=1)
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _token_shape(cls, value: str | None) -> str | None:
+        if value is not None and not TOKEN_PATTERN.match(value.strip()):
+            raise ValueError("a bot token looks like 123456789:AAE..., as @BotFather gives it")
+        return value.strip() if value else None
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("it must be an http(s) address such as https://api.telegram.org")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str | None) -> str | None:
+        if value and not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", value):
+            raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db")
+        return value or None
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'chatshop.sqlite'}"
+
+    @property
+    def fx_max_age(self) -> timedelta:
+        return timedelta(hours=self.fx_max_age_hours)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; a bad value becomes one sentence naming its variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "?"
+        reason = first["msg"].removeprefix("Value error, ")
+        raise ConfigurationError(f"CHATSHOP_{field.upper()} is invalid: {reason}.") from None

@@ -1,0 +1,34 @@
+"""A reply as plain data: text, an optional photo, and rows of buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    action: str | None = None  # a callback payload from `conversation.callbacks`
+    url: str | None = None
+    switch_inline_query: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Photo:
+    """A picture by URL, a local file, or an id the channel already holds."""
+
+    url: str | None = None
+    path: Path | None = None
+    channel_file_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    photo: Photo | None = None
+    # Edit the message the button was pressed on instead of sending a new one.
+    edit: bool = False
+    notice: str | None = None  # a short toast answering a button press
+    extra: tuple[Reply, ...] = field(default=())  # further messages sent after this one

@@ -1,0 +1,64 @@
+"""Greeting, help and the polite answers to things the bot cannot use."""
+
+from __future__ import annotations
+
+from html import escape
+
+from conversation.reply import Reply
+from i18n import Translator
+
+
+def greeting(t: Translator, *, first_name: str, currency: str) -> Reply:
+    _ = t.gettext
+    text = _(
+        "Hi {name}! I help you shop here in the chat.\n\n"
+        "Just type what you are looking for, with typos if you like: "
+        "<i>wireless headphones under 50</i>, <i>red mug</i>, <i>running shoes 42</i>.\n"
+        "Prices are shown in {currency}.\n\n"
+        "/help shows everything I can do."
+    ).format(name=escape(first_name), currency=currency)
+    return Reply(text)
+
+
+def help_text(t: Translator) -> Reply:
+    _ = t.gettext
+    text = "\n".join(
+        [
+            _("<b>How to shop</b>"),
+            _("Type what you want to buy, in any words: I find it even with typos."),
+            _("Add a price limit like <i>under 50</i> or <i>50-100</i>."),
+            "",
+            _("/start: start over"),
+            _("/help: this help"),
+        ]
+    )
+    return Reply(text)
+
+
+def unknown_command(t: Translator, command: str) -> Reply:
+    text = t.gettext("I don't know the command {command}. /help lists the ones I know.").format(
+        command=escape(command[:64])
+    )
+    return Reply(text)
+
+
+def not_understood(t: Translator) -> Reply:
+    return Reply(
+        t.gettext(
+            "I can only read text here. "
+            "Type what you are looking for, or /help to see what I can do."
+        )
+    )
+
+
+def button_expired(t: Translator) -> Reply:
+    return Reply(
+        t.gettext("This button has expired. Please search again."),
+        notice=t.gettext("This button has expired."),
+    )
+
+
+def something_went_wrong(t: Translator) -> Reply:
+    return Reply(
+        t.gettext("Sorry, something went wrong on our side. Nothing was changed; please try again.")
+    )

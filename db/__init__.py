@@ -1,0 +1,9 @@
+"""The shared persistence kernel: the declarative base every domain package maps its tables on.
+
+It imports nothing of ours, so `catalog/`, `money/` and `orders/` can all stand on it without
+standing on each other; one MetaData keeps foreign keys between their tables resolvable.
+"""
+
+from db.base import Base, UTCDateTime, utcnow
+
+__all__ = ["Base", "UTCDateTime", "utcnow"]

@@ -1,0 +1,43 @@
+"""Polite answers for what nothing else handles: unknown commands, stickers, stale buttons."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+
+from bot.context import ShopContext
+from conversation.views import common
+from handlers.render import send
+
+log = logging.getLogger(__name__)
+
+
+async def unknown_command(update: Update, context: ShopContext) -> None:
+    """Says the command is unknown and points to /help."""
+    assert update.effective_message is not None
+    command = (update.effective_message.text or "").split()[0]
+    await send(update, context, common.unknown_command(context.i18n, command))
+
+
+async def not_text(update: Update, context: ShopContext) -> None:
+    """Stickers, voice, photos where none is asked for: explain what the bot can read."""
+    await send(update, context, common.not_understood(context.i18n))
+
+
+async def stale_button(update: Update, context: ShopContext) -> None:
+    """A button whose payload no handler accepts: old, or forged. Nothing changes."""
+    query = update.callback_query
+    assert query is not None
+    log.info("refused callback data %r from user %s", query.data, query.from_user.id)
+    await send(update, context, common.button_expired(context.i18n))
+
+
+async def on_error(update: object, context: ShopContext) -> None:
+    """Logs the failure and, when there is a person waiting, apologises in their language."""
+    log.error("update %r failed", update, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await send(update, context, common.something_went_wrong(context.i18n))
+        except Exception:  # the apology itself failed (Telegram down): the log is what we have
+            log.exception("could not apologise for a failed update")

@@ -1,0 +1,27 @@
+"""Runs before every other handler: who is writing, and in which language do we answer."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.context import ShopContext
+from bot.database import transaction
+from i18n import negotiate_locale, translator
+from money.locale_currency import guess_currency
+from orders.customers import identify_buyer
+
+
+async def resolve_buyer(update: Update, context: ShopContext) -> None:
+    """Loads (or creates) the buyer and puts their translator on the context."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return
+    settings = context.services.settings
+    async with transaction(context.services.sessions) as session:
+        context.buyer = await identify_buyer(
+            session,
+            telegram_user_id=user.id,
+            locale=negotiate_locale(user.language_code, settings.default_language),
+            currency=guess_currency(user.language_code, settings.default_currency),
+        )
+    context.i18n = translator(context.buyer.locale)

@@ -1,0 +1,86 @@
+"""Turns a channel-neutral `Reply` into Telegram calls."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import CallbackContext
+
+from conversation.reply import Button, Photo, Reply
+
+CAPTION_LIMIT = 1024
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons])
+
+
+def _button(button: Button) -> InlineKeyboardButton:
+    if button.url:
+        return InlineKeyboardButton(button.text, url=button.url)
+    if button.switch_inline_query is not None:
+        return InlineKeyboardButton(
+            button.text, switch_inline_query_current_chat=button.switch_inline_query
+        )
+    return InlineKeyboardButton(button.text, callback_data=button.action)
+
+
+def _photo_input(photo: Photo) -> str | InputFile:
+    if photo.channel_file_id:
+        return photo.channel_file_id
+    if photo.path is not None:
+        return InputFile(photo.path.read_bytes(), filename=photo.path.name)
+    assert photo.url, "a Photo needs a file id, a path or a URL"
+    return photo.url
+
+
+async def send(update: Update, context: CallbackContext, reply: Reply) -> Message | None:  # type: ignore[type-arg]
+    """Sends (or, for `edit` replies to a button press, edits) and answers the press."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(reply.notice)
+    chat = update.effective_chat
+    assert chat is not None
+    sent: Message | None = None
+    if reply.edit and query is not None and query.message is not None and not reply.photo:
+        sent = await _edit(query.message, reply)
+    if sent is None:
+        sent = await _send_new(context, chat.id, reply)
+    for extra in reply.extra:
+        await _send_new(context, chat.id, extra)
+    return sent
+
+
+async def _edit(message: object, reply: Reply) -> Message | None:
+    assert isinstance(message, Message)
+    try:
+        if message.photo:
+            result = await message.edit_caption(
+                reply.text[:CAPTION_LIMIT], parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
+            )
+        else:
+            result = await message.edit_text(
+                reply.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
+            )
+    except BadRequest as error:
+        if "not modified" in error.message:  # the same button pressed twice: nothing to do
+            return message
+        return None  # the message is gone or too old to edit: send a fresh one
+    return result if isinstance(result, Message) else message
+
+
+async def _send_new(context: CallbackContext, chat_id: int, reply: Reply) -> Message:  # type: ignore[type-arg]
+    if reply.photo is not None and len(reply.text) <= CAPTION_LIMIT:
+        return await context.bot.send_photo(
+            chat_id,
+            _photo_input(reply.photo),
+            caption=reply.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(reply),
+        )
+    return await context.bot.send_message(
+        chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
+    )
