@@ -1,0 +1,293 @@
+"""The search index: build it from documents, keep it current, ask it questions.
+
+A big immutable :class:`Segment` (numpy) holds what was built or last merged; a small
+:class:`DeltaSegment` takes upserts; dead rows are masked in the :class:`DocTable` until the
+next merge, which happens when the delta grows past an eighth of the segment. Every public method
+is synchronous and leaves the index consistent when it returns, so coroutines on one event loop
+may interleave searches and upserts freely.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from itertools import repeat
+from typing import Final, NamedTuple
+
+import numpy as np
+
+from catalog.search.analysis import analyze
+from catalog.search.delta import DeltaSegment
+from catalog.search.doctable import DocTable
+from catalog.search.document import SearchDocument
+from catalog.search.matching import (
+    Lexicon,
+    Unit,
+    colour_unit,
+    expand,
+    size_unit,
+    text_units,
+    unit_keys,
+)
+from catalog.search.query import ParsedQuery
+from catalog.search.ranking import (
+    MAX_UNITS,
+    Scratch,
+    UnitMatches,
+    candidates,
+    expansion_bits,
+    quality_at,
+    rank,
+    required_matches,
+)
+from catalog.search.results import Hit, SearchResult
+from catalog.search.segment import Segment
+from catalog.search.suggest import did_you_mean
+
+MAX_LIMIT: Final = 1000
+MIN_MERGE: Final = 4096
+
+
+class PriceRange(NamedTuple):
+    """Inclusive price limits in one merchant's currency; None means open."""
+
+    min: Decimal | None = None
+    max: Decimal | None = None
+
+
+class SearchIndex:
+    """Fuzzy multilingual product search; see the package docstring for the behaviour."""
+
+    def __init__(self) -> None:
+        self._docs = DocTable()
+        self._segment = Segment.empty()
+        self._delta = DeltaSegment()
+        self._delta_docs = 0
+        self._scratch = Scratch(self._docs.capacity)
+
+    # -- building and updating ---------------------------------------------------------------
+
+    @classmethod
+    def build(cls, docs: Iterable[SearchDocument]) -> SearchIndex:
+        """Index many documents at once (the fast path: one segment, no per-term objects).
+
+        If a product id repeats, the last document wins.
+        """
+        index = cls()
+        table = index._docs
+        ids: dict[str, int] = {}
+        terms: list[str] = []
+        term_ids = array("I")
+        rows = array("I")
+        infos = bytearray()
+        for doc in docs:
+            analysed = analyze(doc)
+            row = table.append(doc, analysed.title_units, track=False)
+            found = analysed.infos
+            for term in found:
+                term_id = ids.get(term)
+                if term_id is None:
+                    term_id = ids[term] = len(terms)
+                    terms.append(term)
+                term_ids.append(term_id)
+            rows.extend(repeat(row, len(found)))
+            infos.extend(found.values())
+        del ids
+        table.index_pids()
+        index._segment = Segment.build(
+            terms,
+            np.frombuffer(term_ids, dtype=np.uint32),
+            np.frombuffer(rows, dtype=np.uint32),
+            np.frombuffer(bytes(infos), dtype=np.uint8),
+        )
+        index._scratch.ensure(table.capacity)
+        return index
+
+    def upsert(self, doc: SearchDocument) -> None:
+        """Add or replace one product; visible to the next search."""
+        analysed = analyze(doc)
+        old = self._docs.find(doc.product_id)
+        row = self._docs.append(doc, analysed.title_units)
+        self._delta.add(row, analysed.infos)
+        self._delta_docs += 1
+        if old >= 0:
+            self._docs.kill(old)
+        self._scratch.ensure(self._docs.capacity)
+        if self._delta_docs >= max(MIN_MERGE, self._docs.live // 8):
+            self.merge()
+
+    def remove(self, product_id: int) -> None:
+        """Forget a product (no-op if unknown)."""
+        row = self._docs.find(product_id)
+        if row >= 0:
+            self._docs.kill(row)
+
+    def merge(self) -> None:
+        """Fold the delta into a new segment and drop dead rows (runs by itself; public for tests
+        and for a quiet moment)."""
+        base = self._segment.export()
+        delta_terms, delta_ids, delta_docs, delta_infos = self._delta.export()
+        terms = base[0]
+        mapping = np.empty(len(delta_terms), dtype=np.uint32)
+        for i, term in enumerate(delta_terms):
+            found = self._segment.lookup(term)
+            if found < 0:
+                found = len(terms)
+                terms.append(term)
+            mapping[i] = found
+        remap = self._docs.compact()
+        docs = remap[np.concatenate([base[2], delta_docs])]
+        keep = docs >= 0
+        term_ids = np.concatenate([base[1], mapping[delta_ids]])
+        infos = np.concatenate([base[3], delta_infos])
+        self._segment = Segment.build(
+            terms, term_ids[keep], docs[keep].astype(np.uint32), infos[keep]
+        )
+        self._delta = DeltaSegment()
+        self._delta_docs = 0
+        self._scratch = Scratch(self._docs.capacity)
+
+    def __len__(self) -> int:
+        return self._docs.live
+
+    def nbytes(self) -> int:
+        """Approximate memory of the numpy part (segment and columns), for benchmarks."""
+        return self._segment.nbytes() + self._docs.nbytes()
+
+    # -- searching ---------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str | ParsedQuery,
+        *,
+        limit: int = 10,
+        merchant_id: int | None = None,
+        max_price: Decimal | None = None,
+        min_price: Decimal | None = None,
+        price_limits: Mapping[int, PriceRange] | None = None,
+        suggest: bool = True,
+    ) -> SearchResult:
+        """Best ``limit`` products for a query.
+
+        A ``str`` is searched as typed (the last word counts as a prefix unless it ends in a
+        space). A :class:`ParsedQuery` searches its ``text``; its colours and sizes count as
+        query words matched against the canonical colours/sizes of titles and variant options;
+        its price limits apply to products priced in its currency (or to all when it named
+        none) unless explicit limits are given.
+
+        ``min_price``/``max_price`` compare with each product's own price in its merchant's
+        currency. ``price_limits`` maps merchant id → :class:`PriceRange` for catalogues mixing
+        currencies (the caller converts the buyer's budget per merchant); merchants missing
+        from it are left out. Products without a price never pass a price filter.
+        """
+        parsed = query if isinstance(query, ParsedQuery) else None
+        text = parsed.text if parsed is not None else query
+        units = text_units(text) if isinstance(text, str) else []
+        if parsed is not None:
+            units += [colour_unit(c) for c in parsed.colours]
+            units += [size_unit(s) for s in parsed.sizes]
+            units = units[:MAX_UNITS]
+        limit = max(0, min(limit, MAX_LIMIT))
+        if not units or limit == 0:
+            return SearchResult([])
+        filters = _Filters(merchant_id, min_price, max_price, price_limits, parsed)
+        hits = self._search_units(units, limit, filters)
+        suggestion = None
+        if not hits and suggest and isinstance(text, str):
+
+            def finds_something(candidate: str) -> bool:
+                return bool(self._search_units(text_units(candidate), 1, filters))
+
+            suggestion = did_you_mean(text, self._lexicons(), finds_something)
+        return SearchResult(hits, suggestion)
+
+    def _lexicons(self) -> list[Lexicon]:
+        return [self._segment, self._delta] if len(self._delta) else [self._segment]
+
+    def _search_units(self, units: list[Unit], limit: int, filters: _Filters) -> list[Hit]:
+        lexicons = self._lexicons()
+        matches: list[UnitMatches] = []
+        for unit in units:
+            keys = unit_keys(unit)
+            parts = []
+            for lexicon in lexicons:
+                for expansion in expand(lexicon, unit, keys):
+                    docs, infos = lexicon.postings(expansion.term_id)  # type: ignore[attr-defined]
+                    if len(docs):
+                        parts.append(
+                            (docs, infos, expansion_bits(expansion.typos, expansion.exact))
+                        )
+            matches.append(UnitMatches(parts))
+        required = required_matches(len(units))
+        table = self._docs
+        cands = candidates(matches, required, self._scratch)
+        if not len(cands):
+            return []
+        qualities = [quality_at(unit, cands, self._scratch) for unit in matches]
+        keep = filters.mask(table, cands)
+        if not keep.all():
+            cands = cands[keep]
+            qualities = [quality[keep] for quality in qualities]
+        ranked = rank(qualities, cands, table.title_units, table.prior, required, limit)
+        return [
+            Hit(
+                product_id=int(table.product_id[doc]),
+                score=float(score),
+                matched_terms=int(matched),
+                typos=int(typos),
+                merchant_id=int(table.merchant_id[doc]),
+                in_stock=bool(table.in_stock[doc]),
+            )
+            for doc, score, matched, typos in zip(
+                ranked.docs.tolist(),
+                ranked.scores.tolist(),
+                ranked.matched.tolist(),
+                ranked.typos.tolist(),
+                strict=True,
+            )
+        ]
+
+
+class _Filters:
+    """Merchant and price conditions, applied to candidate rows in one vectorised pass."""
+
+    def __init__(
+        self,
+        merchant_id: int | None,
+        min_price: Decimal | None,
+        max_price: Decimal | None,
+        price_limits: Mapping[int, PriceRange] | None,
+        parsed: ParsedQuery | None,
+    ) -> None:
+        self.merchant_id = merchant_id
+        self.price_limits = price_limits
+        self.currency: str | None = None
+        if min_price is None and max_price is None and price_limits is None and parsed:
+            min_price, max_price = parsed.min_price, parsed.max_price
+            self.currency = parsed.price_currency
+        self.min = -math.inf if min_price is None else float(min_price)
+        self.max = math.inf if max_price is None else float(max_price)
+
+    def mask(self, table: DocTable, rows: np.ndarray) -> np.ndarray:
+        keep = table.alive[rows]
+        if self.merchant_id is not None:
+            keep &= table.merchant_id[rows] == self.merchant_id
+        if self.min > -math.inf or self.max < math.inf:
+            price = table.price[rows]
+            keep &= (price >= self.min) & (price <= self.max)  # NaN (no price) fails both
+            if self.currency:  # limits in one currency: only comparable prices pass
+                code = table.find_currency(self.currency)
+                currency = table.currency[rows]
+                keep &= (currency == code) | (currency == 0)
+        if self.price_limits is not None:
+            price = table.price[rows]
+            merchants = table.merchant_id[rows]
+            allowed = np.zeros(len(rows), dtype=np.bool_)
+            for merchant, limits in self.price_limits.items():
+                low = -math.inf if limits.min is None else float(limits.min)
+                high = math.inf if limits.max is None else float(limits.max)
+                allowed |= (merchants == merchant) & (price >= low) & (price <= high)
+            keep &= allowed
+        return keep

@@ -1,0 +1,123 @@
+"""From query text to query words ("units") and from each unit to the vocabulary terms it matches.
+
+A unit matches a term exactly, through an alternative form (transliteration, canonical colour or
+size), within its typo budget, or — for the last word while the buyer is still typing — as a
+prefix. Each such term is an *expansion* carrying its typo count and whether it was exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final, Protocol
+
+import numpy as np
+
+from catalog.search.analysis import COLOUR_PREFIX, SIZE_PREFIX
+from catalog.search.lexicon import colour_of, size_of
+from catalog.search.ranking import MAX_UNITS
+from catalog.search.text import fold, is_cjk, query_pieces, tokens, transliterate
+from catalog.search.typos import distance, query_keys, typo_budget
+
+MAX_QUERY_CHARS: Final = 256
+PREFIX_EXPANSIONS: Final = 32
+TYPO_EXPANSIONS: Final = 64
+MIN_PREFIX: Final = 2
+
+
+class Lexicon(Protocol):
+    """What expansion needs from a segment (both segment kinds provide it)."""
+
+    def lookup(self, term: str) -> int: ...
+    def term(self, term_id: int) -> str: ...
+    def df(self, term_id: int) -> int: ...
+    def prefix_terms(self, prefix: str, limit: int) -> list[int]: ...
+    def typo_candidates(self, keys: np.ndarray) -> list[int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One query word: its folded text, other exact spellings, and whether it is a prefix."""
+
+    text: str
+    alternatives: tuple[str, ...] = ()
+    prefix: bool = False
+
+    @property
+    def budget(self) -> int:
+        return typo_budget(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Expansion:
+    term_id: int
+    typos: int
+    exact: bool
+
+
+def text_units(text: str, *, language: str | None = None) -> list[Unit]:
+    """Units of a free-text query; the last one is a prefix unless the text ends in a space."""
+    text = text[:MAX_QUERY_CHARS]
+    pieces = [piece for token in tokens(text) for piece in query_pieces(token)][:MAX_UNITS]
+    typing = bool(text) and not text[-1].isspace()
+    units = []
+    for i, piece in enumerate(pieces):
+        alternatives = []
+        ascii_form = transliterate(piece)
+        if ascii_form:
+            alternatives.append(ascii_form)
+        colour = colour_of(piece, language)
+        if colour is not None:
+            alternatives.append(COLOUR_PREFIX + colour)
+        size = size_of(piece)
+        if size is not None:
+            alternatives.append(SIZE_PREFIX + size)
+        prefix = typing and i == len(pieces) - 1 and len(piece) >= MIN_PREFIX and not is_cjk(piece)
+        units.append(Unit(piece, tuple(alternatives), prefix))
+    return units
+
+
+def colour_unit(colour: str) -> Unit:
+    return Unit(COLOUR_PREFIX + fold(colour))
+
+
+def size_unit(size: str) -> Unit:
+    return Unit(SIZE_PREFIX + fold(size))
+
+
+def expand(segment: Lexicon, unit: Unit, keys: np.ndarray | None) -> list[Expansion]:
+    """Terms of one segment that ``unit`` matches, best form per term.
+
+    ``keys`` are the unit's typo keys (:func:`unit_keys`), computed once for all segments.
+    """
+    found: dict[int, Expansion] = {}
+
+    def offer(term_id: int, typos: int, exact: bool) -> None:
+        old = found.get(term_id)
+        if old is None or (typos, not exact) < (old.typos, not old.exact):
+            found[term_id] = Expansion(term_id, typos, exact)
+
+    for form in (unit.text, *unit.alternatives):
+        term_id = segment.lookup(form)
+        if term_id >= 0:
+            offer(term_id, 0, True)
+    budget = unit.budget
+    if budget and keys is not None:
+        checked = 0
+        for term_id in segment.typo_candidates(keys):
+            if term_id in found:
+                continue
+            typos = distance(unit.text, segment.term(term_id), budget)
+            if typos is not None:
+                offer(term_id, typos, True)
+            checked += 1
+            if checked >= TYPO_EXPANSIONS * 4:
+                break
+    if unit.prefix:
+        for term_id in segment.prefix_terms(unit.text, PREFIX_EXPANSIONS):
+            offer(term_id, 0, False)
+    return list(found.values())
+
+
+def unit_keys(unit: Unit) -> np.ndarray | None:
+    budget = unit.budget
+    return query_keys(unit.text, budget) if budget else None
