@@ -1,0 +1,1 @@
+"""Customers, carts, checkout and orders. Knows catalog and money, nothing of Telegram."""

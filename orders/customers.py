@@ -1,0 +1,64 @@
+"""A buyer as the shop knows them: a chat identity with a language and a currency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from db import Base, utcnow
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Telegram user ids exceed 2^31; other channels can add their own identity columns.
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    locale: Mapped[str] = mapped_column(String(16))
+    currency: Mapped[str] = mapped_column(String(3))
+    # True once the buyer picked them, so a later Telegram language change does not override.
+    locale_chosen: Mapped[bool] = mapped_column(default=False)
+    currency_chosen: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Delivery details the buyer asked us to remember (`orders.delivery.DeliveryDetails`).
+    delivery_details: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    """What a handler needs to know of the person it is answering."""
+
+    customer_id: int
+    telegram_user_id: int
+    locale: str
+    currency: str
+
+
+async def identify_buyer(
+    session: AsyncSession, *, telegram_user_id: int, locale: str, currency: str
+) -> Buyer:
+    """The buyer behind a Telegram user, created on first contact with the guessed preferences.
+
+    `locale` and `currency` are the guesses from the client's language; they refresh an existing
+    buyer's defaults unless the buyer chose their own.
+    """
+    customer = await session.scalar(
+        select(Customer).where(Customer.telegram_user_id == telegram_user_id)
+    )
+    if customer is None:
+        customer = Customer(telegram_user_id=telegram_user_id, locale=locale, currency=currency)
+        session.add(customer)
+    else:
+        if not customer.locale_chosen:
+            customer.locale = locale
+        if not customer.currency_chosen:
+            customer.currency = currency
+        customer.last_seen_at = utcnow()
+    await session.flush()
+    return Buyer(customer.id, customer.telegram_user_id, customer.locale, customer.currency)

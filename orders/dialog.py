@@ -1,0 +1,102 @@
+"""The buyer's dialog state in the database: what the bot is asking, and the answers so far.
+
+Keyed by (channel, chat id, user id), so any worker can serve any update and a restart resumes
+a checkout exactly where it stopped. PTB's in-memory conversation state cannot do either.
+Writes are an upsert (`INSERT ... ON CONFLICT DO UPDATE` on both SQLite and PostgreSQL), so two
+updates racing to create the first state never fail on the primary key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import utcnow
+from orders.models import DialogState
+
+MAX_STEP_LENGTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Dialog:
+    step: str
+    data: dict[str, Any]
+    updated_at: datetime
+
+    def idle_for(self, now: datetime) -> timedelta:
+        return now - self.updated_at
+
+
+def _key(channel: str, chat_id: int, user_id: int) -> tuple[Any, ...]:
+    return (
+        DialogState.channel == channel,
+        DialogState.chat_id == chat_id,
+        DialogState.user_id == user_id,
+    )
+
+
+async def load_dialog(
+    session: AsyncSession,
+    *,
+    channel: str,
+    chat_id: int,
+    user_id: int,
+    max_idle: timedelta | None = None,
+    now: datetime | None = None,
+) -> Dialog | None:
+    """The stored state, or None; with `max_idle`, a state idle longer than that reads as None."""
+    row = await session.scalar(
+        select(DialogState)
+        .where(*_key(channel, chat_id, user_id))
+        .execution_options(populate_existing=True)
+    )
+    if row is None:
+        return None
+    dialog = Dialog(row.step, dict(row.data or {}), row.updated_at)
+    if max_idle is not None and dialog.idle_for(now or utcnow()) > max_idle:
+        return None
+    return dialog
+
+
+async def save_dialog(
+    session: AsyncSession,
+    *,
+    channel: str,
+    chat_id: int,
+    user_id: int,
+    step: str,
+    data: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Stores (creates or replaces) the state; `data` must be JSON-serialisable."""
+    if not step or len(step) > MAX_STEP_LENGTH:
+        raise ValueError(f"dialog step must be 1..{MAX_STEP_LENGTH} characters")
+    values = {
+        "channel": channel,
+        "chat_id": chat_id,
+        "user_id": user_id,
+        "step": step,
+        "data": data or {},
+        "updated_at": now or utcnow(),
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(DialogState).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=["channel", "chat_id", "user_id"],
+        set_={
+            "step": statement.excluded.step,
+            "data": statement.excluded.data,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+    await session.execute(statement)
+
+
+async def clear_dialog(session: AsyncSession, *, channel: str, chat_id: int, user_id: int) -> None:
+    await session.execute(delete(DialogState).where(*_key(channel, chat_id, user_id)))
