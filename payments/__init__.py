@@ -1,0 +1,80 @@
+"""Payments: checkout links and verified provider events. Knows `money` and `db` only.
+
+Providers: Stripe Checkout (`StripeCheckout`), a merchant's own payment link with a signed
+callback (`PaymentLinkProvider`), and a sandbox for the demo and tests (`SandboxProvider`).
+The web layer calls `receive_webhook` for every notification and hands `ACCEPTED` events to
+`orders/`; handlers call `open_checkout` for the buyer's link.
+"""
+
+from payments.base import (
+    AmountMismatch,
+    CheckoutExpired,
+    CheckoutLine,
+    CheckoutLink,
+    CheckoutRequest,
+    EventKind,
+    InvalidAmount,
+    InvalidSignature,
+    MalformedEvent,
+    NotSupported,
+    PaymentError,
+    PaymentEvent,
+    Provider,
+    ProviderConfigError,
+    ProviderError,
+    ProviderRejected,
+    ProviderUnavailable,
+    RefundResult,
+    StaleEvent,
+    UnknownOrder,
+    WebhookRejected,
+)
+from payments.ledger import (
+    Outcome,
+    WebhookOutcome,
+    events_for_order,
+    open_checkout,
+    receive_webhook,
+    record_event,
+)
+from payments.payment_link import PaymentLinkProvider
+from payments.registry import MerchantPaymentSettings, ProviderKind, build_provider
+from payments.sandbox import SandboxPage, SandboxProvider
+from payments.stripe_checkout import StripeCheckout
+
+__all__ = [
+    "AmountMismatch",
+    "CheckoutExpired",
+    "CheckoutLine",
+    "CheckoutLink",
+    "CheckoutRequest",
+    "EventKind",
+    "InvalidAmount",
+    "InvalidSignature",
+    "MalformedEvent",
+    "MerchantPaymentSettings",
+    "NotSupported",
+    "Outcome",
+    "PaymentError",
+    "PaymentEvent",
+    "PaymentLinkProvider",
+    "Provider",
+    "ProviderConfigError",
+    "ProviderError",
+    "ProviderKind",
+    "ProviderRejected",
+    "ProviderUnavailable",
+    "RefundResult",
+    "SandboxPage",
+    "SandboxProvider",
+    "StaleEvent",
+    "StripeCheckout",
+    "UnknownOrder",
+    "WebhookOutcome",
+    "WebhookRejected",
+    "build_provider",
+    "events_for_order",
+    "open_checkout",
+    "receive_webhook",
+    "record_event",
+]
