@@ -23,6 +23,21 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "lang": ("tok",),  # choose a language
     "cur": ("tok",),  # choose a currency
     "cat": ("int",),  # browse a category
+    "cats": (),  # the category list
+    # product card: product id, then the chosen option values as indexes, quantity
+    "opt": ("int", "tok", "int"),  # product, chosen option indexes ("0-2"), quantity
+    "add": ("int", "int"),  # add variant, quantity
+    "cart": (),  # show the cart
+    "line": ("int", "tok"),  # cart line, operation: inc | dec | del
+    "empty": (),  # empty the cart (asks first)
+    "emptyok": (),  # confirmed: empty the cart
+    "pick": ("int",),  # "which line did you mean?": the chosen cart line
+    "co": (),  # start checkout
+    "step": ("tok", "tok"),  # checkout step button: step name, answer (back/cancel/yes/no/reuse/...)
+    "orders": ("int",),  # the buyer's orders, page
+    "order": ("int",),  # one order's details
+    "ocancel": ("int",),  # cancel an unpaid order
+    "pay": ("int",),  # payment link for an order (re-issued if needed)
 }
 
 

@@ -42,6 +42,14 @@ class Translator:
     def rtl(self) -> bool:
         return self.locale.text_direction == "rtl"
 
+    def isolate(self, text: str) -> str:
+        """`text` as a unit inside a right-to-left sentence (Unicode first-strong isolate).
+
+        An Arabic sentence holding "US$ 49.99" or "Red Mug 2" would otherwise let the bidi
+        algorithm reorder the digits and symbols around it; left-to-right text needs nothing.
+        """
+        return f"\u2068{text}\u2069" if self.rtl and text else text
+
     def gettext(self, message: str) -> str:
         return self.catalog.gettext(message)
 

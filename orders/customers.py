@@ -62,3 +62,21 @@ async def identify_buyer(
         customer.last_seen_at = utcnow()
     await session.flush()
     return Buyer(customer.id, customer.telegram_user_id, customer.locale, customer.currency)
+
+
+async def choose_locale(session: AsyncSession, *, customer_id: int, locale: str) -> Buyer:
+    """The buyer's own choice of language; kept even when their Telegram app's language changes."""
+    customer = await session.get_one(Customer, customer_id)
+    customer.locale = locale
+    customer.locale_chosen = True
+    await session.flush()
+    return Buyer(customer.id, customer.telegram_user_id, customer.locale, customer.currency)
+
+
+async def choose_currency(session: AsyncSession, *, customer_id: int, currency: str) -> Buyer:
+    """The buyer's own choice of display currency, remembered from now on."""
+    customer = await session.get_one(Customer, customer_id)
+    customer.currency = currency
+    customer.currency_chosen = True
+    await session.flush()
+    return Buyer(customer.id, customer.telegram_user_id, customer.locale, customer.currency)

@@ -31,3 +31,9 @@ def test_every_shipped_locale_loads_and_arabic_is_rtl() -> None:
 
 def test_unknown_locale_gets_english() -> None:
     assert translator("xx").code == "en"
+
+
+def test_isolate_wraps_embedded_text_only_in_right_to_left_languages() -> None:
+    assert translator("ar").isolate("US$ 49.99") == "\u2068US$ 49.99\u2069"
+    assert translator("en").isolate("US$ 49.99") == "US$ 49.99"
+    assert translator("ar").isolate("") == ""
