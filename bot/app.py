@@ -10,6 +10,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 import handlers
 from bot.context import ShopContext
 from bot.processor import PerChatUpdateProcessor
+from bot.rates import schedule_refresh
 from bot.services import Services
 from i18n import N_, SHIPPED_LOCALES, translator
 
@@ -19,6 +20,8 @@ ShopApplication = Application[Any, ShopContext, Any, Any, Any, Any]
 COMMANDS = (
     ("start", N_("Start shopping")),
     ("help", N_("What I can do")),
+    ("language", N_("Change the language")),
+    ("currency", N_("Change the currency of prices")),
 )
 
 
@@ -43,6 +46,7 @@ def build_application(
     )
     application.bot_data["services"] = services
     handlers.register(application)
+    schedule_refresh(application, services.settings)
     return application  # type: ignore[return-value]
 
 

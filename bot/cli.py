@@ -46,6 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     database_commands = database.add_subparsers(required=True, metavar="ACTION")
     database_commands.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
 
+    rates = commands.add_parser("rates", help="exchange rates")
+    rates_commands = rates.add_subparsers(required=True, metavar="ACTION")
+    rates_commands.add_parser("refresh", help="fetch the ECB's rates now").set_defaults(
+        run=_rates_refresh
+    )
+
     catalog = commands.add_parser("catalog", help="import and export products")
     catalog_commands = catalog.add_subparsers(required=True, metavar="ACTION")
     importing = catalog_commands.add_parser("import", help="import a CSV or Shopify export")
@@ -109,6 +115,18 @@ async def _db_upgrade(args: argparse.Namespace) -> None:
     engine = await open_database(load_settings(), migrate=True)
     await engine.dispose()
     print("The database schema is up to date.")
+
+
+async def _rates_refresh(args: argparse.Namespace) -> int:
+    from bot.bootstrap import bootstrap
+    from bot.rates import refresh_command
+
+    settings = load_settings()
+    services, engine = await bootstrap(settings)
+    try:
+        return await refresh_command(settings, services.sessions)
+    finally:
+        await engine.dispose()
 
 
 async def _catalog_import(args: argparse.Namespace) -> int:

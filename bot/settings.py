@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     default_language: str = "en"
     default_currency: Annotated[str, AfterValidator(_currency)] = "USD"
     fx_max_age_hours: int = Field(default=72, ge=1)
+    fx_rates_url: str = Field(
+        default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml",
+        description="The ECB daily reference rates feed (XML)",
+    )
+    fx_refresh_hours: int = Field(default=6, ge=0, description="How often to fetch rates; 0: never")
 
     @field_validator("telegram_token")
     @classmethod
