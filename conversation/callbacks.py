@@ -33,7 +33,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "emptyok": (),  # confirmed: empty the cart
     "pick": ("int",),  # "which line did you mean?": the chosen cart line
     "co": (),  # start checkout
-    "step": ("tok", "tok"),  # checkout step button: step name, answer (back/cancel/yes/no/reuse/...)
+    "step": ("tok", "tok"),  # checkout step button: step name, answer (back, cancel, yes, ...)
     "orders": ("int",),  # the buyer's orders, page
     "order": ("int",),  # one order's details
     "ocancel": ("int",),  # cancel an unpaid order
