@@ -16,7 +16,15 @@ from typing import Final
 
 from catalog.search.document import SearchDocument
 from catalog.search.lexicon import cjk_colours, colour_of, size_of
-from catalog.search.text import MAX_TERM_CHARS, fold, index_terms, is_cjk, token_index_terms, tokens
+from catalog.search.text import (
+    MAX_TERM_CHARS,
+    TOKEN,
+    fold,
+    index_terms,
+    is_cjk,
+    token_index_terms,
+    tokens,
+)
 
 TITLE: Final = 1
 ATTRIBUTE: Final = 2  # brand, category, tags, variant options
@@ -30,7 +38,6 @@ COLOUR_PREFIX: Final = "~c:"
 SIZE_PREFIX: Final = "~s:"
 """Canonical colour/size terms; '~' never survives tokenisation, so they cannot clash with words."""
 
-_TOKEN: Final = re.compile(r"[^\W_]+(?:[-‐‑–/.'’_+&][^\W_]+)*")
 _SKU_JUNK: Final = re.compile(r"[\W_]+")
 _NO_POSITION_BITS: Final = NO_POSITION << 4
 
@@ -111,7 +118,7 @@ class DocumentTerms:
         get = infos.get
         position = 0
         units = 0
-        for token in _TOKEN.findall(fold(title)):
+        for token in TOKEN.findall(fold(title)):
             terms, span, token_units = _token_terms(token, language)
             for term, offset in terms:
                 info = TITLE | (min(position + offset, NO_POSITION) << 4)

@@ -36,11 +36,13 @@ class Lexicon(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One query word: its folded text, other exact spellings, and whether it is a prefix."""
+    """One query word: its folded text, other exact spellings, whether it is a prefix, and
+    near forms (singular/plural) that match like a prefix does: found, but ranked below exact."""
 
     text: str
     alternatives: tuple[str, ...] = ()
     prefix: bool = False
+    variants: tuple[str, ...] = ()
 
     @property
     def budget(self) -> int:
@@ -72,8 +74,22 @@ def text_units(text: str, *, language: str | None = None) -> list[Unit]:
         if size is not None:
             alternatives.append(SIZE_PREFIX + size)
         prefix = typing and i == len(pieces) - 1 and len(piece) >= MIN_PREFIX and not is_cjk(piece)
-        units.append(Unit(piece, tuple(alternatives), prefix))
+        units.append(Unit(piece, tuple(alternatives), prefix, _number_forms(piece)))
     return units
+
+
+_PLURAL_FROM: Final = 3
+
+
+def _number_forms(word: str) -> tuple[str, ...]:
+    """Singular/plural twin of a Latin word ("mugs" ↔ "mug"): short words get no typo budget,
+    so without this "2 red mugs" would miss a "Red Mug". The English/Romance "-s" only; other
+    inflections are left to the typo budget."""
+    if len(word) < _PLURAL_FROM or not word.isascii() or not word.isalpha():
+        return ()
+    if word.endswith("s") and not word.endswith("ss"):
+        return (word[:-1],)
+    return (word + "s",)
 
 
 def colour_unit(colour: str) -> Unit:
@@ -100,6 +116,10 @@ def expand(segment: Lexicon, unit: Unit, keys: np.ndarray | None) -> list[Expans
         term_id = segment.lookup(form)
         if term_id >= 0:
             offer(term_id, 0, True)
+    for form in unit.variants:
+        term_id = segment.lookup(form)
+        if term_id >= 0:
+            offer(term_id, 0, False)
     budget = unit.budget
     if budget and keys is not None:
         checked = 0

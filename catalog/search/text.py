@@ -39,11 +39,11 @@ _ARABIC: Final = str.maketrans(
         **{chr(0x06F0 + i): str(i) for i in range(10)},
     }
 )
-_CJK_CLASS: Final = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
-_CJK_RUN: Final = re.compile(f"[{_CJK_CLASS}]+")
-_HAS_CJK: Final = re.compile(f"[{_CJK_CLASS}]")
+CJK_CLASS: Final = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_CJK_RUN: Final = re.compile(f"[{CJK_CLASS}]+")
+_HAS_CJK: Final = re.compile(f"[{CJK_CLASS}]")
 # A token: letters/digits, optionally glued by joiners into a compound (wh-1000xm5, l'eau, 2.5).
-_TOKEN: Final = re.compile(r"[^\W_]+(?:[-‐‑–/.'’_+&][^\W_]+)*")
+TOKEN: Final = re.compile(r"[^\W_]+(?:[-‐‑–/.'’_+&][^\W_]+)*")
 _JOINERS: Final = re.compile(r"[-‐‑–/.'’_+&]")
 _NOT_ALNUM: Final = re.compile(r"[^a-z0-9]+")
 _DIGIT: Final = re.compile(r"\d")
@@ -154,7 +154,7 @@ def token_index_terms(token: str) -> TokenTerms:
 
 def tokens(text: str) -> list[str]:
     """Folded raw tokens of a text, compounds still joined."""
-    return _TOKEN.findall(fold(text))
+    return TOKEN.findall(fold(text))
 
 
 def index_terms(text: str) -> tuple[list[tuple[str, int]], int]:
