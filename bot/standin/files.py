@@ -78,6 +78,7 @@ class FileStore:
     def __init__(self) -> None:
         self._by_id: dict[str, StoredFile] = {}
         self._by_path: dict[str, StoredFile] = {}
+        self._photo_sets: dict[str, list[StoredFile]] = {}  # any size's file_id -> all sizes
         self._paths = 0
 
     def add(self, kind: str, data: bytes | None, **details: Any) -> StoredFile:
@@ -107,7 +108,14 @@ class FileStore:
             )
             if longest <= side:
                 break
+        for size in sizes:
+            self._photo_sets[size.file_id] = sizes
         return sizes
+
+    def photo_sizes(self, file_id: str) -> list[StoredFile]:
+        """Re-sending a photo by any of its sizes' file_id sends the whole set again."""
+        self.resolve(file_id, "photo")
+        return self._photo_sets[file_id]
 
     def add_document(self, upload: Upload) -> StoredFile:
         if len(upload.data) > UPLOAD_LIMIT:

@@ -3,7 +3,7 @@
 Everything runs on one asyncio loop (the HTTP server, the driver and the bot under test), so state
 changes happen between awaits and need no locks. Telegram's rules that decide *whether* something
 happens live here (who the bot may write to, which group messages privacy mode hides, which
-updates are queued); the HTTP methods in `methods.py` only read parameters and call these.
+updates are queued); the HTTP methods (`*_api.py`) only read parameters and call these.
 """
 
 from __future__ import annotations
@@ -128,6 +128,7 @@ class World:
         ] = {}  # (name|description|short_description, lang)
         self.updates: list[Update] = []
         self.next_update_id = 1
+        self.fetched_up_to = 0  # the last update_id getUpdates returned or the webhook delivered
         self.allowed_updates: frozenset[str] = DEFAULT_ALLOWED
         self.webhook: Webhook | None = None
         self.webhook_set_at = float("-inf")
@@ -315,6 +316,11 @@ class World:
 
     def drop_pending(self) -> None:
         self.updates.clear()
+
+    @property
+    def unfetched(self) -> int:
+        """Updates queued that the bot has not been given yet."""
+        return sum(1 for update in self.updates if update.update_id > self.fetched_up_to)
 
     async def long_poll(self, timeout: float) -> str | None:  # noqa: ASYNC109 - getUpdates' own timeout
         """Waits for an update; returns why it woke (None on timeout).

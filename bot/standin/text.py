@@ -651,7 +651,7 @@ def format_text(
     if not formatted.text:
         if what == "caption":
             return formatted
-        raise bad_request("Text must be non-empty")
+        raise bad_request("Message text is empty")
     if len(formatted.text) > limit:
         raise bad_request(
             "Message is too long" if what == "message" else "Message caption is too long"

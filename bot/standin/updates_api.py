@@ -33,6 +33,7 @@ async def log_out(world: World, p: Params) -> bool:
 
 async def get_updates(world: World, p: Params) -> list[dict[str, Any]]:
     world.check_no_webhook()
+    world.stop_polling("superseded")  # only one getUpdates at a time, even a non-waiting one
     limit = min(max(p.int("limit", 100), 1), 100)
     timeout = min(max(p.int("timeout"), 0), LONG_POLL_MAX_TIMEOUT)
     world.set_allowed_updates(p.get("allowed_updates"))
@@ -49,7 +50,10 @@ async def get_updates(world: World, p: Params) -> list[dict[str, Any]]:
             raise ApiError(409, "Conflict: terminated by setWebhook request")
         if reason != "updates":
             break
-    return [update.to_json() for update in world.updates[:limit]]
+    batch = world.updates[:limit]
+    if batch:
+        world.fetched_up_to = max(world.fetched_up_to, batch[-1].update_id)
+    return [update.to_json() for update in batch]
 
 
 async def set_webhook(world: World, p: Params) -> Answer:
