@@ -38,6 +38,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "order": ("int",),  # one order's details
     "ocancel": ("int",),  # cancel an unpaid order
     "pay": ("int",),  # payment link for an order (re-issued if needed)
+    # the merchant's chat: an action on an order (accept | ship | cancel | refund), order id
+    "mord": ("tok", "int"),
 }
 
 
