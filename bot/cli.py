@@ -42,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the bot with CHATSHOP_TELEGRAM_TOKEN (long polling)")
     run.set_defaults(run=_run)
 
+    serve = commands.add_parser(
+        "serve", help="run the bot in webhook mode with its web server (payments, checkout pages)"
+    )
+    serve.set_defaults(run=_serve)
+
     database = commands.add_parser("db", help="database maintenance")
     database_commands = database.add_subparsers(required=True, metavar="ACTION")
     database_commands.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
@@ -101,6 +106,12 @@ async def _run(args: argparse.Namespace) -> None:
         await _until_signalled(serve)
     finally:
         await engine.dispose()
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    from bot.serve import serve
+
+    await serve(load_settings())
 
 
 async def _demo(args: argparse.Namespace) -> None:

@@ -44,6 +44,22 @@ class Settings(BaseSettings):
     default_language: str = "en"
     default_currency: Annotated[str, AfterValidator(_currency)] = "USD"
     fx_max_age_hours: int = Field(default=72, ge=1)
+    # `chatshop serve` (webhook mode): the https address Telegram and payment providers reach.
+    public_url: str | None = Field(default=None, description="Public base URL of the web server")
+    # Telegram echoes it in X-Telegram-Bot-Api-Secret-Token; 1-256 of A-Z a-z 0-9 _ -.
+    webhook_secret: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
+    # Where uvicorn listens (a reverse proxy terminates TLS in front of it).
+    web_host: str = "127.0.0.1"
+    # uvicorn's port.
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    # Signs sandbox checkout tokens and events; the sandbox provider is off while it is unset.
+    sandbox_secret: str | None = Field(default=None, min_length=16)
+    # The platform's Stripe account (serves every merchant); Stripe is off while unset.
+    stripe_api_key: str | None = None
+    # Stripe's webhook signing secret (whsec_...) for /payments/stripe/<merchant>.
+    stripe_webhook_secret: str | None = None
+    # Points the Stripe SDK at another API address (a stand-in for the demo and tests).
+    stripe_api_base: str | None = None
     fx_rates_url: str = Field(
         default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml",
         description="The ECB daily reference rates feed (XML)",
@@ -70,6 +86,13 @@ class Settings(BaseSettings):
         if value and not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", value):
             raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db")
         return value or None
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value and not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("it must be an http(s) address such as https://shop.example.com")
+        return value.rstrip("/") if value else None
 
     @property
     def effective_database_url(self) -> str:

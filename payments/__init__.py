@@ -2,8 +2,9 @@
 
 Providers: Stripe Checkout (`StripeCheckout`), a merchant's own payment link with a signed
 callback (`PaymentLinkProvider`), and a sandbox for the demo and tests (`SandboxProvider`).
-The web layer calls `receive_webhook` for every notification and hands `ACCEPTED` events to
-`orders/`; handlers call `open_checkout` for the buyer's link.
+The web layer calls `verify_webhook` then `settle_event` (together: `receive_webhook`) for
+every notification and hands `ACCEPTED` events to `orders/`; handlers call `open_checkout` for
+the buyer's link.
 """
 
 from payments.base import (
@@ -36,6 +37,8 @@ from payments.ledger import (
     open_checkout,
     receive_webhook,
     record_event,
+    settle_event,
+    verify_webhook,
 )
 from payments.payment_link import PaymentLinkProvider
 from payments.registry import MerchantPaymentSettings, ProviderKind, build_provider
@@ -77,4 +80,6 @@ __all__ = [
     "open_checkout",
     "receive_webhook",
     "record_event",
+    "settle_event",
+    "verify_webhook",
 ]

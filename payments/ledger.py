@@ -1,9 +1,10 @@
 """What payments remember: events recorded once, and one current checkout per order.
 
-`receive_webhook` is the use case the web layer calls for every provider notification: verify,
-check against the order's checkout, record once, and say whether the order should change. It
-changes nothing outside this package; the caller hands an `ACCEPTED` event to `orders/` in the
-same transaction, so the event and the order change commit together or not at all.
+`receive_webhook` is the use case for one provider notification: verify, check against the
+order's checkout, record once, and say whether the order should change. The web server runs it
+in two halves: `verify_webhook` before answering the provider (writes nothing), `settle_event`
+in the PTB update that hands an `ACCEPTED` event to `orders/` in the same transaction, so the
+event and the order change commit together or not at all.
 """
 
 from __future__ import annotations
@@ -108,23 +109,58 @@ async def receive_webhook(
     *,
     now: datetime,
 ) -> WebhookOutcome:
-    """Verify, check and record one notification.
+    """Verify, check and record one notification (`verify_webhook`, then `settle_event`).
 
     Raises a `WebhookRejected` subclass (bad signature, stale, malformed, unknown order, wrong
     amount or currency) after logging it; nothing is written then. Otherwise returns the
-    outcome; only `ACCEPTED` should change the order. Out-of-order deliveries are settled here:
-    once an order has a payment, a later pending/failed/expired event is `SUPERSEDED`, as is one
-    for an earlier checkout of the same order.
+    outcome; only `ACCEPTED` should change the order.
+    """
+    event = await verify_webhook(session, provider, headers, body, now=now)
+    if event.kind is None:
+        return WebhookOutcome(Outcome.IGNORED, event, "event type not handled")
+    return await settle_event(session, event)
+
+
+async def verify_webhook(
+    session: AsyncSession,
+    provider: Provider,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    now: datetime,
+) -> PaymentEvent:
+    """The verified event, checked against its order's checkout; writes nothing.
+
+    The web layer calls this before it answers the provider (so a refusal is a 4xx), then hands
+    the event on; an event with `kind` None is one we ignore. Raises (and logs) a
+    `WebhookRejected` subclass: bad signature, stale, malformed, unknown order, wrong amount.
     """
     try:
         event = provider.parse_webhook(headers, body, now=now)
-        if event.kind is None:
-            return WebhookOutcome(Outcome.IGNORED, event, "event type not handled")
+        if event.kind is not None:
+            checkout = await _checkout_for(session, event)
+            _check_amount(event, checkout.amount)
+    except WebhookRejected as error:
+        _log_refusal(provider.name, error)
+        raise
+    return event
+
+
+async def settle_event(session: AsyncSession, event: PaymentEvent) -> WebhookOutcome:
+    """Record a verified event once and say whether the order should change.
+
+    The checkout is checked again, in this transaction: it may have been replaced since the
+    event was verified. Out-of-order deliveries are settled here: once an order has a payment,
+    a later pending/failed/expired event is `SUPERSEDED`, as is one for an earlier checkout of
+    the same order. A replayed event id is `DUPLICATE`.
+    """
+    if event.kind is None:
+        return WebhookOutcome(Outcome.IGNORED, event, "event type not handled")
+    try:
         checkout = await _checkout_for(session, event)
         _check_amount(event, checkout.amount)
     except WebhookRejected as error:
-        level = logging.ERROR if isinstance(error, AmountMismatch) else logging.WARNING
-        log.log(level, "%s webhook refused: %s: %s", provider.name, type(error).__name__, error)
+        _log_refusal(event.provider, error)
         raise
     earlier = set(
         await session.scalars(
@@ -143,6 +179,11 @@ async def receive_webhook(
         log.log(level, "%s event %s: %s", event.provider, event.event_id, reason)
         return WebhookOutcome(Outcome.SUPERSEDED, event, reason)
     return WebhookOutcome(Outcome.ACCEPTED, event)
+
+
+def _log_refusal(provider: str, error: WebhookRejected) -> None:
+    level = logging.ERROR if isinstance(error, AmountMismatch) else logging.WARNING
+    log.log(level, "%s webhook refused: %s: %s", provider, type(error).__name__, error)
 
 
 async def _checkout_for(session: AsyncSession, event: PaymentEvent) -> CheckoutRecord:

@@ -62,6 +62,7 @@ class SandboxPage:
     provider_reference: str
     success_url: str
     cancel_url: str
+    locale: str | None = None  # the buyer's, from the checkout request: the page speaks it
 
 
 class SandboxProvider:
@@ -118,6 +119,7 @@ class SandboxProvider:
                 provider_reference=self._reference(token),
                 success_url=data["s"],
                 cancel_url=data["x"],
+                locale=data.get("lc") if isinstance(data.get("lc"), str) else None,
             )
         except (KeyError, TypeError, ValueError) as error:
             raise MalformedEvent(f"sandbox token content: {error}") from error
@@ -187,6 +189,8 @@ class SandboxProvider:
             "s": request.success_url,
             "x": request.cancel_url,
         }
+        if request.locale:
+            payload["lc"] = request.locale[:16]
         raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
         encoded = _b64(zlib.compress(raw, 9))
         return f"{encoded}.{self._sign(encoded)}"

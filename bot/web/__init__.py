@@ -1,0 +1,7 @@
+"""The bot's web server: Telegram's webhook, payment webhooks, checkout pages and health.
+
+`create_web_app(services, application)` builds the Starlette app; `bot.serve.serve` runs it with
+uvicorn beside the PTB Application in webhook mode. Payment events are verified here, then
+enter the Application as `PaymentUpdate`s (`bot.web.payment_updates`), so they share its
+per-chat ordering and error handler with everything the buyer types.
+"""

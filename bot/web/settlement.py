@@ -1,0 +1,148 @@
+"""What a verified payment event does to its order: one use case, run in one transaction.
+
+The ledger records the event once (`payments.settle_event`); only an `ACCEPTED` event moves the
+order (`orders.lifecycle`), in the same transaction, so a replay, a redelivery or a race between
+two workers changes the order at most once. Notifications are decided here but sent by the
+caller after the commit.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from catalog.models import Merchant
+from money import Money
+from orders.customers import Customer
+from orders.errors import OrderNotFound
+from orders.lifecycle import PaymentOutcome, apply_status, lock_order, record_payment
+from orders.models import ActorKind, Order, OrderStatus
+from orders.status import PAID_STATUSES, Actor
+from payments import EventKind, PaymentEvent, WebhookOutcome, settle_event
+
+log = logging.getLogger(__name__)
+
+
+class OrderChange(StrEnum):
+    """What the buyer (and the merchant) should hear about."""
+
+    PAID = "paid"
+    NEEDS_REFUND = "needs_refund"  # paid after the reservation ended and the stock is gone
+    REFUNDED = "refunded"  # the whole charge went back
+    PARTLY_REFUNDED = "partly_refunded"
+    FAILED = "failed"  # the attempt failed or was cancelled; the order still awaits payment
+    PENDING = "pending"  # the buyer finished, the money has not arrived yet
+    NONE = "none"  # a replay, a superseded or expired event: nothing to say
+
+
+@dataclass(frozen=True, slots=True)
+class OrderParties:
+    """Who hears about an order, in which language, and what it costs."""
+
+    number: str
+    buyer_chat_id: int  # a private chat's id is the user's id
+    buyer_locale: str
+    merchant_name: str
+    charge: Money
+    expires_at: datetime | None
+    merchant_chat_id: int | None = None  # merchants have no chat of record yet
+
+
+@dataclass(frozen=True, slots=True)
+class Settlement:
+    outcome: WebhookOutcome
+    change: OrderChange
+    parties: OrderParties | None = None
+
+
+async def buyer_chat_of(session: AsyncSession, order_number: str) -> int | None:
+    """The buyer's chat, so a payment update queues behind what that buyer is doing."""
+    return await session.scalar(
+        select(Customer.telegram_user_id)
+        .join(Order, Order.customer_id == Customer.id)
+        .where(Order.number == order_number)
+    )
+
+
+async def settle_payment(
+    session: AsyncSession, event: PaymentEvent, *, now: datetime
+) -> Settlement:
+    """Record `event` once and apply it to its order; raises `WebhookRejected` when the
+    checkout changed since the event was verified (nothing is written then)."""
+    outcome = await settle_event(session, event)
+    if not outcome.actionable or event.order_number is None:
+        return Settlement(outcome, OrderChange.NONE)
+    actor = Actor(ActorKind.PROVIDER, event.provider[:64])
+    change = await _apply(session, event, actor, now)
+    parties = await _parties(session, event.order_number)
+    if parties is None:  # a checkout without its order: a bug elsewhere, keep the record
+        log.error("order %s of %s event %s is gone", event.order_number, event.provider,
+                  event.event_id)  # fmt: skip
+        return Settlement(outcome, OrderChange.NONE)
+    return Settlement(outcome, change, parties)
+
+
+async def _apply(
+    session: AsyncSession, event: PaymentEvent, actor: Actor, now: datetime
+) -> OrderChange:
+    assert event.order_number is not None
+    note = f"{event.provider} {event.event_id}"[:500]
+    if event.kind is EventKind.PAID:
+        try:
+            paid = await record_payment(
+                session, number=event.order_number, actor=actor, now=now, note=note
+            )
+        except OrderNotFound:
+            return OrderChange.NONE
+        if paid is PaymentOutcome.NEEDS_REFUND:
+            log.error("order %s was paid after its stock was gone: refund it", event.order_number)
+            return OrderChange.NEEDS_REFUND
+        return OrderChange.PAID if paid is PaymentOutcome.PAID else OrderChange.NONE
+    if event.kind is EventKind.REFUNDED:
+        return await _refund(session, event, actor, now, note)
+    if event.kind is EventKind.FAILED:
+        return OrderChange.FAILED
+    if event.kind is EventKind.PENDING:
+        return OrderChange.PENDING
+    return OrderChange.NONE  # expired checkout: the order's own expiry job handles the stock
+
+
+async def _refund(
+    session: AsyncSession, event: PaymentEvent, actor: Actor, now: datetime, note: str
+) -> OrderChange:
+    assert event.order_number is not None
+    order = await lock_order(session, number=event.order_number)
+    if order is None or OrderStatus(order.status) not in PAID_STATUSES:
+        return OrderChange.NONE
+    charged = Money.from_minor(order.charge_total_minor, order.charge_currency)
+    if event.amount is not None and event.amount != charged:
+        return OrderChange.PARTLY_REFUNDED
+    await apply_status(session, order, OrderStatus.REFUNDED, actor=actor, note=note, now=now)
+    return OrderChange.REFUNDED
+
+
+async def _parties(session: AsyncSession, order_number: str) -> OrderParties | None:
+    row = (
+        await session.execute(
+            select(Order, Customer.telegram_user_id, Customer.locale, Merchant.name)
+            .join(Customer, Customer.id == Order.customer_id)
+            .join(Merchant, Merchant.id == Order.merchant_id)
+            .where(Order.number == order_number)
+        )
+    ).first()
+    if row is None:
+        return None
+    order, chat_id, locale, merchant_name = row
+    return OrderParties(
+        number=order.number,
+        buyer_chat_id=chat_id,
+        buyer_locale=locale,
+        merchant_name=merchant_name,
+        charge=Money.from_minor(order.charge_total_minor, order.charge_currency),
+        expires_at=order.expires_at,
+    )
