@@ -158,7 +158,10 @@ def _match_rest(
     *,
     options_given: bool,
 ) -> None:
-    """Pairs the variants SKUs did not pair: by option values, then one-to-one."""
+    """Pairs the variants SKUs did not pair: by option values, then a lone variant with a lone one.
+
+    A stored variant found by its options takes the row's SKU, so a merchant can change a SKU.
+    """
     free = [variant for variant in target.variants if variant.id not in claimed]
     for index, variant in enumerate(draft.variants):
         if matches[index] is not None or not free:
@@ -166,16 +169,7 @@ def _match_rest(
         found = None
         if options_given:
             wanted = tuple(value.casefold() for value in variant.option_values)
-            found = next(
-                (
-                    v
-                    for v in free
-                    if _values(v, len(wanted)) == wanted and not _keeps_sku(v, variant)
-                ),
-                None,
-            )
-        elif len(draft.variants) == 1 and len(free) == 1:
-            found = free[0]
+            found = next((v for v in free if _values(v, len(wanted)) == wanted), None)
         if found is None and len(draft.variants) == 1 and len(free) == 1:
             found = free[0]
         if found is not None:
@@ -188,11 +182,6 @@ def _values(variant: Variant, count: int) -> tuple[str, ...]:
     return tuple(value.casefold() for value in variant.option_values[:count])
 
 
-def _keeps_sku(stored: Variant, variant: VariantDraft) -> bool:
-    """A stored variant with its own SKU is not the one a row with another SKU describes."""
-    return False
-
-
 async def execute(
     session: AsyncSession,
     planned: Sequence[PlannedProduct],
@@ -202,13 +191,13 @@ async def execute(
     on_progress: ProgressCallback | None = None,
     total_rows: int = 0,
 ) -> Counts:
-    """Writes the plan. Bumps the catalog version first (see `catalog.version`) so every changed
-    product is stamped with it as it is written, and flushes in batches."""
+    """Writes the plan, flushing in batches, and stamps what changed with a new catalog version.
+
+    The version is bumped last (see `catalog.version`: its row stays locked until commit) and
+    only if something changed, so re-importing an unchanged file makes no search index refresh.
+    """
     counts = Counts()
-    if not planned:
-        return counts
-    version = await bump_catalog_version(session)
-    writer = _Writer(columns, version, counts)
+    writer = _Writer(columns, counts)
     done_rows = 0
     for number, item in enumerate(planned, start=1):
         merchant = merchants[item.draft.merchant]
@@ -221,7 +210,12 @@ async def execute(
             await session.flush()
             if on_progress:
                 on_progress(done_rows, total_rows)
-    await session.flush()
+    if writer.changed:
+        await session.flush()  # the products' and variants' row locks first, the version's last
+        version = await bump_catalog_version(session)
+        for product in writer.changed:
+            product.version = version
+        await session.flush()
     if on_progress:
         on_progress(total_rows, total_rows)
     return counts
@@ -230,16 +224,16 @@ async def execute(
 class _Writer:
     """Assigns drafts to ORM objects, counting what really changed."""
 
-    def __init__(self, columns: ColumnMap, version: int, counts: Counts) -> None:
+    def __init__(self, columns: ColumnMap, counts: Counts) -> None:
         self.columns = columns
-        self.version = version
         self.counts = counts
+        self.changed: dict[Product, None] = {}  # products to stamp with the new version, in order
 
     def create(self, draft: ProductDraft, merchant: Merchant) -> Product:
-        product = Product(merchant_id=merchant.id, handle=draft.handle, version=self.version)
+        product = Product(merchant_id=merchant.id, handle=draft.handle)
         self._product_fields(product, draft, every_field=True)
         product.variants = [
-            self._new_variant(variant, draft, merchant, position)
+            self._new_variant(variant, merchant, position)
             for position, variant in enumerate(draft.variants)
         ]
         product.images = [
@@ -250,6 +244,7 @@ class _Writer:
             ProductTranslation(language=t.language, title=t.title, description=t.description)
             for t in draft.translations
         ]
+        self.changed[product] = None
         self.counts.products_created += 1
         self.counts.variants_created += len(draft.variants)
         return product
@@ -264,26 +259,27 @@ class _Writer:
         changed |= bool(item.removed)
         for position, (variant, match) in enumerate(zip(draft.variants, item.matches, strict=True)):
             if match is None:
-                product.variants.append(self._new_variant(variant, draft, merchant, position))
+                product.variants.append(self._new_variant(variant, merchant, position))
                 self.counts.variants_created += 1
                 changed = True
                 continue
-            moved = match.product is not product
+            moved = match.product_id != product.id  # its SKU moved here from another product
             if moved:
-                match.product = product  # out of its old product's variants, into these
-            updated = self._variant_fields(match, variant, draft, position, every_field=False)
+                self.changed[match.product] = None  # loaded with it: see `load_existing`
+                product.variants.append(match)  # the backref takes it out of the old product
+            updated = self._variant_fields(
+                match, variant, merchant.currency, position, every_field=False
+            )
             if moved or updated:
                 self.counts.variants_updated += 1
                 changed = True
-                if moved:
-                    match.product.version = self.version
         if self.columns.has(Field.IMAGE):
             changed |= self._images(product, draft)
         if self.columns.translations:
             changed |= self._translations(product, draft)
         if changed:
-            product.version = self.version
             product.updated_at = utcnow()
+            self.changed[product] = None
             self.counts.products_updated += 1
         else:
             self.counts.products_unchanged += 1
@@ -311,12 +307,11 @@ class _Writer:
         self,
         stored: Variant,
         variant: VariantDraft,
-        draft: ProductDraft,
+        currency: str,
         position: int,
         *,
         every_field: bool,
     ) -> bool:
-        currency = self._currency
         given = self.columns.has if not every_field else (lambda _field: True)
         values: dict[str, Any] = {
             "position": position,
@@ -345,12 +340,9 @@ class _Writer:
             values["barcode"] = variant.barcode
         return _assign(stored, values)
 
-    def _new_variant(
-        self, variant: VariantDraft, draft: ProductDraft, merchant: Merchant, position: int
-    ) -> Variant:
-        self._currency = merchant.currency
+    def _new_variant(self, variant: VariantDraft, merchant: Merchant, position: int) -> Variant:
         stored = Variant(merchant_id=merchant.id)
-        self._variant_fields(stored, variant, draft, position, every_field=True)
+        self._variant_fields(stored, variant, merchant.currency, position, every_field=True)
         return stored
 
     def _images(self, product: Product, draft: ProductDraft) -> bool:

@@ -23,7 +23,7 @@ _SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u2009\u200a]+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 _PLAIN_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)")
 _SCIENTIFIC = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+")
-_GROUPED = re.compile(r"\d{1,3}(?:{sep}\d{{3}})+")
+_GROUPED = r"\d{{1,3}}(?:{sep}\d{{3}})+"  # a str.format template: {sep} is "," or "."
 _TRUE = frozenset({"true", "yes", "y", "t", "1"})
 _FALSE = frozenset({"false", "no", "n", "f", "0"})
 _CONTINUE = frozenset({"continue", *_TRUE})  # "Continue selling when out of stock: TRUE"
@@ -94,7 +94,7 @@ def parse_decimal(value: str) -> Decimal:
 
 
 def _grouped(digits: str, separator: str) -> bool:
-    return re.fullmatch(_GROUPED.pattern.format(sep=re.escape(separator)), digits) is not None
+    return re.fullmatch(_GROUPED.format(sep=re.escape(separator)), digits) is not None
 
 
 def _decimal(text: str, original: str) -> Decimal:

@@ -5,8 +5,9 @@ Our plain CSV (`handle,title,price,...`), Shopify's legacy export (`Handle,Title
 resolve here, so the rest of the importer never knows which one it is reading, except for two
 facts the format decides: Shopify descriptions are HTML and Shopify tags are comma-separated.
 
-Headers are compared after folding case, `_` and `-` to spaces and collapsing spaces, so
-`compare_at_price`, `Compare-at price` and `Compare At Price` are one column.
+Headers are compared after folding case, `_`, `-` and `:` to spaces and collapsing spaces, so
+`compare_at_price`, `Compare-at price` and `Compare At Price` are one column, and `title:zh`,
+`Title ZH` and `title_zh-Hans` name translations.
 """
 
 from __future__ import annotations
@@ -115,7 +116,7 @@ _TRANSLATION: Final = re.compile(r"(title|description) ([a-z]{2,3}(?: [a-z0-9]{2
 
 
 def normalise_header(header: str) -> str:
-    return re.sub(r"[\s_-]+", " ", clean_line(header).casefold()).strip()
+    return re.sub(r"[\s_:-]+", " ", clean_line(header).casefold()).strip()
 
 
 @dataclass(frozen=True, slots=True)

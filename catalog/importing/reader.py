@@ -37,7 +37,7 @@ def read_bytes(source: bytes | BinaryIO, *, max_bytes: int) -> bytes:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 with or without a BOM (and UTF-16 with a BOM, as Excel's "Unicode text" saves).
+    """UTF-8 with or without a BOM, and UTF-16 (Excel's "Unicode text"), with a BOM or without.
 
     Anything else is refused with the line of the first bad byte: guessing a legacy code page
     would turn "Café" into "CafÃ©" in a buyer's chat without anyone noticing.
@@ -48,6 +48,8 @@ def decode(data: bytes) -> str:
         _reject("spreadsheet_not_csv", None)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         encoding = "utf-16"
+    elif utf16 := _bomless_utf16(data):
+        encoding = utf16
     else:
         if b"\x00" in data:
             _reject("not_csv", data.count(b"\n", 0, data.index(b"\x00")) + 1)
@@ -59,7 +61,28 @@ def decode(data: bytes) -> str:
         _reject("bad_encoding", line, byte=f"0x{data[error.start]:02X}")
     if "\x00" in text:
         _reject("not_csv", None)
+    if not text.strip():
+        _reject("empty_file", None)  # only a BOM, or UTF-16 whitespace
     return text
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 saved without a BOM, told by its header: ASCII column names, so every other byte
+    is zero (the high byte: the second in little-endian, the first in big-endian)."""
+    sample = data[: min(64, len(data) - len(data) % 2)]
+    for newline in (b"\n\x00", b"\x00\n"):  # the header line only: rows may hold any script
+        end = sample.find(newline)
+        if end > 0 and end % 2 == 0:
+            sample = sample[:end]
+            break
+    if len(sample) < 4:
+        return None
+    high_second, high_first = sample[1::2], sample[0::2]
+    if not high_second.strip(b"\x00") and b"\x00" not in high_first:
+        return "utf-16-le"
+    if not high_first.strip(b"\x00") and b"\x00" not in high_second:
+        return "utf-16-be"
+    return None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -82,6 +105,8 @@ def read_records(text: str, *, max_rows: int) -> tuple[list[str], list[Record]]:
         if len(rows) >= max_rows:
             _reject("too_many_rows", record.line, limit=max_rows)
         rows.append(record)
+    if not rows:
+        _reject("no_rows", None)
     return header.cells, rows
 
 

@@ -1,10 +1,11 @@
 """From CSV records to product drafts: grouping, forward-filling, variants, images, problems.
 
-The rules (see FORMAT.md): rows sharing a handle (and merchant) are one product, wherever they
-are in the file; product-level fields come from the product's first row; a later row with no
-variant field filled in only adds an image (Shopify's image-only rows); Shopify's single
-`Title: Default Title` option means "no options". Every problem is recorded at its line and the
-product it belongs to is left without a draft, so a bad row never half-imports its product.
+The rules (see catalog/CSV_FORMAT.md): rows sharing a handle (and merchant) are one product,
+wherever they are in the file; product-level fields come from the product's first row; a later
+row with no variant field filled in only adds an image (Shopify's image-only rows); Shopify's
+single `Title: Default Title` option means "no options". Every problem is recorded at its line
+and the product it belongs to is left without a draft, so a bad row never half-imports its
+product.
 """
 
 from __future__ import annotations
@@ -158,8 +159,8 @@ class _ProductParser:
         if clean_line(self.columns.get(first.cells, Field.HANDLE)):
             self._text(first, Field.HANDLE, HANDLE_MAX)  # the checks; grouping read the value
         title = self._text(first, Field.TITLE, TITLE_MAX)
-        if not title:
-            self._flag(first, Field.TITLE, "missing_title", handle=handle)
+        if not title and not clean_line(self.columns.get(first.cells, Field.TITLE)):
+            self._flag(first, Field.TITLE, "missing_title", handle=handle)  # (else: reported)
         category = self._text(first, Field.CATEGORY, LABEL_MAX)
         product_type = self._text(first, Field.PRODUCT_TYPE, LABEL_MAX)
         tags = self._tags(first)
@@ -197,8 +198,10 @@ class _ProductParser:
     def _description(self, row: Record) -> str:
         if self.columns.source is not SourceFormat.SHOPIFY:
             return self._text(row, Field.DESCRIPTION, DESCRIPTION_MAX, multiline=True)
-        text = html_to_text(self.columns.get(row.cells, Field.DESCRIPTION))  # Shopify: HTML
-        return self._check_text(row, Field.DESCRIPTION, text, DESCRIPTION_MAX)
+        # Shopify: HTML. The formula check is on the cell as a spreadsheet sees it; the text
+        # inside (`<p>-20% off</p>` → "-20% off") is safe here and escaped again on export.
+        html = self._text(row, Field.DESCRIPTION, 4 * DESCRIPTION_MAX, multiline=True)
+        return self._check_length(row, Field.DESCRIPTION, html_to_text(html), DESCRIPTION_MAX)
 
     def _tags(self, row: Record) -> tuple[str, ...]:
         cell = self._text(row, Field.TAGS, TAG_MAX * MAX_TAGS)
@@ -383,21 +386,19 @@ class _ProductParser:
             return ""
         return value
 
-    def _check_text(self, row: Record, field: Field, value: str, limit: int) -> str:
-        header = self.columns.header(field)
-        if char := formula_start(value):
-            self._problem(row, header, "formula_cell", column=header, char=char)
-        elif len(value) > limit:
-            self._problem(row, header, "too_long", column=header, length=len(value), limit=limit)
-        else:
+    def _check_length(self, row: Record, field: Field, value: str, limit: int) -> str:
+        if len(value) <= limit:
             return value
+        header = self.columns.header(field)
+        self._problem(row, header, "too_long", column=header, length=len(value), limit=limit)
         return ""
 
-    def _flag(self, row: Record, field: Field, code: str, **params: str | int) -> None:
+    def _flag(self, row: Record, field: Field, code: str, /, **params: str | int) -> None:
         """Records an error or a warning (the code decides which) against a field's column."""
         self._problem(row, self.columns.header(field), code, **params)
 
-    def _problem(self, row: Record, column: str, code: str, **params: str | int) -> None:
+    def _problem(self, row: Record, column: str, code: str, /, **params: str | int) -> None:
+        # positional-only: messages have a `column` parameter of their own (formula_cell, ...)
         self.result.fail(ImportProblem(code, line=row.line, column=column, params=params))
 
 

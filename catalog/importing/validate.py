@@ -68,11 +68,10 @@ def resolve_currencies(
     refused rather than imported as if it were the merchant's (19.99 EUR sold as 19.99 JPY).
     These are problems of the whole import, not of a row: they reject it.
     """
-    declared: dict[str, set[str]] = defaultdict(set)
+    declared: dict[str, set[str]] = defaultdict(lambda: {given} if given else set())
     for product in products:
-        if product.draft is not None:
-            currency = product.draft.currency or given
-            declared[product.merchant].update([currency] if currency else [])
+        if product.draft is not None and product.draft.currency:
+            declared[product.merchant].add(product.draft.currency)
     currencies: dict[str, str] = {}
     for merchant in dict.fromkeys(product.merchant for product in products if product.merchant):
         named = declared[merchant]
