@@ -1,0 +1,47 @@
+"""The two demo shops and where their bundled files live."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+DEMO_DIR: Final = Path(__file__).resolve().parent
+PRODUCTS_FILE: Final = DEMO_DIR / "products.toml"
+CATALOG_DIR: Final = DEMO_DIR / "catalog"
+PHOTOS_DIR: Final = DEMO_DIR / "photos"
+
+# Every shipped language, as product translations are keyed (bare codes: `pt`, not `pt_BR`).
+LANGUAGES: Final = ("en", "zh", "es", "ru", "de", "fr", "pt", "ar")
+
+
+@dataclass(frozen=True, slots=True)
+class DemoShop:
+    slug: str
+    name: str
+    currency: str
+    language: str  # the language of its products' main title; the other seven are translations
+    price_key: str  # which price of products.toml it sells at ("usd" / "cny")
+    handle_prefix: str
+
+    @property
+    def csv_path(self) -> Path:
+        return CATALOG_DIR / f"{self.slug}.csv"
+
+
+SHOPS: Final = (
+    DemoShop("demo-us", "Northwind Goods", "USD", "en", "usd", "us"),
+    DemoShop("demo-cn", "Lotus Bazaar", "CNY", "zh", "cny", "cn"),
+)
+
+
+def photo_path(image: str, *, media_dir: Path = PHOTOS_DIR) -> Path | None:
+    """The file a product image's relative name points to, or None for a URL, a name that climbs
+    out of `media_dir`, or a missing file."""
+    if not image or "://" in image:
+        return None
+    root = media_dir.resolve()
+    path = (root / image).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path
