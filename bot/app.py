@@ -20,6 +20,10 @@ ShopApplication = Application[Any, ShopContext, Any, Any, Any, Any]
 COMMANDS = (
     ("start", N_("Start shopping")),
     ("help", N_("What I can do")),
+    ("cart", N_("Your cart")),
+    ("checkout", N_("Check out your cart")),
+    ("orders", N_("Your orders")),
+    ("cancel", N_("Cancel the checkout")),
     ("language", N_("Change the language")),
     ("currency", N_("Change the currency of prices")),
 )

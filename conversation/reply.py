@@ -32,3 +32,9 @@ class Reply:
     edit: bool = False
     notice: str | None = None  # a short toast answering a button press
     extra: tuple[Reply, ...] = field(default=())  # further messages sent after this one
+    # Ask the person to share their phone number with one tap (a keyboard under the input
+    # field, labelled with this text). A channel without such a button shows the text only.
+    # It cannot share a message with `buttons`: put those in an `extra` reply.
+    contact_request: str | None = None
+    # Take a `contact_request` keyboard away again (also needs a message without `buttons`).
+    remove_keyboard: bool = False

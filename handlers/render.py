@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext
@@ -16,6 +25,24 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons])
+
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def markup(reply: Reply) -> Markup | None:
+    """The one markup a Telegram message can carry: inline buttons win over a reply keyboard."""
+    if reply.buttons:
+        return keyboard(reply)
+    if reply.contact_request:
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(reply.contact_request, request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    if reply.remove_keyboard:
+        return ReplyKeyboardRemove()
+    return None
 
 
 def _button(button: Button) -> InlineKeyboardButton:
@@ -45,13 +72,19 @@ async def send(update: Update, context: CallbackContext, reply: Reply) -> Messag
     chat = update.effective_chat
     assert chat is not None
     sent: Message | None = None
-    if reply.edit and query is not None and query.message is not None and not reply.photo:
+    editable = not reply.photo and not reply.contact_request and not reply.remove_keyboard
+    if reply.edit and editable and query is not None and query.message is not None:
         sent = await _edit(query.message, reply)
     if sent is None:
         sent = await _send_new(context, chat.id, reply)
-    for extra in reply.extra:
-        await _send_new(context, chat.id, extra)
+    await _send_extra(context, chat.id, reply)
     return sent
+
+
+async def _send_extra(context: CallbackContext, chat_id: int, reply: Reply) -> None:  # type: ignore[type-arg]
+    for extra in reply.extra:
+        await _send_new(context, chat_id, extra)
+        await _send_extra(context, chat_id, extra)
 
 
 async def _edit(message: object, reply: Reply) -> Message | None:
@@ -79,8 +112,8 @@ async def _send_new(context: CallbackContext, chat_id: int, reply: Reply) -> Mes
             _photo_input(reply.photo),
             caption=reply.text,
             parse_mode=ParseMode.HTML,
-            reply_markup=keyboard(reply),
+            reply_markup=markup(reply),
         )
     return await context.bot.send_message(
-        chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
+        chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup(reply)
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -25,6 +25,7 @@ PAGE_SIZE = 10
 
 @dataclass(frozen=True, slots=True)
 class OrderListItem:
+    order_id: int  # for buttons; every use is scoped to the buyer again
     number: str
     merchant_name: str
     status: OrderStatus
@@ -71,6 +72,7 @@ class HistoryEntry:
 
 @dataclass(frozen=True, slots=True)
 class OrderDetails:
+    order_id: int
     number: str
     merchant_id: int
     merchant_name: str
@@ -119,6 +121,7 @@ async def list_orders(
     names = await merchant_names(session, {order.merchant_id for order in orders})
     items = tuple(
         OrderListItem(
+            order_id=order.id,
             number=order.number,
             merchant_name=names.get(order.merchant_id, ""),
             status=OrderStatus(order.status),
@@ -137,16 +140,38 @@ async def get_order(session: AsyncSession, *, customer_id: int, number: str) -> 
     canonical = normalise_number(number)
     if canonical is None:
         return None
+    return await _details(session, customer_id, Order.number == canonical)
+
+
+async def get_order_by_id(
+    session: AsyncSession, *, customer_id: int, order_id: int
+) -> OrderDetails | None:
+    """The same, by the id a button carries; another buyer's id (or a forged one) reads None."""
+    if not _valid_id(order_id):
+        return None
+    return await _details(session, customer_id, Order.id == order_id)
+
+
+def _valid_id(value: object) -> bool:
+    """A row id the database can hold: a forged 10^30 must not reach the driver as an error."""
+    return not isinstance(value, bool) and isinstance(value, int) and 0 < value < 2**63
+
+
+async def _details(
+    session: AsyncSession, customer_id: int, which: ColumnElement[bool]
+) -> OrderDetails | None:
     order = await session.scalar(
         select(Order)
-        .where(Order.number == canonical, Order.customer_id == customer_id)
+        .where(which, Order.customer_id == customer_id)
         .options(selectinload(Order.lines), selectinload(Order.events))
+        .execution_options(populate_existing=True)
     )
     if order is None:
         return None
     names = await merchant_names(session, {order.merchant_id})
     currency = order.currency
     return OrderDetails(
+        order_id=order.id,
         number=order.number,
         merchant_id=order.merchant_id,
         merchant_name=names.get(order.merchant_id, ""),

@@ -8,19 +8,18 @@ worker on its next search, without a restart and without a full rebuild.
 from __future__ import annotations
 
 import asyncio
-import time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.queries import catalog_version, load_search_documents
 from catalog.search.index import SearchIndex
+from catalog.version import catalog_version
+from storefront.documents import load_search_documents
 
 
 class LiveSearchIndex:
     def __init__(self) -> None:
         self._index: SearchIndex | None = None
         self._version: int | None = None
-        self._loaded_at: float = 0.0
         self._lock = asyncio.Lock()
 
     async def current(self, session: AsyncSession) -> SearchIndex:
@@ -34,11 +33,14 @@ class LiveSearchIndex:
         return self._index
 
     async def _refresh(self, session: AsyncSession, version: int) -> None:
-        if self._index is None or self._version is None:
-            self._index = SearchIndex.build(await load_search_documents(session))
+        if self._index is None or self._version is None or version < self._version:
+            # First load, or the counter went backwards (a restored database): start afresh.
+            batch = await load_search_documents(session)
+            self._index = SearchIndex.build(batch.documents)
         else:
-            for document in await load_search_documents(session, since_version=self._version):
+            batch = await load_search_documents(session, since_version=self._version)
+            for document in batch.documents:
                 self._index.upsert(document)
-            # Removals come through as documents of archived products; see load_search_documents.
+            for product_id in batch.removed:
+                self._index.remove(product_id)
         self._version = version
-        self._loaded_at = time.monotonic()

@@ -1,0 +1,197 @@
+"""Checkout: /checkout or the cart's button, then one step per message or button press.
+
+Each handler runs one `orders.checkout_dialog` use case in one transaction (the draft lives in
+the database) and renders the turn with `conversation.views.checkout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from babel import Locale, UnknownLocaleError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+
+from bot.context import ShopContext
+from bot.database import transaction
+from conversation import callbacks
+from conversation.views import common
+from conversation.views.checkout import checkout_turn, nothing_to_cancel
+from db import utcnow
+from handlers import fallback
+from handlers.render import send
+from orders import checkout_dialog as dialog
+from orders.checkout_dialog import CheckoutTurn, DialogKey, Shopper
+from orders.countries import country_codes
+from orders.pricing import Quoter
+from storefront.pricing import buyer_pricing
+
+CHANNEL = "telegram"
+
+# A use case over (session, key, shopper, quoter, now), the handler's part of one turn.
+Turn = Callable[
+    [AsyncSession, DialogKey, Shopper, Quoter, datetime], Awaitable[CheckoutTurn | None]
+]
+
+
+def dialog_key(update: Update) -> DialogKey:
+    assert update.effective_chat is not None and update.effective_user is not None
+    return DialogKey(CHANNEL, update.effective_chat.id, update.effective_user.id)
+
+
+def region_hint(locale: str) -> str | None:
+    """The buyer's locale's country (pt_BR → BR), so a national phone number can be read."""
+    try:
+        territory = Locale.parse(locale).territory
+    except (ValueError, UnknownLocaleError):
+        return None
+    return territory if territory in country_codes() else None
+
+
+async def _run(
+    update: Update, context: ShopContext, turn: Turn, *, only_during_checkout: bool = False
+) -> CheckoutTurn | None:
+    """One transaction: price for the buyer as the cart does, then take the turn.
+
+    `only_during_checkout`: a message that may not be meant for the checkout at all (most
+    text is a search) looks at the dialog state first and skips the pricing when none is on.
+    """
+    buyer = context.buyer
+    assert buyer is not None
+    now = utcnow()
+    key = dialog_key(update)
+    async with transaction(context.services.sessions) as session:
+        if only_during_checkout and await dialog.active_step(session, key=key, now=now) is None:
+            return None
+        pricing = await buyer_pricing(
+            session,
+            currency=buyer.currency,
+            max_rate_age=context.services.settings.fx_max_age,
+            now=now,
+        )
+        shopper = Shopper(
+            buyer.customer_id, pricing.currency, buyer.locale, region_hint(buyer.locale)
+        )
+        return await turn(session, key, shopper, pricing.quoter, now)
+
+
+async def start(update: Update, context: ShopContext) -> None:
+    """/checkout and the cart's Checkout button: start, or resume the checkout under way."""
+    result = await _run(
+        update,
+        context,
+        lambda session, key, shopper, quoter, now: dialog.begin(
+            session, key=key, shopper=shopper, quoter=quoter, now=now
+        ),
+    )
+    assert result is not None
+    await send(update, context, checkout_turn(context.i18n, result))
+
+
+async def answer_text(update: Update, context: ShopContext) -> bool:
+    """Typed text during checkout answers the step; False when no checkout is going on."""
+    assert update.effective_message is not None
+    text = update.effective_message.text or ""
+    result = await _run(
+        update,
+        context,
+        lambda session, key, shopper, quoter, now: dialog.answer_text(
+            session, key=key, shopper=shopper, quoter=quoter, text=text, now=now
+        ),
+        only_during_checkout=True,
+    )
+    if result is None:
+        return False
+    await send(update, context, checkout_turn(context.i18n, result))
+    return True
+
+
+async def contact(update: Update, context: ShopContext) -> None:
+    """A contact shared with the phone step's button."""
+    message = update.effective_message
+    assert message is not None and message.contact is not None
+    phone = message.contact.phone_number
+    result = await _run(
+        update,
+        context,
+        lambda session, key, shopper, quoter, now: dialog.answer_contact(
+            session, key=key, shopper=shopper, quoter=quoter, phone_number=phone, now=now
+        ),
+        only_during_checkout=True,
+    )
+    if result is None:
+        await fallback.not_text(update, context)
+        return
+    await send(update, context, checkout_turn(context.i18n, result))
+
+
+async def not_text(update: Update, context: ShopContext) -> None:
+    """A photo or sticker: during checkout the step is asked again, else the usual answer."""
+    result = await _run(
+        update,
+        context,
+        lambda session, key, shopper, quoter, now: dialog.answer_other(
+            session, key=key, shopper=shopper, quoter=quoter, now=now
+        ),
+        only_during_checkout=True,
+    )
+    if result is None:
+        await fallback.not_text(update, context)
+        return
+    await send(update, context, checkout_turn(context.i18n, result))
+
+
+async def step_button(update: Update, context: ShopContext) -> None:
+    """Back, Cancel, Yes/No, No postal code, a country, Confirm: checked against the step."""
+    assert update.callback_query is not None
+    try:
+        pressed = callbacks.decode(update.callback_query.data)
+    except callbacks.InvalidCallback:
+        await send(update, context, common.button_expired(context.i18n))
+        return
+    step, answer = pressed.str(0), pressed.str(1)
+    result = await _run(
+        update,
+        context,
+        lambda session, key, shopper, quoter, now: dialog.press(
+            session, key=key, shopper=shopper, quoter=quoter, step=step, answer=answer, now=now
+        ),
+    )
+    if result is None:
+        await send(update, context, common.button_expired(context.i18n))
+        return
+    await send(update, context, checkout_turn(context.i18n, result))
+
+
+async def cancel_command(update: Update, context: ShopContext) -> None:
+    """/cancel: ends the checkout under way, from any step."""
+    result = await _run(
+        update,
+        context,
+        lambda session, key, shopper, quoter, now: dialog.press(
+            session,
+            key=key,
+            shopper=shopper,
+            quoter=quoter,
+            step="",
+            answer=dialog.CANCEL,
+            now=now,
+        ),
+    )
+    if result is None:
+        await send(update, context, nothing_to_cancel(context.i18n))
+        return
+    await send(update, context, checkout_turn(context.i18n, result))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Commands and buttons; text, contacts and photos reach checkout through `register()`."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("checkout", start, filters=private),
+        CommandHandler("cancel", cancel_command, filters=private),
+        CallbackQueryHandler(start, pattern=r"^1:co$"),
+        CallbackQueryHandler(step_button, pattern=r"^1:step:"),
+    ]

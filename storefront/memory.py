@@ -1,0 +1,96 @@
+"""What the storefront's buttons need to remember, in the database, per buyer.
+
+A "Next page" button can carry only 64 bytes, so it names its search by a short key; the text
+itself is kept here, with the buyer's last few searches. A "which one did you mean?" question
+keeps the edit it is asking about here too. Several workers serve one bot, so none of this may
+live in process memory.
+
+It is one row of `dialog_states` of its own (channel "storefront", keyed by the customer id),
+beside the checkout's row, so remembering a search never disturbs a checkout in progress.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.cart_language import Ambiguous, EditAction
+from orders.dialog import load_dialog, save_dialog
+
+CHANNEL = "storefront"
+STEP = "storefront"
+KEPT_QUERIES = 20  # older "Next" buttons answer "this button has expired"
+SEARCH_PREFIX = "s"
+CATEGORY_PREFIX = "c"
+
+
+def query_key(text: str) -> str:
+    """A short deterministic key for a search text: "s" and 8 URL-safe characters."""
+    digest = hashlib.blake2b(text.encode(), digest_size=6).digest()
+    return SEARCH_PREFIX + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def category_key(category: str) -> int:
+    """A stable number for a category name (categories have no id of their own)."""
+    return int.from_bytes(hashlib.blake2b(category.encode(), digest_size=4).digest(), "big")
+
+
+async def _load(session: AsyncSession, customer_id: int) -> dict[str, Any]:
+    dialog = await load_dialog(session, channel=CHANNEL, chat_id=0, user_id=customer_id)
+    return dialog.data if dialog is not None else {}
+
+
+async def _save(session: AsyncSession, customer_id: int, data: dict[str, Any]) -> None:
+    await save_dialog(
+        session, channel=CHANNEL, chat_id=0, user_id=customer_id, step=STEP, data=data
+    )
+
+
+async def remember_query(session: AsyncSession, *, customer_id: int, text: str) -> str:
+    """Keeps `text` among the buyer's recent searches; returns its key."""
+    key = query_key(text)
+    data = await _load(session, customer_id)
+    queries = {k: v for k, v in dict(data.get("queries") or {}).items() if k != key}
+    queries[key] = text  # newest last
+    data["queries"] = dict(list(queries.items())[-KEPT_QUERIES:])
+    await _save(session, customer_id, data)
+    return key
+
+
+async def recall_query(session: AsyncSession, *, customer_id: int, key: str) -> str | None:
+    queries = (await _load(session, customer_id)).get("queries") or {}
+    text = queries.get(key)
+    return text if isinstance(text, str) else None
+
+
+async def remember_pending_edit(
+    session: AsyncSession, *, customer_id: int, edit: Ambiguous
+) -> None:
+    data = await _load(session, customer_id)
+    data["pending_edit"] = {
+        "action": edit.action.value,
+        "quantity": edit.quantity,
+        "line_ids": list(edit.line_ids),
+    }
+    await _save(session, customer_id, data)
+
+
+async def take_pending_edit(session: AsyncSession, *, customer_id: int) -> Ambiguous | None:
+    """The edit waiting for "which one?", removed as it is read (a second press finds none)."""
+    data = await _load(session, customer_id)
+    pending = data.pop("pending_edit", None)
+    if pending is None:
+        return None
+    await _save(session, customer_id, data)
+    try:
+        quantity = pending["quantity"]
+        return Ambiguous(
+            EditAction(pending["action"]),
+            int(quantity) if quantity is not None else None,
+            tuple(int(line_id) for line_id in pending["line_ids"]),
+        )
+    except (KeyError, TypeError, ValueError):  # an old or damaged record: ask again
+        return None
