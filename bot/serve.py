@@ -21,7 +21,9 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import ShopApplication, build_application, register_commands
 from bot.bootstrap import bootstrap
+from bot.services import Services
 from bot.settings import ConfigurationError, Settings
+from bot.web import payment_updates
 from bot.web.app import create_web_app
 from bot.web.providers import directory_from_settings
 from bot.web.telegram_webhook import PATH as TELEGRAM_PATH
@@ -70,10 +72,26 @@ async def running_application(application: ShopApplication) -> AsyncIterator[Sho
 
 async def serve(settings: Settings) -> None:
     """Runs until SIGINT/SIGTERM (uvicorn's own signal handling ends `server.serve()`)."""
-    token, public_url, secret = webhook_settings(settings)
+    webhook_settings(settings)  # a missing setting is named before the database is touched
     services, engine = await bootstrap(settings)
+    try:
+        await serve_webhook(services)
+    finally:
+        await engine.dispose()
+
+
+async def serve_webhook(services: Services) -> None:
+    """The bot in webhook mode on `services` until SIGINT/SIGTERM or until cancelled.
+
+    The database is the caller's: `serve` opens it from the settings, tests bring their own.
+    """
+    settings = services.settings
+    token, public_url, secret = webhook_settings(settings)
     payments = directory_from_settings(settings)
     application = build_application(services, token=token, api_url=settings.telegram_api_url)
+    # Verified payment events arrive as `PaymentUpdate`s: without this handler nobody settles
+    # them, and every payment webhook would time out with 503.
+    application.add_handlers(payment_updates.handlers())
     # Until `Services` has a field for them: handlers that open checkouts find them here.
     application.bot_data["payments"] = payments
     web_app = create_web_app(services, application, payments=payments, webhook_secret=secret)
@@ -101,7 +119,6 @@ async def serve(settings: Settings) -> None:
                     await asyncio.wait([serving])
     finally:
         await payments.aclose()
-        await engine.dispose()
 
 
 async def _until_listening(server: uvicorn.Server, serving: asyncio.Task[None]) -> None:
