@@ -12,6 +12,7 @@ from bot.context import ShopContext
 from bot.processor import PerChatUpdateProcessor
 from bot.rates import schedule_refresh
 from bot.services import Services
+from bot.web import payment_updates
 from i18n import N_, SHIPPED_LOCALES, translator
 
 ShopApplication = Application[Any, ShopContext, Any, Any, Any, Any]
@@ -50,6 +51,8 @@ def build_application(
     )
     application.bot_data["services"] = services
     handlers.register(application)
+    # Verified payment events enter as `PaymentUpdate`s, ordered with the buyer's own updates.
+    application.add_handlers(payment_updates.handlers())
     schedule_refresh(application, services.settings)
     return application  # type: ignore[return-value]
 

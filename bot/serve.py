@@ -23,7 +23,6 @@ from bot.app import ShopApplication, build_application, register_commands
 from bot.bootstrap import bootstrap
 from bot.services import Services
 from bot.settings import ConfigurationError, Settings
-from bot.web import payment_updates
 from bot.web.app import create_web_app
 from bot.web.providers import directory_from_settings
 from bot.web.telegram_webhook import PATH as TELEGRAM_PATH
@@ -89,9 +88,6 @@ async def serve_webhook(services: Services) -> None:
     token, public_url, secret = webhook_settings(settings)
     payments = directory_from_settings(settings)
     application = build_application(services, token=token, api_url=settings.telegram_api_url)
-    # Verified payment events arrive as `PaymentUpdate`s: without this handler nobody settles
-    # them, and every payment webhook would time out with 503.
-    application.add_handlers(payment_updates.handlers())
     # Until `Services` has a field for them: handlers that open checkouts find them here.
     application.bot_data["payments"] = payments
     web_app = create_web_app(services, application, payments=payments, webhook_secret=secret)

@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'chatshop.sqlite'}"
 
     @property
+    def web_base_url(self) -> str:
+        """Where buyers and providers reach our web server: the public URL, else the local one."""
+        return self.public_url or f"http://{self.web_host}:{self.web_port}"
+
+    @property
     def fx_max_age(self) -> timedelta:
         return timedelta(hours=self.fx_max_age_hours)
 

@@ -8,14 +8,11 @@ answer last of all.
 
 from __future__ import annotations
 
-import importlib
-import logging
 from typing import Any
 
 from telegram import Update
 from telegram.ext import (
     Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
@@ -23,25 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import checkout, fallback, identity, orders, preferences, start, text
-
-log = logging.getLogger(__name__)
-
-
-def _optional_handlers(module_name: str) -> list[BaseHandler]:  # type: ignore[type-arg]
-    """`<module>.handlers()` of a part still being written; none while the module is absent."""
-    try:
-        module: Any = importlib.import_module(module_name)
-    except ModuleNotFoundError as error:
-        if error.name != module_name:
-            raise  # the module exists but is broken: fail loudly, not silently without it
-        log.warning("%s is not there yet: its handlers are not registered", module_name)
-        return []
-    provided = getattr(module, "handlers", None)
-    if provided is None:
-        log.warning("%s has no handlers() yet: nothing of it is registered", module_name)
-        return []
-    return list(provided())
+from handlers import browse, checkout, fallback, identity, orders, payment, preferences, start, text
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -51,12 +30,13 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handlers(
         [
             # Product cards, categories, cart buttons, deep links: before the plain /start.
-            *_optional_handlers("handlers.browse"),
+            *browse.handlers(),
             CommandHandler("start", start.start, filters=private),
             CommandHandler("help", start.help_command, filters=private),
             *preferences.handlers(),
             *checkout.handlers(),
             *orders.handlers(),
+            *payment.handlers(),
             MessageHandler(private & filters.COMMAND, fallback.unknown_command),
             # New messages only: an edited old answer must not answer the step asked now.
             # A shared contact answers the checkout's phone step; it is not "not text".

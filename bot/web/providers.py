@@ -28,6 +28,10 @@ class PaymentDirectory:
     def link_for(self, merchant: str) -> Provider | None:
         return self.links.get(merchant)
 
+    def for_buyers(self) -> Provider | None:
+        """The provider the Pay button uses: Stripe when configured, else the sandbox."""
+        return self.stripe or self.sandbox
+
     async def aclose(self) -> None:
         for provider in (self.sandbox, self.stripe, *self.links.values()):
             if provider is not None:
@@ -36,7 +40,7 @@ class PaymentDirectory:
 
 def directory_from_settings(settings: Settings) -> PaymentDirectory:
     """Sandbox when `CHATSHOP_SANDBOX_SECRET` is set, Stripe when its keys are."""
-    base_url = settings.public_url or f"http://{settings.web_host}:{settings.web_port}"
+    base_url = settings.web_base_url
     sandbox = (
         SandboxProvider(settings.sandbox_secret, base_url) if settings.sandbox_secret else None
     )

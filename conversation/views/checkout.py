@@ -410,8 +410,13 @@ def placed_order(t: Translator, order: PlacedOrder) -> Reply:
         lines.append(
             _("The items are reserved for you until {time} (UTC).").format(time=escape(when))
         )
-    lines.append(_("Payment instructions follow in a separate message."))
-    buttons = ((Button(_("📄 Order details"), callbacks.encode("order", order.order_id)),),)
+    lines.append(_("Press Pay to open the secure payment page."))
+    buttons = (
+        (
+            Button("💳 " + _("Pay"), callbacks.encode("pay", order.order_id)),
+            Button(_("📄 Order details"), callbacks.encode("order", order.order_id)),
+        ),
+    )
     return Reply("\n".join(lines), buttons=buttons)
 
 

@@ -232,7 +232,7 @@ def placed_orders() -> PlacementResult:
     return PlacementResult(Outcome.PLACED, orders=orders)
 
 
-def test_each_placed_order_gets_its_own_message_without_a_fake_payment_link() -> None:
+def test_each_placed_order_gets_its_own_message_with_its_own_pay_button() -> None:
     reply = checkout_turn(
         EN, CheckoutTurn(TurnKind.PLACED, left=Step.SUMMARY, placement=placed_orders())
     )
@@ -242,9 +242,13 @@ def test_each_placed_order_gets_its_own_message_without_a_fake_payment_link() ->
         messages, [(41, "7KQ-3M9"), (42, "ABC-DEF")], strict=True
     ):
         assert number in message.text and "awaiting payment" in message.text
-        assert "25.00" in message.text and "Payment instructions follow" in message.text
+        assert "25.00" in message.text and "Pay" in message.text
+        # The link itself is made when Pay is pressed, so it is fresh and the buyer's own.
         assert all(button.url is None for row in message.buttons for button in row)
-        assert [(p.action, p.int(0)) for p in pressed(message)] == [("order", order_id)]
+        assert [(p.action, p.int(0)) for p in pressed(message)] == [
+            ("pay", order_id),
+            ("order", order_id),
+        ]
 
 
 @pytest.mark.parametrize("kind", [TurnKind.CANCELLED, TurnKind.CART_EMPTY, TurnKind.EXPIRED])

@@ -1,0 +1,62 @@
+"""The buyer's Pay button: the checkout link of one of their own unpaid orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.web.checkout_links import checkout_request_for
+from money import Money
+from orders.models import OrderStatus
+from orders.queries import OrderDetails, get_order_by_id
+from payments import CheckoutLink, Provider, open_checkout
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLink:
+    order: OrderDetails
+    charge: Money
+    link: CheckoutLink
+
+
+class NotPayable(Exception):
+    """Not the presser's order, or no longer awaiting payment; `order` says which when known."""
+
+    def __init__(self, order: OrderDetails | None = None) -> None:
+        super().__init__()
+        self.order = order
+
+
+async def payment_link(
+    sessions: async_sessionmaker[AsyncSession],
+    provider: Provider,
+    *,
+    customer_id: int,
+    order_id: int,
+    locale: str,
+    public_url: str,
+    now: datetime,
+) -> PaymentLink:
+    """The order's checkout link, reused while valid (`open_checkout` is idempotent per order).
+
+    Raises `NotPayable`, or `payments.ProviderUnavailable` when the provider cannot be reached
+    (the order then stays awaiting payment, its stock reserved until it expires).
+    """
+    async with sessions() as session:
+        order = await get_order_by_id(session, customer_id=customer_id, order_id=order_id)
+        if order is None:
+            raise NotPayable()
+        if order.status != OrderStatus.AWAITING_PAYMENT:
+            raise NotPayable(order)
+        request = await checkout_request_for(
+            session,
+            number=order.number,
+            locale=locale,
+            public_url=public_url,
+            customer_reference=str(customer_id),
+            now=now,
+        )
+    link = await open_checkout(sessions, provider, request, now=now)
+    return PaymentLink(order, request.amount, link)

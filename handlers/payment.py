@@ -1,0 +1,55 @@
+"""The buyer's Pay button: hands the order off to the payment provider's checkout page."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler
+
+from bot.context import ShopContext
+from bot.web.pay_button import NotPayable, payment_link
+from conversation import callbacks
+from conversation.views import common, payment
+from db import utcnow
+from handlers.render import send
+from payments import ProviderUnavailable
+
+
+async def pay(update: Update, context: ShopContext) -> None:
+    assert update.callback_query is not None and context.buyer is not None
+    t, services = context.i18n, context.services
+    try:
+        order_id = callbacks.decode(update.callback_query.data).int(0)
+    except callbacks.InvalidCallback:
+        await send(update, context, common.button_expired(t))
+        return
+    directory = context.bot_data.get("payments")
+    provider = directory.for_buyers() if directory is not None else None
+    if provider is None:
+        await send(update, context, payment.payments_not_set_up(t))
+        return
+    try:
+        link = await payment_link(
+            services.sessions,
+            provider,
+            customer_id=context.buyer.customer_id,
+            order_id=order_id,
+            locale=context.buyer.locale,
+            public_url=services.settings.web_base_url,
+            now=utcnow(),
+        )
+    except NotPayable as refused:
+        reply = (
+            common.button_expired(t)
+            if refused.order is None
+            else payment.not_payable(t, refused.order)
+        )
+        await send(update, context, reply)
+        return
+    except ProviderUnavailable:
+        await send(update, context, payment.provider_unavailable(t))
+        return
+    await send(update, context, payment.payment_link(t, context.buyer.currency, link))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [CallbackQueryHandler(pay, pattern=r"^1:pay:")]
