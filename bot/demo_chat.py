@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+import secrets
 import sys
 import threading
+from html import unescape
 from pathlib import Path
 from typing import TextIO
+
+import httpx
 
 from bot.app import build_application
 from bot.bootstrap import bootstrap
@@ -22,18 +27,27 @@ from bot.runner import polling
 from bot.settings import DEMO_TOKEN, Settings, load_settings
 from bot.standin.driver import BotEvent, Chat, Message, User
 from bot.standin.server import StandIn
+from bot.web.app import create_web_app
+from bot.web.local_server import loopback_socket, serve_on_loopback, url_of
+from bot.web.providers import directory_from_settings
 
 BANNER = """chatshop demo: you are a Telegram user whose app speaks {language}.
 Type /start, or what you are looking for ("wireles headphnes under 50").
 Numbers press the buttons shown as [1] [2] ...; start a line with ' to send it as text.
+A Pay link opens the sandbox payment page: open it in a browser, or press its number here.
 /quit or Ctrl-C ends the demo.
 """
 QUIT = {"/quit", "/exit"}
+DEMO_PHONE = "+12025550143"  # what "Share my phone number" shares in the demo
 ANSWER_TIMEOUT = 30  # seconds to wait for the bot's first answer to a line
 
 
-def demo_settings(*, fresh: bool) -> Settings:
-    """The environment's settings, on the demo's own SQLite file and with no network jobs."""
+def demo_settings(*, fresh: bool, web_url: str) -> Settings:
+    """The environment's settings, on the demo's own SQLite file and with no network jobs.
+
+    Payments go to the sandbox provider, whose checkout pages our own web server shows at
+    `web_url` (open the Pay link in a browser, or press it here: the demo clicks for you).
+    """
     data_dir = load_settings().data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     database = data_dir / "demo.sqlite"
@@ -44,6 +58,9 @@ def demo_settings(*, fresh: bool) -> Settings:
         telegram_token=DEMO_TOKEN,
         database_url=f"sqlite+aiosqlite:///{database}",
         fx_refresh_hours=0,  # offline: the bundled exchange rates
+        public_url=web_url,
+        sandbox_secret=secrets.token_urlsafe(24),
+        stripe_api_key=None,
     )
 
 
@@ -53,19 +70,25 @@ async def run_demo(
     from bot.demo.seed import seed_demo_catalog  # the catalog files load only for the demo
 
     stdin, out = stdin or sys.stdin, out or sys.stdout
-    settings = demo_settings(fresh=fresh)
+    sock = loopback_socket()
+    settings = demo_settings(fresh=fresh, web_url=url_of(sock))
     async with StandIn.start() as standin:
         standin.add_bot(DEMO_TOKEN, username="chatshop_demo_bot", first_name="chatshop")
         services, engine = await bootstrap(settings)
+        payments = directory_from_settings(settings)
         try:
             await seed_demo_catalog(services.sessions)
             application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
+            application.bot_data["payments"] = payments
+            web = create_web_app(services, application, payments=payments)
             buyer = standin.user("You", language_code=language)
             terminal = Terminal(standin, buyer, out, photos=settings.data_dir / "demo-photos")
             out.write(BANNER.format(language=language))
-            async with polling(application):
+            async with polling(application), serve_on_loopback(web, sock) as web_url:
+                terminal.web_url = web_url
                 await terminal.converse(stdin)
         finally:
+            await payments.aclose()
             await engine.dispose()
 
 
@@ -78,6 +101,7 @@ class Terminal:
         self.out = out
         self.photos = photos
         self.numbered: list[tuple[Message, tuple[int, int]]] = []
+        self.web_url = ""
         self.answered = asyncio.Event()
         standin.subscribe(self.show)
 
@@ -107,10 +131,36 @@ class Terminal:
     async def act(self, line: str) -> None:
         number = line.strip()
         if number.isdigit() and 1 <= int(number) <= len(self.numbered):
-            message, position = self.numbered[int(number) - 1]
-            await self.buyer.press(message, position)
+            message, (row, column) = self.numbered[int(number) - 1]
+            _, target = message.buttons[row][column]
+            if target and target.startswith(self.web_url + "/pay/"):
+                await self.pay_in_browser(target)
+            else:
+                await self.buyer.press(message, (row, column))
+        elif self._requests_contact(line.strip()):
+            await self.buyer.send_contact(DEMO_PHONE)
         else:
             await self.buyer.send(line.removeprefix("'"))
+
+    def _requests_contact(self, label: str) -> bool:
+        """Typing a keyboard button's label presses it; a share-contact one shares a number."""
+        for message in reversed(self.buyer.chat.messages):
+            markup = message.record.sent_markup
+            if markup is not None and markup.kind == "keyboard":
+                return any(
+                    button.get("text") == label and button.get("request_contact")
+                    for row in markup.rows
+                    for button in row
+                )
+        return False
+
+    async def pay_in_browser(self, url: str) -> None:
+        """What a browser would do on the sandbox checkout page: show it, then press Pay."""
+        async with httpx.AsyncClient(follow_redirects=True, timeout=30) as browser:
+            page = await browser.get(url)
+            self._print(f"  [browser] {_page_text(page.text)}")
+            paid = await browser.post(f"{url}/pay")
+            self._print(f"  [browser] {_page_text(paid.text)}")
 
     # --- what the bot does --------------------------------------------------------------------
 
@@ -160,22 +210,29 @@ class Terminal:
             (message, (r, c))
             for r, row in enumerate(rows)
             for c, (_, data) in enumerate(row)
-            if data is not None and not str(data).startswith(("http://", "https://"))
+            if data
         ]
         number = 0
         for row in rows:
             shown = []
             for text, data in row:
-                if data is not None and str(data).startswith(("http://", "https://")):
-                    shown.append(f"[{text}: {data}]")
+                number += 1
+                if data and data.startswith(("http://", "https://")):
+                    shown.append(f"[{number}] {text} <{data}>")
                 else:
-                    number += 1
                     shown.append(f"[{number}] {text}")
             self._print("  " + "  ".join(shown))
 
     def _print(self, text: str) -> None:
         self.out.write(text + "\n")
         self.out.flush()
+
+
+def _page_text(html: str) -> str:
+    """A web page's words on one line: what the person would read in the browser."""
+    body = html.split("<body", 1)[-1].split(">", 1)[-1]
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())[:400]
 
 
 def _extension(data: bytes) -> str:

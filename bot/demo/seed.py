@@ -15,6 +15,7 @@ from bot.database import SessionFactory, transaction
 from bot.demo.shops import SHOPS, DemoShop
 from catalog.importing import ImportReport, import_catalog
 from catalog.merchants import create_merchant, find_merchant
+from orders.shipping import set_rule
 
 
 class DemoSeedError(RuntimeError):
@@ -58,12 +59,23 @@ async def seed_demo_catalog(
                 results.append(ShopSeed(shop.slug, merchant_created=False, imported=None))
                 continue
             if merchant is None:
-                await create_merchant(
+                merchant = await create_merchant(
                     session,
                     slug=shop.slug,
                     currency=shop.currency,
                     name=shop.name,
                     language=shop.language,
+                )
+                created = True
+            else:
+                created = False
+            for country, rate, free_above in shop.shipping:
+                await set_rule(
+                    session,
+                    merchant_id=merchant.id,
+                    country=country,
+                    rate_minor=rate,
+                    free_above_minor=free_above,
                 )
             report = await import_catalog(
                 session,
@@ -74,5 +86,5 @@ async def seed_demo_catalog(
             if not report.ok:
                 problems = "; ".join(str(problem) for problem in report.errors[:5])
                 raise DemoSeedError(f"{shop.csv_path.name} did not import: {problems}")
-            results.append(ShopSeed(shop.slug, merchant is None, report))
+            results.append(ShopSeed(shop.slug, created, report))
     return SeedReport(tuple(results))

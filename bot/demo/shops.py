@@ -23,6 +23,8 @@ class DemoShop:
     language: str  # the language of its products' main title; the other seven are translations
     price_key: str  # which price of products.toml it sells at ("usd" / "cny")
     handle_prefix: str
+    # (country or "*", flat rate, free from this subtotal), in the shop's minor units
+    shipping: tuple[tuple[str, int, int | None], ...] = ()
 
     @property
     def csv_path(self) -> Path:
@@ -30,8 +32,24 @@ class DemoShop:
 
 
 SHOPS: Final = (
-    DemoShop("demo-us", "Northwind Goods", "USD", "en", "usd", "us"),
-    DemoShop("demo-cn", "Lotus Bazaar", "CNY", "zh", "cny", "cn"),
+    DemoShop(
+        "demo-us",
+        "Northwind Goods",
+        "USD",
+        "en",
+        "usd",
+        "us",
+        shipping=(("US", 499, 3500), ("*", 1499, 15000)),
+    ),
+    DemoShop(
+        "demo-cn",
+        "Lotus Bazaar",
+        "CNY",
+        "zh",
+        "cny",
+        "cn",
+        shipping=(("CN", 0, None), ("*", 9900, 99900)),
+    ),
 )
 
 

@@ -19,8 +19,10 @@ from bot.demo.listings import header
 from bot.demo.make_catalog import render_csv
 from bot.demo.seed import seed_demo_catalog
 from bot.demo.vocabulary import load_vocabulary
+from catalog.merchants import find_merchant
 from catalog.models import CatalogVersion, Merchant, Product, ProductImage, Variant
 from catalog.models import ProductTranslation as Translation
+from orders.shipping import rules_for
 
 PHOTO_BUDGET = 3 * 1024 * 1024
 
@@ -203,3 +205,18 @@ def test_csv_is_plain_utf8_without_bom() -> None:
         assert not data.startswith(b"\xef\xbb\xbf")
         assert b"\r\n" not in data
         assert next(csv.reader(io.StringIO(data.decode("utf-8")))) == header(shop)
+
+
+@pytest.mark.slow
+async def test_demo_shops_ship_at_home_and_abroad(sessions: SessionFactory) -> None:
+    await seed_demo_catalog(sessions)
+    async with transaction(sessions) as session:
+        ids = [
+            merchant.id
+            for merchant in [await find_merchant(session, slug=shop.slug) for shop in SHOPS]
+            if merchant is not None
+        ]
+        rules = await rules_for(session, merchant_ids=ids)
+    for merchant_id in ids:
+        countries = {rule.country for rule in rules[merchant_id]}
+        assert "*" in countries and len(countries) == 2

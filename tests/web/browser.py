@@ -4,25 +4,18 @@ The browser and its driver come from Debian (`.ci/install-browser` installs them
 given both paths, so Selenium Manager never tries to download one. Selenium is synchronous:
 tests call these helpers through `asyncio.to_thread`, so the event loop keeps serving the web
 app and the Bot API stand-in while the browser waits for them.
-
-`serve_on_loopback` runs a Starlette app with uvicorn on a port picked by the OS, on the test's
-own event loop; the socket is bound before the app is built, so the app can know its own URL.
+The web app itself runs through `bot.web.local_server`, as in the demo.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import importlib.util
 import os
-import socket
-from collections.abc import AsyncIterator, Callable, Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-import uvicorn
-from starlette.types import ASGIApp
 
 if TYPE_CHECKING:
     from selenium.webdriver.remote.webdriver import WebDriver
@@ -138,43 +131,3 @@ def click_and_wait(driver: WebDriver, css: str, *, until: Callable[[str], bool])
     driver.find_element(By.CSS_SELECTOR, css).click()
     WebDriverWait(driver, PAGE_LOAD_TIMEOUT).until(lambda d: until(d.current_url))
     return read_page(driver)
-
-
-class _QuietServer(uvicorn.Server):
-    """uvicorn without its signal handlers: Ctrl-C belongs to pytest."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Generator[None, None, None]:
-        yield
-
-
-def loopback_socket() -> socket.socket:
-    """A listening-ready socket on 127.0.0.1 with a port the OS picked."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-def url_of(sock: socket.socket) -> str:
-    host, port = sock.getsockname()[:2]
-    return f"http://{host}:{port}"
-
-
-@contextlib.asynccontextmanager
-async def serve_on_loopback(app: ASGIApp, sock: socket.socket) -> AsyncIterator[str]:
-    """Serves `app` on `sock` (see `loopback_socket`) until the block ends; yields its URL."""
-    config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
-    server = _QuietServer(config)
-    serving = asyncio.create_task(server.serve(sockets=[sock]))
-    try:
-        while not server.started:
-            if serving.done():
-                serving.result()
-                raise RuntimeError("uvicorn stopped before it started")
-            await asyncio.sleep(0.01)
-        yield url_of(sock)
-    finally:
-        server.should_exit = True
-        await serving
-        sock.close()

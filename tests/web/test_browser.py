@@ -26,6 +26,7 @@ from bot.standin import StandIn, User
 from bot.web import payment_updates
 from bot.web.app import create_web_app
 from bot.web.checkout_links import checkout_request_for
+from bot.web.local_server import loopback_socket, serve_on_loopback, url_of
 from bot.web.providers import PaymentDirectory
 from db import utcnow
 from i18n import Translator, negotiate_locale, translator
@@ -43,11 +44,8 @@ from tests.web.browser import (
     button_label,
     chromium,
     click_and_wait,
-    loopback_socket,
     missing_browser,
     open_page,
-    serve_on_loopback,
-    url_of,
 )
 
 if TYPE_CHECKING:
