@@ -9,6 +9,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 import handlers
 from bot.context import ShopContext
+from bot.order_expiry import schedule_expiry
 from bot.processor import PerChatUpdateProcessor
 from bot.rates import schedule_refresh
 from bot.services import Services
@@ -54,6 +55,7 @@ def build_application(
     # Verified payment events enter as `PaymentUpdate`s, ordered with the buyer's own updates.
     application.add_handlers(payment_updates.handlers())
     schedule_refresh(application, services.settings)
+    schedule_expiry(application)
     return application  # type: ignore[return-value]
 
 

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     stripe_webhook_secret: str | None = None
     # Points the Stripe SDK at another API address (a stand-in for the demo and tests).
     stripe_api_base: str | None = None
+    # How long a placed, unpaid order holds its stock before it expires.
+    order_reservation_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
     fx_rates_url: str = Field(
         default="https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml",
         description="The ECB daily reference rates feed (XML)",
@@ -102,6 +104,10 @@ class Settings(BaseSettings):
     def web_base_url(self) -> str:
         """Where buyers and providers reach our web server: the public URL, else the local one."""
         return self.public_url or f"http://{self.web_host}:{self.web_port}"
+
+    @property
+    def order_reservation(self) -> timedelta:
+        return timedelta(minutes=self.order_reservation_minutes)
 
     @property
     def fx_max_age(self) -> timedelta:

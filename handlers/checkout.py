@@ -152,11 +152,19 @@ async def step_button(update: Update, context: ShopContext) -> None:
         await send(update, context, common.button_expired(context.i18n))
         return
     step, answer = pressed.str(0), pressed.str(1)
+    ttl = context.services.settings.order_reservation  # how long placed orders hold their stock
     result = await _run(
         update,
         context,
         lambda session, key, shopper, quoter, now: dialog.press(
-            session, key=key, shopper=shopper, quoter=quoter, step=step, answer=answer, now=now
+            session,
+            key=key,
+            shopper=shopper,
+            quoter=quoter,
+            step=step,
+            answer=answer,
+            now=now,
+            ttl=ttl,
         ),
     )
     if result is None:

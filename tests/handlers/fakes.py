@@ -72,6 +72,7 @@ class FakeBot:
 @dataclass
 class FakeSettings:
     fx_max_age: timedelta = timedelta(days=3650)
+    order_reservation: timedelta = timedelta(hours=2)
 
 
 @dataclass
