@@ -186,9 +186,7 @@ class SearchIndex:
         text = parsed.text if parsed is not None else query
         units = text_units(text) if isinstance(text, str) else []
         if parsed is not None:
-            units += [colour_unit(c) for c in parsed.colours]
-            units += [size_unit(s) for s in parsed.sizes]
-            units = units[:MAX_UNITS]
+            units = (units + _option_units(parsed, units))[:MAX_UNITS]
         limit = max(0, min(limit, MAX_LIMIT))
         if not units or limit == 0:
             return SearchResult([])
@@ -248,6 +246,30 @@ class SearchIndex:
                 strict=True,
             )
         ]
+
+
+def _option_units(parsed: ParsedQuery, text: list[Unit]) -> list[Unit]:
+    """Units for the parsed colours and sizes, each once.
+
+    A word the buyer typed matches itself first and its canonical colour/size as a near form
+    ("negro" finds "Emulex Negro" above "Emulex Black", and both); a colour or size still in
+    the text (a query of only "black") already matches its canonical term, so it is not added
+    again: counting it twice would cost exact titles their rank."""
+    covered = {form for unit in text for form in (unit.text, *unit.alternatives, *unit.variants)}
+    units = []
+    for words, make in ((parsed.colour_words, colour_unit), (parsed.size_words, size_unit)):
+        for word, value in words:
+            canonical = make(value).text
+            if canonical not in covered:
+                covered.add(canonical)
+                units.append(Unit(word, variants=(canonical,)))
+    for values, make in ((parsed.colours, colour_unit), (parsed.sizes, size_unit)):
+        for value in values:  # a ParsedQuery built by hand may name values without words
+            unit = make(value)
+            if unit.text not in covered:
+                covered.add(unit.text)
+                units.append(unit)
+    return units
 
 
 class _Filters:

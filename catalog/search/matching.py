@@ -67,14 +67,17 @@ def text_units(text: str, *, language: str | None = None) -> list[Unit]:
         ascii_form = transliterate(piece)
         if ascii_form:
             alternatives.append(ascii_form)
+        # A colour or size synonym ("negro" for a "Black" title) is found but ranks below the
+        # word itself, so an exact title still wins over its synonym twin.
+        synonyms = []
         colour = colour_of(piece, language)
         if colour is not None:
-            alternatives.append(COLOUR_PREFIX + colour)
+            synonyms.append(COLOUR_PREFIX + colour)
         size = size_of(piece)
         if size is not None:
-            alternatives.append(SIZE_PREFIX + size)
+            synonyms.append(SIZE_PREFIX + size)
         prefix = typing and i == len(pieces) - 1 and len(piece) >= MIN_PREFIX and not is_cjk(piece)
-        units.append(Unit(piece, tuple(alternatives), prefix, _number_forms(piece)))
+        units.append(Unit(piece, tuple(alternatives), prefix, (*_number_forms(piece), *synonyms)))
     return units
 
 

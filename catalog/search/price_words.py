@@ -155,6 +155,10 @@ UNITS: Final = frozenset(
     )
 )  # fmt: skip
 
+# A number followed by these measures something, so it is no price ("up to 64 gb", "under 2 kg").
+# Words that are also prepositions or sizes ("in", "m", "x", "в", "و") are left out.
+MEASURES: Final = UNITS - {"in", "m", "l", "x", "in1", "pack", "в", "en", "em", "dans", "و"}
+
 # "2 pcs mugs", "3 шт": consumed with a leading quantity.
 PIECES: Final = frozenset(
     (

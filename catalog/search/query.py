@@ -15,7 +15,10 @@ Decisions worth knowing:
 * when something was taken out after the last remaining word, ``text`` ends in a space: that
   word was finished, so the engine does not read it as a prefix still being typed.
 * a bare number is not a price ("iphone 15", "size 42"): a price needs a limit word ("under",
-  "до", "以下"), a range ("50-100") or a comparison sign ("< 50").
+  "до", "以下"), a range ("50-100") or a comparison sign ("< 50"). A number glued to letters or
+  inside a code ("m1 max", "rz01-0036", "i7-12700", "16gb") or followed by a unit ("64 gb") is
+  never one, so exact product titles survive parsing.
+* colours and sizes stay in ``text`` when nothing else would remain ("black").
 * numbers use the buyer's decimal sign (CLDR, through babel): "19,90" is 19.90 in Spanish and
   "1,500" is 1500 in English; a lone separator that cannot be grouping is read as decimal.
 * only the first 256 characters are read (the engine reads no more); the function is pure,
@@ -27,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Final
@@ -60,6 +63,9 @@ class ParsedQuery:
     ``text`` is what remains to search for (ending in a space when its last word is complete);
     ``colours`` are canonical English names; sizes are canonical ("xl", "42");
     ``price_currency`` is an ISO 4217 code when the buyer named one.
+    ``colour_words``/``size_words`` pair each colour or size word as typed (folded) with its
+    canonical value, so the engine can rank the buyer's own word ("negro") above a synonym
+    ("black"); they are a detail of ``colours``/``sizes`` and take no part in equality.
     """
 
     text: str
@@ -69,6 +75,8 @@ class ParsedQuery:
     colours: tuple[str, ...] = ()
     sizes: tuple[str, ...] = ()
     quantity: int | None = None
+    colour_words: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    size_words: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 def parse_query(text: str, language: str = "en") -> ParsedQuery:
@@ -95,14 +103,24 @@ def parse_query(text: str, language: str = "en") -> ParsedQuery:
     quantity, end = _leading_quantity(masked())
     if quantity is not None:
         remove(0, end)
-    colours: dict[str, None] = {}
-    for start, end, colour in _colours(masked(), lang):
-        colours[colour] = None
-        remove(start, end)
-    sizes: dict[str, None] = {}
-    for start, end, size in _sizes(masked()):
-        sizes[size] = None
-        remove(start, end)
+    found_colours = _colours(masked(), lang)
+    colour_spans = {(start, end) for start, end, _ in found_colours}
+    found_sizes = [s for s in _sizes(masked()) if (s[0], s[1]) not in colour_spans]
+    spans = [(start, end) for start, end, _ in (*found_colours, *found_sizes)]
+    # Colours and sizes leave the text only when other words remain to search for: "black"
+    # alone is what the buyer searches for (the engine does not count it twice).
+    keep_words = not _words_remain(masked(), spans)
+    colour_words: dict[tuple[str, str], None] = {}
+    for start, end, colour in found_colours:
+        colour_words[folded[start:end], colour] = None
+    size_words: dict[tuple[str, str], None] = {}
+    for start, end, size in found_sizes:
+        size_words[_size_word(folded[start:end]), size] = None
+    if not keep_words:
+        for start, end in spans:
+            remove(start, end)
+    colours = dict.fromkeys(colour for _, colour in colour_words)
+    sizes = dict.fromkeys(size for _, size in size_words)
     return ParsedQuery(
         text=_remaining(text, removed, origin),
         min_price=prices.low,
@@ -111,7 +129,26 @@ def parse_query(text: str, language: str = "en") -> ParsedQuery:
         colours=tuple(colours),
         sizes=tuple(sizes),
         quantity=quantity,
+        colour_words=tuple(colour_words),
+        size_words=tuple(size_words),
     )
+
+
+def _words_remain(masked: str, spans: list[tuple[int, int]]) -> bool:
+    """Whether a word is left in ``masked`` once ``spans`` are blanked."""
+    chars = list(masked)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return TOKEN.search("".join(chars)) is not None
+
+
+def _size_word(phrase: str) -> str:
+    """The size itself out of a size phrase: "size 42" → "42", "尺码42" → "42", "xl" → "xl"."""
+    found = _SIZE_VALUE.findall(phrase)
+    return found[-1] if found else phrase.strip()
+
+
+_SIZE_VALUE: Final = re.compile(r"[a-z0-9]+(?:[.,]5)?")
 
 
 # -- folding with alignment ------------------------------------------------------------------
@@ -203,12 +240,24 @@ _CURRENCY_AFTER: Final = _alternatives([*words.CURRENCIES, "¥"], glued=True)
 _MULTIPLIER: Final = _alternatives(words.MULTIPLIERS, glued=True)
 
 
-def _amount(tag: str) -> str:
-    """A number with an optional currency before or after it and an optional "k"."""
+_NOT_GLUED: Final = rf"(?<!(?![{CJK_CLASS}])\w)"
+"""A number glued to letters ("m1", "rz01", "i7") is part of a name, never a price."""
+_NOT_IN_CODE: Final = r"(?<![^\W_][-‐‑–/.])"
+"""Nor is a number after a joiner inside a code ("rz01-0036", "i7-12700")."""
+_CODE_END: Final = rf"(?![-‐‑–/.]?(?![{CJK_CLASS}])[^\W_])"
+"""A price phrase must not run on into a code ("under 50-pack", "50-100x")."""
+_MEASURE: Final = _alternatives(words.MEASURES)
+
+
+def _amount(tag: str, *, joined: bool = False) -> str:
+    """A number with an optional currency before or after it and an optional "k"; not part of
+    a code, not followed by a unit of measure ("up to 64 gb"). A ``joined`` amount is the far
+    end of a range, after its joiner ("50-100"), so a dash may precede it."""
+    start = _NOT_GLUED if joined else _NOT_GLUED + _NOT_IN_CODE
     return (
-        rf"(?:(?P<cb{tag}>{_CURRENCY})\s?)?(?<![\d.,])(?P<n{tag}>{_NUMBER})"
+        rf"(?:(?P<cb{tag}>{_CURRENCY})\s?|{start})(?<![\d.,])(?P<n{tag}>{_NUMBER})"
         rf"(?:\s?(?P<k{tag}>{_MULTIPLIER}))?(?:\s?(?P<ca{tag}>{_CURRENCY_AFTER}))?"
-        rf"(?!\s?%){_WORD_END}"
+        rf"(?!\s?%){_WORD_END}(?!\s*{_MEASURE})"
     )
 
 
@@ -218,16 +267,17 @@ _PRICE: Final = re.compile(
     rf"(?:{_alternatives(words.PRICE_FILLERS)}\s*){{0,2}}(?:"
     # between 50 and 100, от 50 до 100, 在50到100之间
     rf"{_alternatives(words.RANGE_OPENERS)}\s*{_amount('a')}\s*"
-    rf"{_alternatives(words.RANGE_JOINERS)}\s*{_amount('b')}"
+    rf"{_alternatives(words.RANGE_JOINERS)}\s*{_amount('b', joined=True)}"
     rf"(?:\s*{_alternatives(words.RANGE_CLOSERS)})?"
     # under 50, до 50, 低于50
     rf"|(?P<before>{_alternatives(words.PRICE_BEFORE)})[.:]?\s*{_amount('c')}"
     # 50-100, 50 to 100, 50到100
-    rf"|(?P<bare>{_amount('d')})\s*(?:-|–|—|~|～|\.\.|到|至|to{_WORD_END})\s*{_amount('e')}"
+    rf"|(?P<bare>{_amount('d')})\s*(?:-|–|—|~|～|\.\.|到|至|to{_WORD_END})\s*"
+    rf"{_amount('e', joined=True)}"
     rf"(?:\s*{_alternatives(words.RANGE_CLOSERS)})?"
     # 50元以下, 50 or less, 100 и выше
     rf"|{_amount('f')}\s*(?P<after>{_alternatives(words.PRICE_AFTER)})"
-    ")"
+    f"){_CODE_END}"
 )
 _SIZE_WORD_BEFORE: Final = re.compile(rf"{_alternatives(SIZE_WORDS)}\s*$")
 

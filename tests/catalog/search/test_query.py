@@ -5,10 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.search import ParsedQuery, parse_query
+from catalog.search import ParsedQuery, SearchDocument, SearchIndex, parse_query
 
 D = Decimal
 
@@ -198,3 +198,108 @@ def test_never_raises_and_only_removes(text: str, language: str) -> None:
 )
 def test_any_amount_round_trips(keyword: str, amount: Decimal) -> None:
     assert parse_query(f"mug {keyword} {amount}", "en").max_price == amount
+
+
+# -- product words are not prices or colours (issue 3: exact titles must find their product) --
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lenovo laptop apple m1 max 16gb",  # "1 max" is a chip, not "at most 1"
+        "razer mouse rz01-0036",  # a model code, not the range 1-36
+        "intel i7-12700 cpu",
+        "x2 mouse",
+        "rtx3080 max 2x",
+        "cable 3-pack under 5-pack",
+        "ssd up to 64 gb",  # a number before a unit measures something
+        "model x-50-100",
+        "ab12-34 max",
+    ],
+)
+def test_numbers_in_names_and_codes_are_not_prices(text: str) -> None:
+    parsed = parse_query(text, "en")
+    assert (parsed.min_price, parsed.max_price, parsed.price_currency) == (None, None, None)
+    assert parsed.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "currency", "rest"),
+    [
+        ("max 50", None, D(50), None, ""),
+        ("mug up to 50", None, D(50), None, "mug "),
+        ("mug 50 max", None, D(50), None, "mug "),
+        ("mug 50 or less", None, D(50), None, "mug "),
+        ("mug $10-$20", D(10), D(20), "USD", "mug "),
+        ("mug 10-20 usd", D(10), D(20), "USD", "mug "),
+        ("m1 max under 50", None, D(50), None, "m1 max "),
+    ],
+)
+def test_real_price_phrases_still_count(
+    text: str, low: Decimal | None, high: Decimal | None, currency: str | None, rest: str
+) -> None:
+    parsed = parse_query(text, "en")
+    assert (parsed.min_price, parsed.max_price, parsed.price_currency) == (low, high, currency)
+    assert parsed.text == rest
+
+
+def test_a_colour_word_is_read_as_a_colour_and_ranked_as_typed() -> None:
+    parsed = parse_query("emulex negro", "es")
+    assert (parsed.text, parsed.colours) == ("emulex ", ("black",))
+    index = SearchIndex.build(
+        [
+            SearchDocument(product_id=1, merchant_id=1, titles={"en": "Emulex Black"}),
+            SearchDocument(product_id=2, merchant_id=1, titles={"es": "Emulex Negro"}),
+        ]
+    )
+    assert index.search(parsed).product_ids == [2, 1]  # the buyer's own word first, both found
+    assert index.search(parse_query("emulex black")).product_ids == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("text", "colours", "sizes"), [("black", ("black",), ()), ("Negro XL", ("black",), ("xl",))]
+)
+def test_colours_and_sizes_alone_stay_search_words(
+    text: str, colours: tuple[str, ...], sizes: tuple[str, ...]
+) -> None:
+    parsed = parse_query(text, "es")
+    assert (parsed.text, parsed.colours, parsed.sizes) == (text, colours, sizes)
+
+
+def test_a_colour_left_in_the_text_is_not_counted_twice() -> None:
+    index = SearchIndex.build(
+        [
+            SearchDocument(product_id=1, merchant_id=1, titles={"en": "Black Mug"}),
+            SearchDocument(product_id=2, merchant_id=1, titles={"en": "Black"}),
+        ]
+    )
+    hit = index.search(parse_query("black")).hits[0]
+    assert (hit.product_id, hit.matched_terms) == (2, 1)
+
+
+BRANDS = ["Razer", "Lenovo", "Apple", "Emulex", "Logitech", "Under Armour", "Sony", "Acer"]
+NOUNS = ["Mouse", "Laptop", "Keyboard", "Adapter", "Hoodie", "Monitor", "Cable", "Pro", "Max"]
+COLOUR_WORDS = ["Black", "Negro", "Rojo", "Red", "White", "Blanc", "Gris", "Silver", "Gold"]
+SIZE_WORDS = ["XL", "XXL", "2XL", "XS", "16GB", "512GB", "27in", "2x", "x2"]
+MODEL_CODE = st.from_regex(r"\A[a-z]{1,3}[0-9]{1,4}(-[0-9]{2,5}|-[a-z]{1,2}[0-9]{0,3})?\Z")
+# Plain numbers are left out on purpose: "Air Max 90" reads as "at most 90" (see the report).
+TITLE_WORD = st.one_of(
+    st.sampled_from(BRANDS + NOUNS + COLOUR_WORDS + SIZE_WORDS), MODEL_CODE.map(str.upper)
+)
+TITLE = st.lists(TITLE_WORD, min_size=1, max_size=5).map(" ".join)
+TITLES = st.lists(TITLE, min_size=1, max_size=20, unique_by=lambda t: frozenset(t.lower().split()))
+
+
+@settings(max_examples=60, deadline=None)
+@given(TITLES, st.data())
+def test_exact_title_through_parse_query_is_found_first(
+    titles: list[str], data: st.DataObject
+) -> None:
+    index = SearchIndex.build(
+        SearchDocument(product_id=i, merchant_id=1, titles={"en": title})
+        for i, title in enumerate(titles)
+    )  # no prices: a product word misread as a price limit would hide the product
+    chosen = data.draw(st.integers(0, len(titles) - 1))
+    parsed = parse_query(titles[chosen], "en")
+    assert parsed.min_price is parsed.max_price is None
+    assert index.search(parsed, suggest=False).product_ids[0] == chosen
