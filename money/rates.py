@@ -45,6 +45,20 @@ MAX_FEED_BYTES = 2 * 1024 * 1024
 # of those, so a rate is never taken for fresher than it is.
 PUBLICATION_TIME_UTC = time(14, 0, tzinfo=UTC)
 
+# Currencies the ECB does not quote but whose central banks hold a fixed peg to one it does:
+# currency -> (anchor, units of the currency per anchor unit). A rate derived from a peg is as
+# good as the anchor's own, so Gulf and Jordanian buyers see prices in their own money.
+PEGS: Mapping[str, tuple[str, Decimal]] = MappingProxyType(
+    {
+        "SAR": ("USD", Decimal("3.75")),
+        "AED": ("USD", Decimal("3.6725")),
+        "QAR": ("USD", Decimal("3.64")),
+        "OMR": ("USD", Decimal("0.3845")),
+        "BHD": ("USD", Decimal("0.376")),
+        "JOD": ("USD", Decimal("0.709")),
+    }
+)
+
 
 class RatesError(Exception):
     """Base of every failure to obtain exchange rates; `reason` is one plain sentence."""
@@ -104,6 +118,7 @@ class RateTable:
             rates[normalise_code(code)] = rate
         rates.pop(self.base, None)
         dates = {code: self.dates.get(code, self.date) for code in rates}
+
         if any(day > self.date for day in dates.values()):
             raise ValueError("a currency's rate date is newer than the table's date")
         object.__setattr__(self, "rates", MappingProxyType(rates))
@@ -111,18 +126,21 @@ class RateTable:
 
     @property
     def currencies(self) -> frozenset[str]:
-        """Every currency this table converts, EUR included."""
-        return frozenset({self.base, *self.rates})
+        """Every currency this table converts, EUR and pegged currencies included."""
+        pegged = (code for code, (anchor, _) in PEGS.items() if anchor in self.rates)
+        return frozenset({self.base, *self.rates, *pegged})
 
     def per_base(self, currency: str) -> Decimal:
         """Units of `currency` one EUR buys (1 for EUR itself)."""
         code = normalise_code(currency)
         if code == self.base:
             return Decimal(1)
-        try:
+        if code in self.rates:
             return self.rates[code]
-        except KeyError:
-            raise RateNotAvailable(code) from None
+        anchor, units = PEGS.get(code, (None, Decimal(0)))
+        if anchor in self.rates:
+            return self.rates[anchor] * units
+        raise RateNotAvailable(code)
 
     def rate(self, from_currency: str, to_currency: str) -> Decimal:
         """Units of `to_currency` one unit of `from_currency` buys, crossed through EUR.
@@ -143,10 +161,12 @@ class RateTable:
         code = normalise_code(currency)
         if code == self.base:
             return self.date
-        try:
+        if code in self.dates:
             return self.dates[code]
-        except KeyError:
-            raise RateNotAvailable(code) from None
+        anchor, _ = PEGS.get(code, (None, None))
+        if anchor in self.dates:
+            return self.dates[anchor]
+        raise RateNotAvailable(code)
 
     def age(self, now: datetime) -> timedelta:
         """How long ago this table's newest rates were published."""

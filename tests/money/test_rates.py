@@ -149,3 +149,17 @@ def test_bundled_snapshot_loads_offline_with_its_date() -> None:
     assert {"USD", "JPY", "GBP", "CNY", "BRL", "KRW", "ISK"} <= set(table.rates)
     assert "RUB" not in table.rates  # last quoted in 2022: beyond MAX_GAP, left out
     assert table.rates["USD"] == Decimal("1.1172")
+
+
+def test_pegged_currencies_follow_their_anchor() -> None:
+    table = RateTable(date(2026, 3, 2), {"USD": Decimal("1.08"), "JPY": Decimal("160")})
+    assert table.rate("USD", "SAR") == Decimal("3.75")
+    assert table.rate("USD", "AED") == Decimal("3.6725")
+    assert table.rate_date("EUR", "SAR") == date(2026, 3, 2)
+    assert {"SAR", "AED", "QAR", "OMR", "BHD", "JOD"} <= table.currencies
+
+
+def test_a_quoted_rate_wins_over_a_peg_and_no_anchor_means_no_peg() -> None:
+    quoted = RateTable(date(2026, 3, 2), {"USD": Decimal("1.08"), "SAR": Decimal("4.1")})
+    assert quoted.per_base("SAR") == Decimal("4.1")
+    assert "SAR" not in RateTable(date(2026, 3, 2), {"JPY": Decimal("160")}).currencies
