@@ -69,6 +69,10 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--merchant", required=True)
     exporting.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     exporting.set_defaults(run=_catalog_export)
+
+    from bot.merchant_cli import add_arguments as add_merchant_commands
+
+    add_merchant_commands(commands)
     return parser
 
 

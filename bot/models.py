@@ -3,8 +3,10 @@
 import catalog.models  # noqa: F401  (orders reference merchants and variants)
 import money.models  # noqa: F401
 from db import Base
+from merchants import models as merchants_models  # noqa: F401  (settings, staff)
 from orders import customers as orders_customers  # noqa: F401
 from orders import models as orders_models  # noqa: F401  (carts, orders, dialog state)
+from outbox import models as outbox_models  # noqa: F401  (messages the bot owes)
 from payments import models as payments_models  # noqa: F401  (registers payment tables)
 
 metadata = Base.metadata

@@ -1,4 +1,8 @@
-"""Starting and stopping the bot with long polling, with clear words when Telegram says no."""
+"""Starting and stopping the bot, with clear words when Telegram says no.
+
+`running` is the Application processing updates with its background work (the outbox sender);
+`polling` adds long polling (`chatshop run`, the demo), `bot.serve` a webhook instead.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +14,12 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import ShopApplication, register_commands
 from bot.settings import ConfigurationError
+from outbox.telegram import start_outbox_sender, stop_outbox_sender
 
 
 @asynccontextmanager
-async def polling(application: ShopApplication) -> AsyncIterator[ShopApplication]:
-    """The bot fetching and answering updates until the block ends."""
+async def running(application: ShopApplication) -> AsyncIterator[ShopApplication]:
+    """The Application initialised and processing its update queue until the block ends."""
     try:
         await application.initialize()  # getMe: proves the token and the address
     except InvalidToken:
@@ -28,19 +33,30 @@ async def polling(application: ShopApplication) -> AsyncIterator[ShopApplication
         ) from None
     try:
         await register_commands(application)
-        assert application.updater is not None
-        await application.updater.start_polling(
-            allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
-        )
         await application.start()
+        start_outbox_sender(application)
         try:
             yield application
         finally:
-            if application.updater.running:
-                await application.updater.stop()
+            await stop_outbox_sender(application)
             if application.running:
                 await application.stop()
     except TelegramError as error:
         raise ConfigurationError(f"Telegram refused to start the bot: {error.message}.") from None
     finally:
         await application.shutdown()
+
+
+@asynccontextmanager
+async def polling(application: ShopApplication) -> AsyncIterator[ShopApplication]:
+    """The bot fetching and answering updates by long polling until the block ends."""
+    async with running(application):
+        assert application.updater is not None
+        await application.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
+        )
+        try:
+            yield application
+        finally:
+            if application.updater.running:
+                await application.updater.stop()

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import uvicorn
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.error import TelegramError
 
-from bot.app import ShopApplication, build_application, register_commands
+from bot.app import ShopApplication, build_application
 from bot.bootstrap import bootstrap
+from bot.runner import running
 from bot.services import Services
 from bot.settings import ConfigurationError, Settings
 from bot.web.app import create_web_app
@@ -43,30 +42,6 @@ def webhook_settings(settings: Settings) -> tuple[str, str, str]:
             "CHATSHOP_WEBHOOK_SECRET is not set: a random string of A-Z, a-z, 0-9, _ and -."
         )
     return settings.telegram_token, settings.public_url, settings.webhook_secret
-
-
-@asynccontextmanager
-async def running_application(application: ShopApplication) -> AsyncIterator[ShopApplication]:
-    """The Application processing its update queue, without polling."""
-    try:
-        await application.initialize()  # getMe: proves the token and the address
-    except InvalidToken:
-        raise ConfigurationError(
-            "The Bot API refused the token in CHATSHOP_TELEGRAM_TOKEN; copy it again."
-        ) from None
-    except NetworkError as error:
-        raise ConfigurationError(
-            f"The Bot API at CHATSHOP_TELEGRAM_API_URL cannot be reached: {error.message}."
-        ) from None
-    try:
-        await application.start()
-        try:
-            yield application
-        finally:
-            if application.running:
-                await application.stop()
-    finally:
-        await application.shutdown()
 
 
 async def serve(settings: Settings) -> None:
@@ -102,8 +77,7 @@ async def serve_webhook(services: Services) -> None:
         )
     )
     try:
-        async with running_application(application):
-            await register_commands(application)
+        async with running(application):
             serving = asyncio.create_task(server.serve())
             try:
                 await _until_listening(server, serving)

@@ -20,7 +20,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import browse, checkout, fallback, identity, orders, payment, preferences, start, text
+from handlers import (
+    browse,
+    checkout,
+    fallback,
+    identity,
+    merchant,
+    orders,
+    payment,
+    preferences,
+    start,
+    text,
+)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -44,6 +55,8 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             MessageHandler(new & filters.TEXT & ~filters.VIA_BOT, text.on_text),
             # Photos, stickers, voice: the checkout's question again, or the usual answer.
             MessageHandler(new & ~filters.TEXT, checkout.not_text),
+            # The merchant's group: /setup, order buttons, the shipping dialog.
+            *merchant.handlers(),
             CallbackQueryHandler(fallback.stale_button),
         ]
     )

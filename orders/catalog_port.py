@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -88,17 +87,11 @@ def _offer(variant: Variant, product: Product, merchant: Merchant, language: str
 def _policy(merchant: Merchant) -> ConversionPolicy:
     """The merchant's conversion policy (margin, price ending, charge currency).
 
-    `Merchant` has no such settings yet (they arrive with the merchant-settings issue); until
-    then every merchant converts at the mid rate and charges in the buyer's currency.
+    From `merchants.models.MerchantSettings` (`Merchant.settings`, loaded with the merchant);
+    a merchant without a settings row converts at the mid rate and charges the buyer's currency.
     """
-    policy = getattr(merchant, "conversion_policy", None)
-    if isinstance(policy, ConversionPolicy):
-        return policy
-    return ConversionPolicy(
-        margin_percent=Decimal(str(getattr(merchant, "fx_margin_percent", 0) or 0)),
-        price_ending=getattr(merchant, "price_ending", None) or None,
-        charge_currency=getattr(merchant, "charge_currency", None) or "buyer",
-    )
+    settings = getattr(merchant, "settings", None)
+    return settings.conversion_policy() if settings is not None else ConversionPolicy()
 
 
 def _title(product: Product, language: str) -> str:

@@ -5,6 +5,10 @@ it on the Application's `update_queue` (PTB's custom-webhook pattern). The updat
 buyer's chat as its ordering key, so "paid, thank you" never overtakes a reply the buyer is
 waiting for, and a failure reaches the same error handler as any other update. The web server
 awaits `done` to answer the provider: 2xx only once the event is committed.
+
+What the settlement owes the buyer and the merchant is written to the outbox in the same
+transaction (`bot.web.payment_messages.owe_payment_messages`) and delivered by the outbox
+sender, so a 429 or a crash after the commit loses nothing and a replay sends nothing twice.
 """
 
 from __future__ import annotations
@@ -13,19 +17,19 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, TypeHandler
 
 from bot.context import ShopContext
 from bot.database import transaction
-from bot.web.payment_messages import payment_messages
+from bot.web.payment_messages import owe_payment_messages
 from bot.web.settlement import Settlement, settle_payment
 from db import utcnow
-from handlers.render import keyboard
+from outbox.telegram import deliver_owed
 from payments import PaymentEvent, WebhookRejected
 
 log = logging.getLogger(__name__)
+
+DELIVERY_GRACE_SECONDS = 5.0
 
 
 @dataclass(eq=False)
@@ -50,29 +54,23 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
 
 
 async def settle(update: PaymentUpdate, context: ShopContext) -> None:
-    """Records the event and moves the order in one transaction, then tells the buyer."""
+    """Records the event, moves the order and owes the messages, in one transaction."""
     try:
         async with transaction(context.services.sessions) as session:
             settlement = await settle_payment(session, update.event, now=utcnow())
+            owed = await owe_payment_messages(session, update.event, settlement)
     except WebhookRejected as error:  # the checkout changed since verifying; the ledger logged it
         _finish(update, error=error)
         return
     except Exception as error:
         _finish(update, error=error)
         raise  # the Application's error handler logs it
+    if owed:
+        # Give the messages a moment to go out before the provider hears "done"; a slow send
+        # (a flood wait) carries on in the background and is never cut off half-way.
+        delivery = asyncio.ensure_future(deliver_owed(context.application))
+        await asyncio.wait([delivery], timeout=DELIVERY_GRACE_SECONDS)
     _finish(update, settlement=settlement)
-    for message in payment_messages(settlement):
-        # After the commit: a message that fails to send never undoes the payment.
-        try:
-            await context.bot.send_message(
-                message.chat_id,
-                message.reply.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(message.reply),
-            )
-        except TelegramError:
-            log.exception("order %s: could not tell chat %s", update.event.order_number,
-                          message.chat_id)  # fmt: skip
 
 
 def _finish(

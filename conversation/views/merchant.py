@@ -1,0 +1,176 @@
+"""What the merchant's chat and the buyer read about an order's life after payment.
+
+Pure functions from `merchants.desk` data to `Reply`s: the notice (in the merchant's language,
+amounts in the merchant's currency with the buyer's beside), its buttons, the buyer's status
+messages (in the buyer's language), and the short answers to presses and /setup.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from conversation import callbacks
+from conversation.reply import Button, Reply
+from conversation.views.checkout import delivery_text, line_title, status_label
+from i18n import N_, Translator, negotiate_locale, translator
+from merchants.desk import Action, BuyerNews, OrderNotice, Owed, Refusal
+from money.formatting import format_money
+from orders.delivery import DeliveryDetails
+from orders.errors import ShopError
+from orders.models import OrderStatus
+
+# The buttons each status offers; a press is checked again on the server.
+_BUTTONS: dict[OrderStatus, tuple[tuple[Action, str], ...]] = {
+    OrderStatus.PAID: ((Action.ACCEPT, N_("✅ Accept")),),
+    OrderStatus.ACCEPTED: ((Action.SHIP, N_("🚚 Ship")),),
+}
+
+_REFUSALS = {
+    Refusal.NOT_A_SHOP_CHAT: N_("This chat is not a shop's order chat."),
+    Refusal.NOT_STAFF: N_("Only the shop's staff can do this."),
+    Refusal.NOT_FOUND: N_("This order is not one of this shop's."),
+    Refusal.NOT_NOW: N_("Not possible: the order is {status}."),
+    Refusal.UNSUPPORTED: N_("This cannot be done from the chat yet."),
+}
+
+
+def render(owed: Owed) -> Reply:
+    """The message an `Owed` stands for, in its reader's language."""
+    t = translator(negotiate_locale(owed.locale))
+    if isinstance(owed.content, OrderNotice):
+        return order_notice(t, owed.content)
+    return buyer_news(t, owed.content)
+
+
+def _money(t: Translator, amount: object) -> str:
+    return format_money(amount, t.code)  # type: ignore[arg-type]
+
+
+def _delivery(t: Translator, delivery: dict[str, object]) -> str:
+    try:
+        return delivery_text(t, DeliveryDetails.from_dict(delivery))
+    except ShopError:  # an old or odd snapshot: show what is there rather than nothing
+        return escape(", ".join(str(v) for v in delivery.values() if v))
+
+
+def order_notice(t: Translator, notice: OrderNotice) -> Reply:
+    """A paid order as the merchant sees it, with the buttons its status allows."""
+    _ = t.gettext
+    lines = [
+        "<b>" + _("Order {number}").format(number=escape(notice.number)) + "</b> · "
+        + escape(status_label(t, notice.status.value)),
+        "",
+    ]  # fmt: skip
+    for line in notice.lines:
+        lines.append(f"{line.quantity} × {line_title(line.title, line.options)}: "
+                     f"{_money(t, line.total)}")  # fmt: skip
+    lines.append(_("Delivery: {amount}").format(amount=_money(t, notice.shipping)))
+    total = _money(t, notice.total)
+    if notice.buyer_total.currency != notice.total.currency:
+        total += f" ({_money(t, notice.buyer_total)})"
+    lines.append("<b>" + _("Total: {amount}").format(amount=total) + "</b>")
+    if notice.charge.currency != notice.total.currency:
+        lines.append(_("Charged: {amount}").format(amount=_money(t, notice.charge)))
+    lines += ["", "<b>" + _("Ship to") + "</b>", _delivery(t, notice.delivery)]
+    # The phone number is in the address above; the Telegram id finds the buyer in any client.
+    # (A tg://user link would be nicer, but needs the buyer to allow it in their privacy.)
+    lines.append(
+        _("Buyer: Telegram id {id}, language {language}").format(
+            id=f"<code>{notice.buyer_user_id}</code>", language=escape(notice.buyer_locale)
+        )
+    )
+    if notice.status == OrderStatus.SHIPPED and notice.tracking:
+        lines.append(
+            _("Shipped with {carrier}, tracking number {tracking}").format(
+                carrier=escape(notice.carrier or ""), tracking=escape(notice.tracking)
+            )
+        )
+    if notice.acted_by:
+        lines.append(_("Last change by {name}").format(name=escape(notice.acted_by)))
+    buttons = tuple(
+        Button(t.gettext(label), callbacks.encode("mord", action.value, notice.order_id))
+        for action, label in _BUTTONS.get(notice.status, ())
+    )
+    return Reply("\n".join(lines), buttons=(buttons,) if buttons else ())
+
+
+def buyer_news(t: Translator, news: BuyerNews) -> Reply:
+    """The buyer hears of every change the shop makes to their order."""
+    _ = t.gettext
+    values = {"number": escape(news.number), "shop": escape(news.merchant_name)}
+    if news.status == OrderStatus.ACCEPTED:
+        text = _("Order {number}: {shop} has accepted your order and is preparing it.")
+    elif news.status == OrderStatus.SHIPPED:
+        text = _("Order {number} is on its way: {carrier}, tracking number {tracking}.")
+        values |= {"carrier": escape(news.carrier or ""), "tracking": escape(news.tracking or "")}
+    else:
+        text = _("Order {number} is now {status}.")
+        values["status"] = escape(status_label(t, news.status.value))
+    return Reply(text.format(**values))
+
+
+def refused(t: Translator, refusal: Refusal, status: OrderStatus | None) -> Reply:
+    text = t.gettext(_REFUSALS[refusal]).format(
+        status=status_label(t, status.value) if status else "?"
+    )
+    return Reply(text, notice=text)
+
+
+def unchanged(t: Translator, status: OrderStatus) -> Reply:
+    """A second press: nothing happens, the presser is told why."""
+    text = t.gettext("Already done: the order is {status}.").format(
+        status=status_label(t, status.value)
+    )
+    return Reply(text, notice=text)
+
+
+def done(t: Translator, status: OrderStatus) -> Reply:
+    text = t.gettext("Done: the order is {status}.").format(status=status_label(t, status.value))
+    return Reply(text, notice=text)
+
+
+def ask_tracking(t: Translator, number: str, name: str) -> Reply:
+    return Reply(
+        t.gettext(
+            "{name}, send the carrier and the tracking number for order {number} "
+            "in one message, e.g. <i>DHL 00340434161094042557</i>."
+        ).format(name=escape(name), number=escape(number))
+    )
+
+
+def bad_tracking(t: Translator) -> Reply:
+    return Reply(
+        t.gettext(
+            "I need the carrier and the tracking number in one message, "
+            "e.g. <i>DHL 00340434161094042557</i>."
+        )
+    )
+
+
+def setup_usage(t: Translator) -> Reply:
+    return Reply(t.gettext("Send <code>/setup shop-id</code> in the shop's group to connect it."))
+
+
+def setup_not_admin(t: Translator) -> Reply:
+    return Reply(t.gettext("Only an administrator of this chat can connect it to a shop."))
+
+
+def setup_not_group(t: Translator) -> Reply:
+    return Reply(t.gettext("Run /setup in the group where the shop's orders should arrive."))
+
+
+def setup_refused(t: Translator) -> Reply:
+    return Reply(
+        t.gettext(
+            "I can't connect this chat to that shop: the shop does not exist, is connected to "
+            "another chat, or you are not on its staff."
+        )
+    )
+
+
+def setup_done(t: Translator, shop_name: str) -> Reply:
+    return Reply(
+        t.gettext(
+            "This chat now receives the orders of {shop}. You are on its staff and can act on them."
+        ).format(shop=escape(shop_name))
+    )

@@ -1,0 +1,172 @@
+"""The merchant's chat: /setup binds a group to a shop, order notice buttons, the Ship dialog.
+
+Presses are authorised by `merchants.desk` (the chat's shop, the order's shop, the presser on
+its staff); what a change owes (the edited notice, the buyer's message) goes through the outbox
+in the change's transaction. Toasts answer the presser in their own language; what the bot
+posts in the chat is in the shop's language.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.constants import ChatMemberStatus
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.context import ShopContext
+from bot.database import transaction
+from conversation import callbacks
+from conversation.views import common
+from conversation.views import merchant as views
+from db import utcnow
+from handlers.render import send
+from i18n import negotiate_locale, translator
+from merchants import desk
+from merchants.binding import bind_chat
+from orders.dialog import clear_dialog, load_dialog, save_dialog
+from orders.errors import MissingTracking
+from outbox import enqueue
+from outbox.telegram import deliver_owed
+
+SHIP_DIALOG_IDLE = timedelta(hours=1)
+_ADMINS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    groups = filters.ChatType.GROUPS
+    return [
+        CommandHandler("setup", setup),
+        CallbackQueryHandler(press, pattern=r"^1:mord:"),
+        MessageHandler(groups & filters.TEXT & ~filters.COMMAND, tracking_answer),
+    ]
+
+
+def _actor_name(update: Update) -> str:
+    user = update.effective_user
+    assert user is not None
+    return user.full_name + (f" (@{user.username})" if user.username else "")
+
+
+async def setup(update: Update, context: ShopContext) -> None:
+    """/setup <shop>: a chat administrator makes this group the shop's order chat."""
+    chat, user, t = update.effective_chat, update.effective_user, context.i18n
+    assert chat is not None and user is not None
+    if chat.type not in (chat.GROUP, chat.SUPERGROUP):
+        await send(update, context, views.setup_not_group(t))
+        return
+    if not context.args:
+        await send(update, context, views.setup_usage(t))
+        return
+    member = await context.bot.get_chat_member(chat.id, user.id)  # Telegram's word, not ours
+    if member.status not in _ADMINS:
+        await send(update, context, views.setup_not_admin(t))
+        return
+    async with transaction(context.services.sessions) as session:
+        shop = await bind_chat(
+            session, slug=context.args[0], chat_id=chat.id, user_id=user.id,
+            user_name=_actor_name(update),
+        )  # fmt: skip
+    if shop is None:
+        await send(update, context, views.setup_refused(t))
+        return
+    shop_t = translator(negotiate_locale(shop.language))
+    await send(update, context, views.setup_done(shop_t, shop.merchant.name))
+
+
+async def press(update: Update, context: ShopContext) -> None:
+    """Accept / Ship on an order notice: only staff, and a second press changes nothing."""
+    query, user, t = update.callback_query, update.effective_user, context.i18n
+    assert query is not None and user is not None
+    try:
+        pressed = callbacks.decode(query.data)
+        action = desk.Action(pressed.str(0))
+    except (callbacks.InvalidCallback, ValueError):
+        await send(update, context, common.button_expired(t))
+        return
+    message = query.message
+    if message is None:
+        await send(update, context, common.button_expired(t))
+        return
+    try:
+        async with transaction(context.services.sessions) as session:
+            result = await desk.act(
+                session, chat_id=message.chat.id, user_id=user.id,
+                actor_name=_actor_name(update), order_id=pressed.int(1), action=action,
+                notice_message_id=message.message_id, now=utcnow(),
+            )  # fmt: skip
+            await _owe(session, result)
+            if result.ask_tracking:
+                await save_dialog(
+                    session, channel=desk.CHANNEL, chat_id=message.chat.id, user_id=user.id,
+                    step=desk.SHIP_STEP,
+                    data={"order_id": pressed.int(1), "notice_message_id": message.message_id},
+                )  # fmt: skip
+    except desk.DeskRefused as refusal:
+        await query.answer(views.refused(t, refusal.refusal, refusal.status).notice)
+        return
+    if result.ask_tracking:
+        shop_t = translator(negotiate_locale(result.language))
+        await send(update, context, views.ask_tracking(shop_t, result.number, user.first_name))
+        return
+    reply = views.done(t, result.status) if result.changed else views.unchanged(t, result.status)
+    await query.answer(reply.notice)
+    if result.owed:
+        await deliver_owed(context.application)
+
+
+async def tracking_answer(update: Update, context: ShopContext) -> None:
+    """The carrier and tracking number a staff member was asked for after pressing Ship."""
+    chat, user, message = update.effective_chat, update.effective_user, update.effective_message
+    if chat is None or user is None or message is None or not message.text:
+        return
+    key = {"channel": desk.CHANNEL, "chat_id": chat.id, "user_id": user.id}
+    async with transaction(context.services.sessions) as session:
+        dialog = await load_dialog(session, **key, max_idle=SHIP_DIALOG_IDLE, now=utcnow())
+    if dialog is None or dialog.step != desk.SHIP_STEP:
+        return  # ordinary chatter in the shop's group: not for the bot
+    try:
+        carrier, tracking = desk.parse_tracking(message.text)
+        async with transaction(context.services.sessions) as session:
+            result = await desk.ship(
+                session, chat_id=chat.id, user_id=user.id, actor_name=_actor_name(update),
+                order_id=int(dialog.data["order_id"]), carrier=carrier, tracking=tracking,
+                notice_message_id=dialog.data.get("notice_message_id"), now=utcnow(),
+            )  # fmt: skip
+            await _owe(session, result)
+            await clear_dialog(session, **key)
+    except MissingTracking:
+        await send(update, context, views.bad_tracking(context.i18n))
+        return
+    except desk.DeskRefused as refusal:
+        async with transaction(context.services.sessions) as session:
+            await clear_dialog(session, **key)
+        await send(update, context, views.refused(context.i18n, refusal.refusal, refusal.status))
+        return
+    shop_t = translator(negotiate_locale(result.language))
+    done = (
+        views.done(shop_t, result.status)
+        if result.changed
+        else views.unchanged(shop_t, result.status)
+    )
+    await send(update, context, done)
+    if result.owed:
+        await deliver_owed(context.application)
+
+
+async def _owe(session: AsyncSession, result: desk.DeskResult) -> None:
+    for owed in result.owed:
+        await enqueue(
+            session,
+            dedupe_key=owed.dedupe_key,
+            chat_id=owed.chat_id,
+            reply=views.render(owed),
+            edit_message_id=owed.edit_message_id,
+        )

@@ -1,0 +1,155 @@
+"""Claiming owed messages for one sender, and recording what became of them.
+
+A claim is a lease: the row is `sending` until `claimed_until`, under a fresh `claim_token`.
+On PostgreSQL several senders claim at once with `FOR UPDATE SKIP LOCKED` (each skips the rows
+another is claiming); SQLite's `BEGIN IMMEDIATE` lets one writer at a time claim. A sender that
+dies mid-send leaves a claim that expires, and the row is claimed again. Every result is
+recorded only under the token it was claimed with, so a sender whose lease ran out cannot
+overwrite the next one's outcome.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from outbox.models import OutboxMessage, OutboxState
+
+ERROR_MAX = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """One owed message, leased to the sender holding `token`."""
+
+    id: int
+    token: str
+    chat_id: int
+    kind: str
+    edit_message_id: int | None
+    payload: dict[str, Any]
+    attempts: int  # including this one
+
+
+def _claimable(now: datetime) -> Any:
+    earlier = aliased(OutboxMessage)
+    ready = or_(
+        and_(OutboxMessage.state == OutboxState.PENDING.value, OutboxMessage.available_at <= now),
+        and_(OutboxMessage.state == OutboxState.SENDING.value, OutboxMessage.claimed_until < now),
+    )
+    # One chat's messages go out in order: wait while an older one of the chat is unsent.
+    blocked = exists().where(
+        earlier.chat_id == OutboxMessage.chat_id,
+        earlier.id < OutboxMessage.id,
+        earlier.state.in_([OutboxState.PENDING.value, OutboxState.SENDING.value]),
+    )
+    return and_(ready, ~blocked)
+
+
+async def claim(
+    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int = 20
+) -> list[Claimed]:
+    """Leases up to `limit` deliverable messages (at most one per chat, the oldest)."""
+    rows = (
+        await session.scalars(
+            select(OutboxMessage)
+            .where(_claimable(now))
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=OutboxMessage)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    token = str(uuid.uuid4())
+    claimed: list[Claimed] = []
+    for row in rows:
+        row.state = OutboxState.SENDING.value
+        row.claimed_until = now + lease
+        row.claim_token = token
+        row.attempts += 1
+        claimed.append(
+            Claimed(
+                row.id,
+                token,
+                row.chat_id,
+                row.kind,
+                row.edit_message_id,
+                dict(row.payload),
+                row.attempts,
+            )
+        )
+    await session.flush()
+    return claimed
+
+
+def _held(claimed: Claimed) -> Any:
+    return and_(
+        OutboxMessage.id == claimed.id,
+        OutboxMessage.claim_token == claimed.token,
+        OutboxMessage.state == OutboxState.SENDING.value,
+    )
+
+
+async def mark_sent(
+    session: AsyncSession, claimed: Claimed, *, message_id: int | None, now: datetime
+) -> bool:
+    """Delivered; False when the claim was lost meanwhile (logged by the caller)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(_held(claimed))
+        .values(
+            state=OutboxState.SENT.value,
+            sent_message_id=message_id,
+            sent_at=now,
+            claimed_until=None,
+            last_error=None,
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_retry(
+    session: AsyncSession,
+    claimed: Claimed,
+    *,
+    at: datetime,
+    error: str,
+    counts_as_attempt: bool = True,
+) -> bool:
+    """Back to pending, not before `at`; a flood wait (`counts_as_attempt=False`) is free."""
+    values: dict[str, Any] = {
+        "state": OutboxState.PENDING.value,
+        "available_at": at,
+        "claimed_until": None,
+        "last_error": error[:ERROR_MAX],
+    }
+    if not counts_as_attempt:
+        values["attempts"] = OutboxMessage.attempts - 1
+    result = await session.execute(update(OutboxMessage).where(_held(claimed)).values(**values))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_failed(session: AsyncSession, claimed: Claimed, *, error: str) -> bool:
+    """Given up: the channel refused it for good, or it ran out of attempts."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(_held(claimed))
+        .values(state=OutboxState.FAILED.value, claimed_until=None, last_error=error[:ERROR_MAX])
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def sent_message_id(session: AsyncSession, *, dedupe_key: str) -> int | None:
+    """The channel's id of a delivered message (to edit it later), None while undelivered."""
+    return await session.scalar(
+        select(OutboxMessage.sent_message_id).where(
+            OutboxMessage.dedupe_key == dedupe_key,
+            OutboxMessage.state == OutboxState.SENT.value,
+        )
+    )

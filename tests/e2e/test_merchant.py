@@ -1,0 +1,193 @@
+"""The merchant's group, end to end: /setup, a paid order's notice, staff-only buttons, Ship with
+tracking, the buyer told of each change, and every notice exactly once through 429s and 5xx.
+
+The real PTB Application polls the Bot API stand-in; the merchant handlers and the outbox sender
+are wired here the way the lead wires them in the app.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.app import build_application
+from bot.database import SessionFactory, session_factory, transaction
+from bot.demo.seed import seed_demo_catalog
+from bot.runner import polling
+from bot.services import Services
+from bot.settings import DEMO_TOKEN, load_settings
+from bot.standin.driver import Chat, Message, User
+from bot.standin.server import StandIn
+from catalog.models import Merchant
+from conversation.views.merchant import render
+from handlers import merchant as merchant_handlers
+from merchants.desk import owe_paid_notice
+from orders.customers import identify_buyer
+from orders.delivery import DeliveryDetails
+from orders.lifecycle import record_payment
+from orders.models import ActorKind, Order, OrderLine
+from orders.status import Actor
+from outbox import enqueue
+from outbox.telegram import RunningSender, start_outbox_sender, stop_outbox_sender
+
+pytestmark = pytest.mark.slow
+TIMEOUT = 20
+_numbers = itertools.count(1)
+
+
+@dataclass
+class MerchantWorld:
+    standin: StandIn
+    sessions: SessionFactory
+    sender: RunningSender
+    mia: User  # the shop's admin and staff
+    bob: User  # in the group, not staff
+    ana: User  # a buyer
+    group: Chat
+
+
+@pytest.fixture
+async def world(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[MerchantWorld]:
+    for name in ("CHATSHOP_DATABASE_URL", "CHATSHOP_TELEGRAM_TOKEN", "CHATSHOP_TELEGRAM_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(telegram_token=DEMO_TOKEN, fx_refresh_hours=0)
+    services = Services(settings=settings, sessions=session_factory(engine))
+    await seed_demo_catalog(services.sessions)
+    async with StandIn.start() as standin:
+        standin.add_bot(DEMO_TOKEN, username="chatshop_test_bot")
+        application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
+        # As the lead wires them: before the buyer's fallbacks (the stale-button answer).
+        application.handlers[0][0:0] = merchant_handlers.handlers()
+        mia = standin.user("Mia", language_code="en", username="mia")
+        bob = standin.user("Bob", language_code="en")
+        ana = standin.user("Ana", language_code="de")
+        group = standin.group(
+            "Northwind orders", members={mia: "administrator", bob: "member"},
+            bot_status="administrator",
+        )  # fmt: skip
+        async with polling(application):
+            sender = start_outbox_sender(application, poll_seconds=0.1)
+            try:
+                yield MerchantWorld(standin, services.sessions, sender, mia, bob, ana, group)
+            finally:
+                await stop_outbox_sender(application)
+
+
+async def set_up(world: MerchantWorld) -> None:
+    await world.ana.send("/start")  # a buyer has talked to the bot before buying
+    await world.ana.chat.wait_for(timeout=TIMEOUT)
+    await world.mia.send("/setup demo-us", world.group)
+    await world.group.wait_for(lambda m: "now receives" in (m.text or ""), timeout=TIMEOUT)
+
+
+async def paid_order(world: MerchantWorld) -> tuple[str, int]:
+    """A paid order of Ana's at demo-us, its notice owed as the payment settlement owes it."""
+    number = f"T{next(_numbers):03d}-E2E"
+    delivery = DeliveryDetails("Anna Müller", "+49301234567", ("Hauptstraße 5",), "Berlin",
+                               "10115", "DE")  # fmt: skip
+    async with transaction(world.sessions) as session:
+        buyer = await identify_buyer(
+            session, telegram_user_id=world.ana.id, locale="de", currency="EUR"
+        )
+        merchant = await session.scalar(select(Merchant).where(Merchant.slug == "demo-us"))
+        assert merchant is not None
+        order = Order(
+            number=number, checkout_token=number, customer_id=buyer.customer_id,
+            merchant_id=merchant.id, currency="USD", subtotal_minor=2200, shipping_minor=500,
+            total_minor=2700, buyer_currency="EUR", buyer_total_minor=2500, fx_rate="1.08",
+            fx_margin_percent="0", charge_currency="EUR", charge_total_minor=2500,
+            delivery=delivery.to_dict(),
+            lines=[OrderLine(title="Ceramic mug", options={"Colour": "Red"}, quantity=2,
+                             unit_price_minor=1100, line_total_minor=2200,
+                             buyer_unit_price_minor=1000)],
+        )  # fmt: skip
+        session.add(order)
+        await session.flush()
+        await record_payment(session, number=number, actor=Actor(ActorKind.PROVIDER))
+        notice = await owe_paid_notice(session, order_number=number)
+        assert notice is not None
+        await enqueue(session, dedupe_key=notice.dedupe_key, chat_id=notice.chat_id,
+                      reply=render(notice))  # fmt: skip
+    world.sender.sender.wake()
+    return number, order.id
+
+
+def about(number: str) -> Callable[[Message], bool]:
+    return lambda m: number in (m.text or "")
+
+
+def notices_of(chat: Chat, number: str) -> list[Message]:
+    return [m for m in chat.bot_messages if f"Order {number}" in (m.text or "")]
+
+
+async def test_staff_accept_and_ship_a_paid_order_and_the_buyer_hears(
+    world: MerchantWorld,
+) -> None:
+    await set_up(world)
+    number, _ = await paid_order(world)
+    notice = await world.group.wait_for(about(number), timeout=TIMEOUT)
+    assert notice.buttons == [[("✅ Accept", notice.buttons[0][0][1])]]
+    assert "Anna Müller" in (notice.text or "") and "$27.00" in (notice.text or "")
+
+    refused = await world.bob.press(notice, "✅ Accept", timeout=TIMEOUT)
+    assert refused is not None and "staff" in (refused.text or "")
+
+    accepted = await world.mia.press(notice, "✅ Accept", timeout=TIMEOUT)
+    assert accepted is not None and "Done" in (accepted.text or "")
+    await world.group.wait_for(lambda m: m == notice and "Mia" in (m.text or ""), TIMEOUT)
+    await world.ana.chat.wait_for(about(number), timeout=TIMEOUT)
+
+    await world.mia.send("DHL 00340434161094042557", world.group)  # chatter: no dialog yet
+    await world.mia.press(notice, "🚚 Ship", timeout=TIMEOUT)
+    await world.group.wait_for(lambda m: "tracking number" in (m.text or ""), TIMEOUT)
+    await world.mia.send("DHL 00340434161094042557", world.group)
+    told = await world.ana.chat.wait_for(
+        lambda m: "00340434161094042557" in (m.text or ""), timeout=TIMEOUT
+    )
+    assert "DHL" in (told.text or "")
+    await world.group.wait_for(
+        lambda m: m == notice and "00340434161094042557" in (m.text or ""), TIMEOUT
+    )
+    await world.standin.settle()
+    assert notice.buttons == []  # nothing left to press
+    buyer_news = [m for m in world.ana.chat.bot_messages if number in (m.text or "")]
+    assert len(buyer_news) == 2  # accepted, shipped: once each
+    assert len(notices_of(world.group, number)) == 1  # the notice was edited, never re-sent
+
+
+async def test_a_double_press_changes_nothing_twice(world: MerchantWorld) -> None:
+    await set_up(world)
+    number, _ = await paid_order(world)
+    notice = await world.group.wait_for(about(number), timeout=TIMEOUT)
+
+    first = await world.mia.press(notice, "✅ Accept", timeout=TIMEOUT)
+    second = await world.mia.press(notice, "✅ Accept", timeout=TIMEOUT)
+    await world.ana.chat.wait_for(about(number), timeout=TIMEOUT)
+    await world.standin.settle()
+
+    assert first is not None and "Done" in (first.text or "")
+    assert second is not None and "Already" in (second.text or "")
+    assert len([m for m in world.ana.chat.bot_messages if number in (m.text or "")]) == 1
+
+
+async def test_every_notice_arrives_once_through_flood_limits_and_5xx(
+    world: MerchantWorld,
+) -> None:
+    await set_up(world)
+    world.standin.inject_fault("sendMessage", status=429, retry_after=1, times=5)
+    world.standin.inject_fault("sendMessage", status=502, times=2)
+    world.standin.inject_fault("sendMessage", status=500, times=2)
+    numbers = [(await paid_order(world))[0] for _ in range(3)]
+
+    for number in numbers:
+        await world.group.wait_for(about(number), timeout=TIMEOUT * 2)
+    await world.standin.settle()
+
+    assert [len(notices_of(world.group, number)) for number in numbers] == [1, 1, 1]
