@@ -61,7 +61,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "missing_handle": N_("The handle (the product's id in the file) is empty."),
     "missing_title": N_("Product %(handle)s has no title."),
     "missing_price": N_("The price is empty."),
-    "bad_price": N_("%(value)s is not a price: write digits with a decimal point, like 19.99."),
+    "bad_price": N_("%(value)s is not a price: write it in digits, like 19.99."),
     "ambiguous_number": N_(
         "%(value)s is ambiguous (a thousands separator or a decimal comma?): "
         "write it without separators, like 1500 or 1.5."
@@ -72,7 +72,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "bad_stock": N_("%(value)s is not a whole number of items."),
     "stock_too_large": N_("The stock %(value)s is too large."),
     "negative_stock": N_(
-        "The stock is %(value)s, below zero, but this variant may not be sold out of stock "
+        "The stock is %(value)s, below zero, but this variant cannot be sold beyond its stock "
         "(inventory policy deny)."
     ),
     "bad_status": N_("%(value)s is not a status: use active, draft or archived."),

@@ -173,7 +173,7 @@ def question(t: Translator, draft: CheckoutDraft, *, error: ShopError | None = N
     nav = _nav_row(t, draft)
     step = draft.step
     if step == Step.REUSE_SAVED and draft.saved is not None:
-        text = _("Deliver to the details you saved last time?") + "\n\n"
+        text = _("Use the delivery details you saved last time?") + "\n\n"
         text += delivery_text(t, draft.saved)
         rows = (
             (_step_button(_("✅ Yes, deliver there"), step, YES),),
@@ -203,7 +203,7 @@ def question(t: Translator, draft: CheckoutDraft, *, error: ShopError | None = N
         return Reply(
             text,
             contact_request=_("📱 Share my phone number"),
-            extra=(Reply(_("Or go back or cancel:"), buttons=(nav,)),),
+            extra=(Reply(_("You can also go back or cancel:"), buttons=(nav,)),),
         )
     rows: tuple[tuple[Button, ...], ...] = (nav,)
     if step == Step.POSTAL_CODE:

@@ -123,7 +123,7 @@ def order_details(t: Translator, details: OrderDetails, *, head: str = "") -> Re
     if details.status == OrderStatus.AWAITING_PAYMENT:
         if details.expires_at is not None:
             lines.append(
-                _("Unpaid orders are cancelled automatically at {time}.").format(
+                _("If it is not paid by {time}, this order is cancelled automatically.").format(
                     time=_when(t, details.expires_at)
                 )
             )

@@ -8,6 +8,7 @@ the stand-in with the bot registered, and the bot running with long polling, exa
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -43,6 +44,14 @@ class Shop:
         return [m for m in chat.messages[before:] if m.from_bot]
 
 
+@asynccontextmanager
+async def bot_running(standin: StandIn, services: Services) -> AsyncIterator[None]:
+    """One bot process: the real Application polling the stand-in until the block ends."""
+    application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
+    async with polling(application):
+        yield
+
+
 @pytest.fixture
 async def shop(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Shop]:
     for name in ("CHATSHOP_DATABASE_URL", "CHATSHOP_TELEGRAM_TOKEN", "CHATSHOP_TELEGRAM_API_URL"):
@@ -52,6 +61,5 @@ async def shop(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
     await seed_demo_catalog(services.sessions)
     async with StandIn.start() as standin:
         standin.add_bot(DEMO_TOKEN, username="chatshop_test_bot")
-        application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
-        async with polling(application):
+        async with bot_running(standin, services):
             yield Shop(standin, services)
