@@ -40,6 +40,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "pay": ("int",),  # payment link for an order (re-issued if needed)
     # the merchant's chat: an action on an order (accept | ship | cancel | refund), order id
     "mord": ("tok", "int"),
+    "ask": ("int",),  # the buyer asks the shop about an order
+    "mlist": ("tok", "int"),  # the merchant's /orders: status filter ("all" or a status), page
 }
 
 
