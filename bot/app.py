@@ -9,6 +9,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 import handlers
 from bot.context import ShopContext
+from bot.merchant_jobs import schedule_merchant_jobs
 from bot.order_expiry import schedule_expiry
 from bot.processor import PerChatUpdateProcessor
 from bot.rates import schedule_refresh
@@ -56,6 +57,7 @@ def build_application(
     application.add_handlers(payment_updates.handlers())
     schedule_refresh(application, services.settings)
     schedule_expiry(application)
+    schedule_merchant_jobs(application)
     return application  # type: ignore[return-value]
 
 

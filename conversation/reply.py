@@ -16,11 +16,13 @@ class Button:
 
 @dataclass(frozen=True, slots=True)
 class Photo:
-    """A picture by URL, a local file, or an id the channel already holds."""
+    """A picture by URL, a local file, an id the channel already holds, or bytes in memory."""
 
     url: str | None = None
     path: Path | None = None
     channel_file_id: str | None = None
+    data: bytes | None = None  # e.g. a chart drawn for this reply (PNG)
+    filename: str = "image.png"  # the upload's name when sent from `data`
 
 
 @dataclass(frozen=True, slots=True)

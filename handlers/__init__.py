@@ -26,6 +26,7 @@ from handlers import (
     fallback,
     identity,
     merchant,
+    merchant_commands,
     orders,
     payment,
     preferences,
@@ -57,6 +58,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             MessageHandler(new & ~filters.TEXT, checkout.not_text),
             # The merchant's group: /setup, order buttons, the shipping dialog.
             *merchant.handlers(),
+            *merchant_commands.handlers(),  # /orders /order /stock /price /sales in shop chats
             CallbackQueryHandler(fallback.stale_button),
         ]
     )

@@ -58,9 +58,11 @@ def _button(button: Button) -> InlineKeyboardButton:
 def _photo_input(photo: Photo) -> str | InputFile:
     if photo.channel_file_id:
         return photo.channel_file_id
+    if photo.data is not None:
+        return InputFile(photo.data, filename=photo.filename)
     if photo.path is not None:
         return InputFile(photo.path.read_bytes(), filename=photo.path.name)
-    assert photo.url, "a Photo needs a file id, a path or a URL"
+    assert photo.url, "a Photo needs a file id, bytes, a path or a URL"
     return photo.url
 
 
