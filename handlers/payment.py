@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ShopContext
-from bot.web.pay_button import NotPayable, payment_link
+from bot.web.pay_button import NotPayable, PaymentsNotSetUp, payment_link
 from conversation import callbacks
 from conversation.views import common, payment
 from db import utcnow
@@ -23,14 +23,13 @@ async def pay(update: Update, context: ShopContext) -> None:
         await send(update, context, common.button_expired(t))
         return
     directory = context.bot_data.get("payments")
-    provider = directory.for_buyers() if directory is not None else None
-    if provider is None:
+    if directory is None:
         await send(update, context, payment.payments_not_set_up(t))
         return
     try:
         link = await payment_link(
             services.sessions,
-            provider,
+            directory,
             customer_id=context.buyer.customer_id,
             order_id=order_id,
             locale=context.buyer.locale,
@@ -44,6 +43,9 @@ async def pay(update: Update, context: ShopContext) -> None:
             else payment.not_payable(t, refused.order)
         )
         await send(update, context, reply)
+        return
+    except PaymentsNotSetUp:
+        await send(update, context, payment.payments_not_set_up(t))
         return
     except ProviderUnavailable:
         await send(update, context, payment.provider_unavailable(t))

@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.web.checkout_links import checkout_request_for
+from bot.web.providers import PaymentDirectory
 from money import Money
 from orders.models import OrderStatus
 from orders.queries import OrderDetails, get_order_by_id
-from payments import CheckoutLink, Provider, open_checkout
+from payments import CheckoutLink, open_checkout
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +30,14 @@ class NotPayable(Exception):
         self.order = order
 
 
+class PaymentsNotSetUp(Exception):
+    """The order's merchant has no usable provider here (none chosen and no default, or its
+    settings are wrong: `PaymentDirectory` has logged why)."""
+
+
 async def payment_link(
     sessions: async_sessionmaker[AsyncSession],
-    provider: Provider,
+    providers: PaymentDirectory,
     *,
     customer_id: int,
     order_id: int,
@@ -39,10 +45,11 @@ async def payment_link(
     public_url: str,
     now: datetime,
 ) -> PaymentLink:
-    """The order's checkout link, reused while valid (`open_checkout` is idempotent per order).
+    """The order's checkout link with its merchant's provider, reused while valid
+    (`open_checkout` is idempotent per order).
 
-    Raises `NotPayable`, or `payments.ProviderUnavailable` when the provider cannot be reached
-    (the order then stays awaiting payment, its stock reserved until it expires).
+    Raises `NotPayable`, `PaymentsNotSetUp`, or `payments.ProviderUnavailable` when the provider
+    cannot be reached (the order then stays awaiting payment, its stock reserved until expiry).
     """
     async with sessions() as session:
         order = await get_order_by_id(session, customer_id=customer_id, order_id=order_id)
@@ -50,6 +57,9 @@ async def payment_link(
             raise NotPayable()
         if order.status != OrderStatus.AWAITING_PAYMENT:
             raise NotPayable(order)
+        provider = await providers.for_merchant(session, order.merchant_id)
+        if provider is None:
+            raise PaymentsNotSetUp()
         request = await checkout_request_for(
             session,
             number=order.number,

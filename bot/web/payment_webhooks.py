@@ -109,7 +109,10 @@ def payment_routes(inbox: PaymentInbox, directory: PaymentDirectory) -> list[Rou
         return await _answer(inbox, directory.stripe_for(request.path_params["merchant"]), request)
 
     async def link_webhook(request: Request) -> Response:
-        return await _answer(inbox, directory.link_for(request.path_params["merchant"]), request)
+        # The merchant's own secret, from its stored settings: never one the payload names.
+        async with inbox.sessions() as session:
+            provider = await directory.link_for(session, request.path_params["merchant"])
+        return await _answer(inbox, provider, request)
 
     async def sandbox_webhook(request: Request) -> Response:
         return await _answer(inbox, directory.sandbox, request)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from bot.database import SessionFactory, transaction
 from bot.web.pay_button import NotPayable, PaymentLink, payment_link
+from bot.web.providers import PaymentDirectory
 from conversation.views.payment import payment_link as payment_link_view
 from db import utcnow
 from i18n import translator
@@ -28,9 +29,16 @@ async def _ids(sessions: SessionFactory, number: str) -> tuple[int, int]:
 async def _link(
     sessions: SessionFactory, provider: Provider, order_id: int, customer_id: int
 ) -> PaymentLink:
+    """The link as the Pay button gets it; the shop has no stored choice, so `provider` is used
+    as the platform's default (a `StripeCheckout` as Stripe, anything else as the sandbox)."""
+    if isinstance(provider, StripeCheckout):
+        directory = PaymentDirectory(stripe=provider)
+    else:
+        assert isinstance(provider, SandboxProvider)
+        directory = PaymentDirectory(sandbox=provider)
     return await payment_link(
         sessions,
-        provider,
+        directory,
         customer_id=customer_id,
         order_id=order_id,
         locale="en",

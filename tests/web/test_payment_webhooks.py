@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.database import SessionFactory, transaction
+from merchants.settings import set_payment, shop_by_slug
 from money import Money
 from orders.models import Order, OrderEvent, OrderStatus
 from payments import PaymentLinkProvider, StripeCheckout
@@ -141,13 +142,21 @@ async def test_an_event_type_we_ignore_is_acknowledged(
 
 
 async def test_merchant_payment_link_callback_pays_the_order(harness: Harness) -> None:
-    provider = PaymentLinkProvider(
-        "https://pay.example/checkout?ref={reference}&note={order}",
-        CALLBACK_SECRET,
-        name="payment_link:mugs",
-    )
-    harness.directory.links = {"mugs": provider}
     number = await place_order(harness.sessions)
+    async with transaction(harness.sessions) as session:
+        shop = await shop_by_slug(session, "mugs")
+        assert shop is not None
+        set_payment(
+            shop.settings,
+            "payment_link",
+            {
+                "url_template": "https://pay.example/checkout?ref={reference}&note={order}",
+                "callback_secret": CALLBACK_SECRET,
+            },
+        )
+    async with harness.sessions() as session:
+        provider = await harness.directory.link_for(session, "mugs")
+    assert isinstance(provider, PaymentLinkProvider) and provider.name == "payment_link:mugs"
     link = await open_order_checkout(harness.sessions, provider, number)
     body = callback_body(
         event_id="tx-1",
