@@ -23,6 +23,7 @@ import httpx
 
 from bot.app import build_application
 from bot.bootstrap import bootstrap
+from bot.database import SessionFactory, transaction
 from bot.runner import polling
 from bot.settings import DEMO_TOKEN, Settings, load_settings
 from bot.standin.driver import BotEvent, Chat, Message, User
@@ -30,11 +31,15 @@ from bot.standin.server import StandIn
 from bot.web.app import create_web_app
 from bot.web.local_server import loopback_socket, serve_on_loopback, url_of
 from bot.web.providers import directory_from_settings
+from merchants.settings import shop_by_slug
+from merchants.staff import add_staff
 
 BANNER = """chatshop demo: you are a Telegram user whose app speaks {language}.
 Type /start, or what you are looking for ("wireles headphnes under 50").
 Numbers press the buttons shown as [1] [2] ...; start a line with ' to send it as text.
 A Pay link opens the sandbox payment page: open it in a browser, or press its number here.
+Paid orders reach the shop's chat; its buttons are pressed by its staff member Mia, and a line
+starting with ! is Mia typing there (the carrier and tracking number when shipping).
 /quit or Ctrl-C ends the demo.
 """
 QUIT = {"/quit", "/exit"}
@@ -82,7 +87,10 @@ async def run_demo(
             application.bot_data["payments"] = payments
             web = create_web_app(services, application, payments=payments)
             buyer = standin.user("You", language_code=language)
-            terminal = Terminal(standin, buyer, out, photos=settings.data_dir / "demo-photos")
+            staff = await open_shop_chats(standin, services.sessions)
+            terminal = Terminal(
+                standin, buyer, out, photos=settings.data_dir / "demo-photos", staff=staff
+            )
             out.write(BANNER.format(language=language))
             async with polling(application), serve_on_loopback(web, sock) as web_url:
                 terminal.web_url = web_url
@@ -92,12 +100,58 @@ async def run_demo(
             await engine.dispose()
 
 
-class Terminal:
-    """Prints what the bot does and turns typed lines into messages and button presses."""
+async def open_shop_chats(standin: StandIn, sessions: SessionFactory) -> dict[int, User]:
+    """A group per demo shop where its order notices arrive, with one staff member each.
 
-    def __init__(self, standin: StandIn, buyer: User, out: TextIO, *, photos: Path) -> None:
+    Returns the staff member of each group (by chat id): they press the buttons there.
+    """
+    from bot.demo.shops import SHOPS
+
+    staff: dict[int, User] = {}
+    async with transaction(sessions) as session:
+        shops = [await shop_by_slug(session, shop.slug) for shop in SHOPS]
+        for shop in shops:  # the previous run's chats first, so the new ids are free
+            if shop is not None:
+                shop.settings.notify_chat_id = None
+        await session.flush()
+        for shop in shops:
+            if shop is None:
+                continue
+            member = standin.user("Mia", language_code=shop.merchant.language, username="mia")
+            group = standin.group(
+                f"{shop.merchant.name} orders",
+                members={member: "creator"},
+                bot_status="administrator",
+            )
+            shop.settings.notify_chat_id = group.id
+            await add_staff(
+                session, merchant_id=shop.merchant.id, user_id=member.id, name="Mia (@mia)"
+            )
+            staff[group.id] = member
+    return staff
+
+
+class Terminal:
+    """Prints what the bot does and turns typed lines into messages and button presses.
+
+    Lines go to the bot from the buyer; a line starting with `!` is said by the staff member in
+    the shop chat that spoke last (the shipping dialog asks for the carrier there). Numbers
+    press the buttons last shown, in whichever chat, as that chat's person.
+    """
+
+    def __init__(
+        self,
+        standin: StandIn,
+        buyer: User,
+        out: TextIO,
+        *,
+        photos: Path,
+        staff: dict[int, User] | None = None,
+    ) -> None:
         self.standin = standin
         self.buyer = buyer
+        self.staff = staff or {}
+        self.shop_chat: Chat | None = None
         self.out = out
         self.photos = photos
         self.numbered: list[tuple[Message, tuple[int, int]]] = []
@@ -136,7 +190,10 @@ class Terminal:
             if target and target.startswith(self.web_url + "/pay/"):
                 await self.pay_in_browser(target)
             else:
-                await self.buyer.press(message, (row, column))
+                presser = self.staff.get(message.record.chat.id, self.buyer)
+                await presser.press(message, (row, column))
+        elif line.startswith("!") and self.shop_chat is not None:
+            await self.staff[self.shop_chat.id].send(line[1:].strip(), self.shop_chat)
         elif self._requests_contact(line.strip()):
             await self.buyer.send_contact(DEMO_PHONE)
         else:
@@ -173,7 +230,9 @@ class Terminal:
         where = self._where(event.chat)
         label = "bot (edited)" if event.kind == "edit" else "bot"
         self._print(f"{where}{label}: " + self._body(event.message))
-        if event.chat.id == self.buyer.chat.id:
+        if event.chat.id in self.staff:
+            self.shop_chat = event.chat
+        if event.chat.id == self.buyer.chat.id or event.chat.id in self.staff:
             self._number_buttons(event.message)
 
     def _where(self, chat: Chat) -> str:
