@@ -27,9 +27,11 @@ from handlers import (
     identity,
     merchant,
     merchant_commands,
+    merchant_upload,
     orders,
     payment,
     preferences,
+    questions,
     start,
     text,
 )
@@ -56,7 +58,10 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             MessageHandler(new & filters.TEXT & ~filters.VIA_BOT, text.on_text),
             # Photos, stickers, voice: the checkout's question again, or the usual answer.
             MessageHandler(new & ~filters.TEXT, checkout.not_text),
-            # The merchant's group: /setup, order buttons, the shipping dialog.
+            # The merchant's group: catalog files, replies to buyers' questions (before the
+            # shipping dialog's catch-all text), /setup, order buttons, the shipping dialog.
+            *merchant_upload.handlers(),
+            *questions.handlers(),
             *merchant.handlers(),
             *merchant_commands.handlers(),  # /orders /order /stock /price /sales in shop chats
             CallbackQueryHandler(fallback.stale_button),

@@ -15,6 +15,7 @@ from babel.dates import format_date, format_datetime
 from conversation import callbacks
 from conversation.reply import Button, Reply
 from conversation.views.checkout import delivery_text, error_text, line_title, status_label
+from conversation.views.questions import ask_button
 from i18n import Translator
 from money.formatting import format_money
 from orders.delivery import DeliveryDetails
@@ -142,6 +143,7 @@ def order_details(t: Translator, details: OrderDetails, *, head: str = "") -> Re
         rows.append(
             (Button(_("✖️ Cancel this order"), callbacks.encode("ocancel", details.order_id)),)
         )
+    rows.append((ask_button(t, details.order_id),))  # a question to the shop, about this order
     rows.append((Button(_("⬅️ My orders"), callbacks.encode("orders", 0)),))
     return Reply("\n".join(lines), buttons=tuple(rows), edit=True)
 

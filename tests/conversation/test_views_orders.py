@@ -120,7 +120,7 @@ def test_details_show_lines_totals_delivery_and_history() -> None:
     assert "7KQ-3M9" in text and "Mugs &amp; Co" in text and "Ceramic &lt;mug&gt; (Red)" in text
     assert "Berlin" in text and "+49 30 1234567" in text
     assert "placed" in text and "History" in text
-    assert pressed(reply) == [("ocancel", 41), ("orders", 0)]
+    assert pressed(reply) == [("ocancel", 41), ("ask", 41), ("orders", 0)]
 
 
 def test_only_an_unpaid_order_offers_cancel() -> None:

@@ -1,67 +1,46 @@
-"""`handlers.text.on_text`: checkout first, then plain-words cart edits, then search."""
+"""`handlers.text.on_text`: what was asked first, then plain-words cart edits, then search."""
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Any
 
 import pytest
 
-from handlers import checkout, text
+from handlers import cart, checkout, questions, search, text
+
+STEPS = [
+    (questions, "answer_text", "question"),
+    (checkout, "answer_text", "checkout"),
+    (cart, "handle_cart_words", "cart"),
+    (search, "search_text", "search"),
+]
 
 
-class Calls(list[str]):
-    def recorder(self, name: str, result: bool | None = None) -> Any:
-        async def record(_update: Any, _context: Any) -> bool | None:
-            self.append(name)
-            return result
+def routed(monkeypatch: pytest.MonkeyPatch, taken_by: str) -> list[str]:
+    """Replaces each step by a recorder; `taken_by` says it handled the text."""
+    calls: list[str] = []
+    for module, function, name in STEPS:
 
-        return record
+        async def record(_update: Any, _context: Any, name: str = name) -> bool:
+            calls.append(name)
+            return name == taken_by
 
-
-@pytest.fixture
-def calls(monkeypatch: pytest.MonkeyPatch) -> Calls:
-    found = Calls()
-    search = types.ModuleType("handlers.search")
-    search.search_text = found.recorder("search")  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "handlers.search", search)
-    return found
+        monkeypatch.setattr(module, function, record)
+    return calls
 
 
-def cart_module(monkeypatch: pytest.MonkeyPatch, calls: Calls, *, handled: bool) -> None:
-    module = types.ModuleType("handlers.cart")
-    module.handle_cart_words = calls.recorder("cart", handled)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "handlers.cart", module)
-
-
-async def test_an_active_checkout_takes_the_text(
-    monkeypatch: pytest.MonkeyPatch, calls: Calls
+@pytest.mark.parametrize(
+    ("taken_by", "expected"),
+    [
+        ("question", ["question"]),
+        ("checkout", ["question", "checkout"]),
+        ("cart", ["question", "checkout", "cart"]),
+        ("search", ["question", "checkout", "cart", "search"]),
+    ],
+)
+async def test_the_first_step_that_takes_the_text_ends_the_route(
+    monkeypatch: pytest.MonkeyPatch, taken_by: str, expected: list[str]
 ) -> None:
-    monkeypatch.setattr(checkout, "answer_text", calls.recorder("checkout", True))
-    cart_module(monkeypatch, calls, handled=True)
+    calls = routed(monkeypatch, taken_by)
     await text.on_text(object(), object())  # type: ignore[arg-type]
-    assert calls == ["checkout"]
-
-
-async def test_cart_words_come_before_search(monkeypatch: pytest.MonkeyPatch, calls: Calls) -> None:
-    monkeypatch.setattr(checkout, "answer_text", calls.recorder("checkout", False))
-    cart_module(monkeypatch, calls, handled=True)
-    await text.on_text(object(), object())  # type: ignore[arg-type]
-    assert calls == ["checkout", "cart"]
-
-
-async def test_anything_else_is_a_search(monkeypatch: pytest.MonkeyPatch, calls: Calls) -> None:
-    monkeypatch.setattr(checkout, "answer_text", calls.recorder("checkout", False))
-    cart_module(monkeypatch, calls, handled=False)
-    await text.on_text(object(), object())  # type: ignore[arg-type]
-    assert calls == ["checkout", "cart", "search"]
-
-
-async def test_without_the_cart_module_text_goes_to_search(
-    monkeypatch: pytest.MonkeyPatch, calls: Calls
-) -> None:
-    monkeypatch.setattr(checkout, "answer_text", calls.recorder("checkout", False))
-    monkeypatch.setitem(sys.modules, "handlers.cart", None)  # import raises ModuleNotFoundError
-    await text.on_text(object(), object())  # type: ignore[arg-type]
-    assert calls == ["checkout", "search"]
+    assert calls == expected
