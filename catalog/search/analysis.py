@@ -19,6 +19,7 @@ from catalog.search.lexicon import cjk_colours, colour_of, size_of
 from catalog.search.text import (
     MAX_TERM_CHARS,
     TOKEN,
+    ascii_index_terms,
     fold,
     index_terms,
     is_cjk,
@@ -47,16 +48,21 @@ def sku_term(sku: str) -> str:
     return _SKU_JUNK.sub("", fold(sku))[:MAX_TERM_CHARS]
 
 
-@lru_cache(maxsize=1 << 18)
-def _token_terms(token: str, language: str | None) -> tuple[tuple[tuple[str, int], ...], int, int]:
+def token_terms(token: str, language: str | None) -> tuple[tuple[tuple[str, int], ...], int, int]:
     """(term, offset) pairs of one folded token with its canonical colour/size terms, its span in
     positions, and how many query words it equals."""
-    terms, span, units = token_index_terms(token)
+    if token.isascii():  # the common case (words, model codes): no CJK, nothing to transliterate
+        terms = ascii_index_terms(token)
+        span = units = 1
+        if len(terms) > 1:
+            span = len(terms) - 1
+    else:
+        terms, span, units = token_index_terms(token)
     out = []
-    for term, offset, _primary in terms:
+    for term, offset, *_ in terms:
         out.append((term, offset))
         if is_cjk(term):
-            continue  # CJK colours are found by scanning the run (see _colour_scan)
+            continue  # CJK colours are found by scanning the run (see colour_scan)
         colour = colour_of(term, language)
         if colour is not None:
             out.append((COLOUR_PREFIX + colour, offset))
@@ -66,8 +72,12 @@ def _token_terms(token: str, language: str | None) -> tuple[tuple[tuple[str, int
     return tuple(out), span, units
 
 
+_cached_token_terms = lru_cache(maxsize=1 << 16)(token_terms)
+"""For one document at a time (upserts); a bulk build keeps its own table of distinct tokens."""
+
+
 @lru_cache(maxsize=1 << 16)
-def _attribute_terms(text: str, option: bool) -> tuple[str, ...]:
+def attribute_terms(text: str, option: bool) -> tuple[str, ...]:
     """Terms of a brand, category, tag or option value (positions do not matter there)."""
     terms, _ = index_terms(text)
     out = dict.fromkeys(term for term, _ in terms)
@@ -80,7 +90,7 @@ def _attribute_terms(text: str, option: bool) -> tuple[str, ...]:
         size = size_of(term) if option else None
         if size is not None:
             out[SIZE_PREFIX + size] = None
-    for colour in _colour_scan(text):
+    for colour in colour_scan(text):
         out[COLOUR_PREFIX + colour] = None
     if option:  # a bare "42" or "M" as a variant option value is a size
         size = size_of(fold(text).strip(), after_size_word=True)
@@ -89,10 +99,11 @@ def _attribute_terms(text: str, option: bool) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _colour_scan(text: str) -> list[str]:
+def colour_scan(text: str, *, folded: bool = False) -> list[str]:
+    """Canonical colours named inside unspaced Chinese/Japanese text."""
     if text.isascii():
         return []
-    return [colour_of(m.group()) or "" for m in cjk_colours(fold(text))]
+    return [colour_of(m.group()) or "" for m in cjk_colours(text if folded else fold(text))]
 
 
 class DocumentTerms:
@@ -119,7 +130,7 @@ class DocumentTerms:
         position = 0
         units = 0
         for token in TOKEN.findall(fold(title)):
-            terms, span, token_units = _token_terms(token, language)
+            terms, span, token_units = _cached_token_terms(token, language)
             for term, offset in terms:
                 info = TITLE | (min(position + offset, NO_POSITION) << 4)
                 old = get(term)
@@ -129,7 +140,7 @@ class DocumentTerms:
                     infos[term] = ((old | info) & 0x0F) | (min(old & 0xF0, info & 0xF0))
             position += span
             units += token_units
-        for colour in _colour_scan(title):
+        for colour in colour_scan(title):
             self.add(COLOUR_PREFIX + colour, TITLE | _NO_POSITION_BITS)
         return units
 
@@ -143,10 +154,10 @@ def analyze(doc: SearchDocument) -> DocumentTerms:
     attribute = ATTRIBUTE | _NO_POSITION_BITS
     for text in (doc.brand, doc.category, *doc.tags):
         if text:
-            for term in _attribute_terms(text, False):
+            for term in attribute_terms(text, False):
                 add(term, attribute)
     for option in doc.options:
-        for term in _attribute_terms(option, True):
+        for term in attribute_terms(option, True):
             add(term, attribute)
     for sku in doc.skus:
         term = sku_term(sku)

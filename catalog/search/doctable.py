@@ -7,12 +7,13 @@ reader holding an id never sees another product's data under it. A merge renumbe
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from decimal import Decimal
 
 import numpy as np
 
 from catalog.search.document import SearchDocument
-from catalog.search.ranking import prior_of
+from catalog.search.ranking import prior_of, priors_of
 
 
 class DocTable:
@@ -50,6 +51,27 @@ class DocTable:
     title_units: np.ndarray
     prior: np.ndarray
     alive: np.ndarray
+
+    @classmethod
+    def bulk(cls, docs: Sequence[SearchDocument], title_units: np.ndarray) -> DocTable:
+        """A table of many documents at once, row i for ``docs[i]``, with the same columns and
+        capacity :meth:`append` one by one would give (and product ids indexed)."""
+        size = len(docs)
+        capacity = 1024
+        while capacity < size:
+            capacity *= 2
+        table = cls(capacity)
+        table.product_id[:size] = [doc.product_id for doc in docs]
+        table.merchant_id[:size] = [doc.merchant_id for doc in docs]
+        table.price[:size] = [_price(doc.price) for doc in docs]
+        table.currency[:size] = [table.currency_id(doc.currency) for doc in docs]
+        table.in_stock[:size] = [doc.in_stock for doc in docs]
+        table.title_units[:size] = np.minimum(title_units, 255)
+        table.prior[:size] = priors_of(table.in_stock[:size], title_units)
+        table.alive[:size] = True
+        table.size = table.live = size
+        table.index_pids()
+        return table
 
     @property
     def capacity(self) -> int:

@@ -9,24 +9,26 @@ may interleave searches and upserts freely.
 
 from __future__ import annotations
 
+import gc
 import math
-from array import array
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from itertools import repeat
 from typing import Final, NamedTuple
 
 import numpy as np
 
 from catalog.search.analysis import analyze
+from catalog.search.bulk import bulk_postings
 from catalog.search.delta import DeltaSegment
 from catalog.search.doctable import DocTable
 from catalog.search.document import SearchDocument
 from catalog.search.matching import (
+    MIN_PREFIX,
     Lexicon,
     Unit,
     colour_unit,
     expand,
+    loose_expansions,
     size_unit,
     text_units,
     unit_keys,
@@ -45,6 +47,7 @@ from catalog.search.ranking import (
 from catalog.search.results import Hit, SearchResult
 from catalog.search.segment import Segment
 from catalog.search.suggest import did_you_mean
+from catalog.search.text import is_cjk
 
 MAX_LIMIT: Final = 1000
 MIN_MERGE: Final = 4096
@@ -71,38 +74,27 @@ class SearchIndex:
 
     @classmethod
     def build(cls, docs: Iterable[SearchDocument]) -> SearchIndex:
-        """Index many documents at once (the fast path: one segment, no per-term objects).
+        """Index many documents at once (the fast path: one segment, no per-term objects; see
+        :mod:`bulk`).
 
         If a product id repeats, the last document wins.
         """
+        docs = list(docs)
+        # Millions of short-lived lists and strings would trigger full collections that walk
+        # every document again and again; nothing built here is cyclic.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            postings = bulk_postings(docs)
+        finally:
+            if collecting:
+                gc.enable()
         index = cls()
-        table = index._docs
-        ids: dict[str, int] = {}
-        terms: list[str] = []
-        term_ids = array("I")
-        rows = array("I")
-        infos = bytearray()
-        for doc in docs:
-            analysed = analyze(doc)
-            row = table.append(doc, analysed.title_units, track=False)
-            found = analysed.infos
-            for term in found:
-                term_id = ids.get(term)
-                if term_id is None:
-                    term_id = ids[term] = len(terms)
-                    terms.append(term)
-                term_ids.append(term_id)
-            rows.extend(repeat(row, len(found)))
-            infos.extend(found.values())
-        del ids
-        table.index_pids()
+        index._docs = DocTable.bulk(docs, postings.title_units)
         index._segment = Segment.build(
-            terms,
-            np.frombuffer(term_ids, dtype=np.uint32),
-            np.frombuffer(rows, dtype=np.uint32),
-            np.frombuffer(bytes(infos), dtype=np.uint8),
+            postings.terms, postings.term_ids, postings.rows, postings.infos
         )
-        index._scratch.ensure(table.capacity)
+        index._scratch.ensure(index._docs.capacity)
         return index
 
     def upsert(self, doc: SearchDocument) -> None:
@@ -192,6 +184,8 @@ class SearchIndex:
             return SearchResult([])
         filters = _Filters(merchant_id, min_price, max_price, price_limits, parsed)
         hits = self._search_units(units, limit, filters)
+        if not hits:  # misspellings beyond the typo budget, as a last resort
+            hits = self._search_units(units, limit, filters, loose=True)
         suggestion = None
         if not hits and suggest and isinstance(text, str):
 
@@ -204,14 +198,22 @@ class SearchIndex:
     def _lexicons(self) -> list[Lexicon]:
         return [self._segment, self._delta] if len(self._delta) else [self._segment]
 
-    def _search_units(self, units: list[Unit], limit: int, filters: _Filters) -> list[Hit]:
+    def _search_units(
+        self, units: list[Unit], limit: int, filters: _Filters, *, loose: bool = False
+    ) -> list[Hit]:
         lexicons = self._lexicons()
         matches: list[UnitMatches] = []
         for unit in units:
             keys = unit_keys(unit)
             parts = []
             for lexicon in lexicons:
-                for expansion in expand(lexicon, unit, keys):
+                expansions = expand(lexicon, unit, keys)
+                if loose:
+                    known = {expansion.term_id for expansion in expansions}
+                    expansions += [
+                        e for e in loose_expansions(lexicon, unit) if e.term_id not in known
+                    ]
+                for expansion in expansions:
                     docs, infos = lexicon.postings(expansion.term_id)  # type: ignore[attr-defined]
                     if len(docs):
                         parts.append(
@@ -254,7 +256,8 @@ def _option_units(parsed: ParsedQuery, text: list[Unit]) -> list[Unit]:
     A word the buyer typed matches itself first and its canonical colour/size as a near form
     ("negro" finds "Emulex Negro" above "Emulex Black", and both); a colour or size still in
     the text (a query of only "black") already matches its canonical term, so it is not added
-    again: counting it twice would cost exact titles their rank."""
+    again: counting it twice would cost exact titles their rank. The word the buyer is still
+    typing stays a prefix ("negro" may become "negroni")."""
     covered = {form for unit in text for form in (unit.text, *unit.alternatives, *unit.variants)}
     units = []
     for words, make in ((parsed.colour_words, colour_unit), (parsed.size_words, size_unit)):
@@ -262,7 +265,8 @@ def _option_units(parsed: ParsedQuery, text: list[Unit]) -> list[Unit]:
             canonical = make(value).text
             if canonical not in covered:
                 covered.add(canonical)
-                units.append(Unit(word, variants=(canonical,)))
+                typing = word == parsed.typing_word and len(word) >= MIN_PREFIX
+                units.append(Unit(word, prefix=typing and not is_cjk(word), variants=(canonical,)))
     for values, make in ((parsed.colours, colour_unit), (parsed.sizes, size_unit)):
         for value in values:  # a ParsedQuery built by hand may name values without words
             unit = make(value)

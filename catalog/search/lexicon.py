@@ -277,6 +277,11 @@ LETTER_SIZES: Final[dict[str, str]] = {
 }  # fmt: skip
 """Letter sizes and their canonical spelling; s/m/l alone are only sizes after a size word."""
 
+ASCII_COLOUR_AND_SIZE_WORDS: Final[frozenset[str]] = frozenset(
+    [word for word in _COLOUR_OF if word.isascii()] + list(LETTER_SIZES)
+)
+"""Every ASCII word :func:`colour_of` or :func:`size_of` may read as a colour or size."""
+
 SIZE_WORDS: Final[frozenset[str]] = frozenset(
     fold(w)
     for w in (

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Final, Protocol
 
 import numpy as np
+from rapidfuzz import fuzz
 
 from catalog.search.analysis import COLOUR_PREFIX, SIZE_PREFIX
 from catalog.search.lexicon import colour_of, size_of
@@ -22,6 +23,10 @@ MAX_QUERY_CHARS: Final = 256
 PREFIX_EXPANSIONS: Final = 32
 TYPO_EXPANSIONS: Final = 64
 MIN_PREFIX: Final = 2
+LOOSE_TYPOS: Final = 3
+LOOSE_HEAD: Final = 3
+LOOSE_SCAN: Final = 2048
+LOOSE_SIMILARITY: Final = 75.0
 
 
 class Lexicon(Protocol):
@@ -144,3 +149,21 @@ def expand(segment: Lexicon, unit: Unit, keys: np.ndarray | None) -> list[Expans
 def unit_keys(unit: Unit) -> np.ndarray | None:
     budget = unit.budget
     return query_keys(unit.text, budget) if budget else None
+
+
+def loose_expansions(segment: Lexicon, unit: Unit) -> list[Expansion]:
+    """The last resort when a query found nothing: terms that start like the word (first three
+    letters), are no shorter, and are similar to it by rapidfuzz's ``ratio`` (Indel), counted as
+    the most typos a word can have, so real misspellings beyond any edit budget ("dount" →
+    "doughnut", three insertions) still match when every other word does."""
+    word = unit.text
+    if not unit.budget or len(word) <= LOOSE_HEAD:
+        return []
+    found = []
+    for term_id in segment.prefix_terms(word[:LOOSE_HEAD], LOOSE_SCAN):
+        term = segment.term(term_id)
+        # A shorter term is a different word that the buyer's one merely starts with
+        # ("yellowfin" is not "yellow"); misspellings beyond the budget drop letters.
+        if len(term) >= len(word) and fuzz.ratio(word, term, score_cutoff=LOOSE_SIMILARITY):
+            found.append(Expansion(term_id, LOOSE_TYPOS, True))
+    return found

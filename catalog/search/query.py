@@ -66,6 +66,9 @@ class ParsedQuery:
     ``colour_words``/``size_words`` pair each colour or size word as typed (folded) with its
     canonical value, so the engine can rank the buyer's own word ("negro") above a synonym
     ("black"); they are a detail of ``colours``/``sizes`` and take no part in equality.
+    ``typing_word`` is the colour or size word that ends the buyer's text with no space after
+    it: the buyer may still be typing it ("emulex negro" → "Negroni"), so the engine also
+    matches it as a prefix.
     """
 
     text: str
@@ -77,6 +80,7 @@ class ParsedQuery:
     quantity: int | None = None
     colour_words: tuple[tuple[str, str], ...] = field(default=(), compare=False)
     size_words: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+    typing_word: str = field(default="", compare=False)
 
 
 def parse_query(text: str, language: str = "en") -> ParsedQuery:
@@ -121,6 +125,11 @@ def parse_query(text: str, language: str = "en") -> ParsedQuery:
             remove(start, end)
     colours = dict.fromkeys(colour for _, colour in colour_words)
     sizes = dict.fromkeys(size for _, size in size_words)
+    typing_word = ""
+    if spans and not keep_words and not text[-1].isspace():
+        start, end = max(spans, key=lambda span: span[1])
+        if not folded[end:].strip():
+            typing_word = folded[start:end]
     return ParsedQuery(
         text=_remaining(text, removed, origin),
         min_price=prices.low,
@@ -131,6 +140,7 @@ def parse_query(text: str, language: str = "en") -> ParsedQuery:
         quantity=quantity,
         colour_words=tuple(colour_words),
         size_words=tuple(size_words),
+        typing_word=typing_word,
     )
 
 

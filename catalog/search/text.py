@@ -44,7 +44,7 @@ _CJK_RUN: Final = re.compile(f"[{CJK_CLASS}]+")
 _HAS_CJK: Final = re.compile(f"[{CJK_CLASS}]")
 # A token: letters/digits, optionally glued by joiners into a compound (wh-1000xm5, l'eau, 2.5).
 TOKEN: Final = re.compile(r"[^\W_]+(?:[-‐‑–/.'’_+&][^\W_]+)*")
-_JOINERS: Final = re.compile(r"[-‐‑–/.'’_+&]")
+JOINERS: Final = re.compile(r"[-‐‑–/.'’_+&]")
 _NOT_ALNUM: Final = re.compile(r"[^a-z0-9]+")
 _DIGIT: Final = re.compile(r"\d")
 
@@ -121,10 +121,20 @@ class TokenTerms(NamedTuple):
     units: int
 
 
+def ascii_index_terms(token: str) -> list[tuple[str, int]]:
+    """(term, offset) pairs of an ASCII token, what :func:`token_index_terms` gives without its
+    general machinery: each part at its own position, then the parts joined (a compound spans
+    ``len(parts)`` positions and equals one query word)."""
+    if token.isalnum():
+        return [(token[:MAX_TERM_CHARS], 0)]
+    parts = [p[:MAX_TERM_CHARS] for p in JOINERS.split(token) if p]
+    return [*((part, i) for i, part in enumerate(parts)), ("".join(parts)[:MAX_TERM_CHARS], 0)]
+
+
 @lru_cache(maxsize=1 << 18)
 def token_index_terms(token: str) -> TokenTerms:
     """Index terms of one folded token (cached: words repeat across a catalogue)."""
-    parts = [p[:MAX_TERM_CHARS] for p in _JOINERS.split(token) if p]
+    parts = [p[:MAX_TERM_CHARS] for p in JOINERS.split(token) if p]
     terms: list[IndexTerm] = []
     span = 0
     for part in parts:
@@ -175,10 +185,10 @@ def query_pieces(token: str) -> list[str]:
     """What one folded query token asks for: a compound becomes its joined form (the index holds
     it), a CJK run becomes its bigrams, anything else stays whole."""
     if not _HAS_CJK.search(token):
-        parts = [p for p in _JOINERS.split(token) if p]
+        parts = [p for p in JOINERS.split(token) if p]
         return ["".join(parts)[:MAX_TERM_CHARS]] if parts else []
     pieces: list[str] = []
-    for part in _JOINERS.split(token):
+    for part in JOINERS.split(token):
         for piece, cjk in _split_cjk(part):
             if not cjk:
                 pieces.append(piece[:MAX_TERM_CHARS])

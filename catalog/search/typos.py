@@ -1,8 +1,10 @@
 """Typo budgets and the deletion keys that find typo candidates without scanning the vocabulary.
 
-Budget (as Meilisearch's defaults): no typo under 5 letters, one from 5, two from 9; numbers,
-codes and CJK n-grams get none. Distance is optimal string alignment, so a swap of neighbours
-("haedphones") is one typo, the commonest slip on a phone keyboard.
+Budget: one typo from 4 letters, two from 6 (Meilisearch's defaults, 5 and 9, missed "mtal" for
+"metal" and "traifc" for "traffic"; ranking puts fewer typos first, so the wider net costs exact
+matches nothing); numbers, codes and CJK n-grams get none. Distance is optimal string
+alignment, so a swap of neighbours ("haedphones") is one typo, the commonest slip on a phone
+keyboard.
 
 Candidates come from the symmetric-delete idea (SymSpell): two words within distance k share a
 string obtained by deleting at most k characters from each. The index stores a 32-bit hash of
@@ -20,8 +22,8 @@ from rapidfuzz.distance import OSA
 
 from catalog.search.text import has_digit, is_cjk
 
-ONE_TYPO_FROM: Final = 5
-TWO_TYPOS_FROM: Final = 9
+ONE_TYPO_FROM: Final = 4
+TWO_TYPOS_FROM: Final = 6
 SUGGESTION_TYPOS: Final = 2
 _HASH_MASK: Final = 0xFFFFFFFF
 
@@ -41,10 +43,10 @@ def is_typo_word(term: str) -> bool:
 
 
 def index_depth(term: str) -> int:
-    """Deletions stored per vocabulary word: enough for the query budgets above (a 7-letter
-    word only meets a 9-letter query by two insertions, so one deletion suffices there), and
-    for "did you mean" on short words ("mgu" → "mug")."""
-    if len(term) >= 8:
+    """Deletions stored per vocabulary word: enough for the query budgets above (a 5-letter
+    word only meets a 6-letter query with two typos by an insertion and one more edit, so one
+    deletion suffices there), and for "did you mean" on short words ("mgu" → "mug")."""
+    if len(term) >= TWO_TYPOS_FROM:
         return 2
     return 1 if len(term) >= 3 else 0
 

@@ -49,20 +49,43 @@ def ids(index: SearchIndex, query: object, **options: object) -> list[int]:
 @pytest.mark.parametrize(
     ("query", "found"),
     [
-        ("mugg ", False),  # 4 letters: no typo allowed
+        ("mugg ", True),  # 4 letters, 1 typo (Meilisearch allows none under 5; we do)
+        ("vsae ", True),  # 4 letters: a swap of neighbours is one typo
+        ("muh ", False),  # 3 letters: no typo
         ("cofee ", True),  # 5 letters, 1 typo
+        ("cfoee ", False),  # 5 letters, 2 typos
         ("cofeee ", True),  # 6 letters, 1 typo (insertion)
         ("cfofee ", True),  # transposition is one typo
-        ("cfoefe ", False),  # 2 typos at 6 letters
+        ("cfoefe ", True),  # 6 letters, 2 typos
+        ("cfoeef ", False),  # 3 typos at 6 letters
         ("headphnes ", True),  # 9 letters, 1 typo
         ("haedphnes ", True),  # 9 letters, 2 typos
         ("haedphnse ", False),  # 3 typos
-        ("muh ", False),  # 3 letters: no typo
     ],
 )
 def test_typo_budget(index: SearchIndex, query: str, found: bool) -> None:
     result = ids(index, query, suggest=False)
     assert bool(result) is found, result
+
+
+def test_fewer_typos_rank_first() -> None:
+    index = SearchIndex.build([doc(1, "Metal Mast"), doc(2, "Metal Mat"), doc(3, "Metal Mate")])
+    assert ids(index, "metal mat ")[0] == 2  # exact before the one-typo "mast" and "mate"
+
+
+def test_misspelling_beyond_the_budget_is_a_last_resort(index: SearchIndex) -> None:
+    # "cermc" is two typos from "ceramic", over a 5-letter word's budget: when nothing else
+    # matches, a word that starts alike and is similar enough (rapidfuzz ratio) still counts.
+    assert set(ids(index, "cermc ", suggest=False)) == {2, 4, 11}
+    assert ids(index, "cermc mug ", suggest=False) == [2]
+    # ... but never a shorter word that the buyer's merely starts with
+    assert ids(index, "headphonesque ", suggest=False) == []
+
+
+def test_colour_word_being_typed_is_also_a_prefix() -> None:
+    index = SearchIndex.build([doc(1, "Emulex Negroni"), doc(2, "Emulex Mug", options=("Black",))])
+    assert set(ids(index, parse_query("emulex negro"))) == {1, 2}
+    assert ids(index, parse_query("emulex negro ")) == [2]  # finished: the colour only
 
 
 def test_singular_and_plural_meet(index: SearchIndex) -> None:
@@ -178,7 +201,7 @@ def test_merge_after_many_upserts_keeps_everything() -> None:
 def test_did_you_mean_when_nothing_matches(index: SearchIndex) -> None:
     result = index.search("keybaord wirelesss ")
     assert result.hits or result.suggestion  # typos within budget may already match
-    result = index.search("cerramic vsae ")
+    result = index.search("cerramic vsaee ")  # "vsaee": two typos, over a 5-letter budget
     assert not result.hits
     assert result.suggestion == "ceramic vase"
 
