@@ -62,6 +62,9 @@ def _settings_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fx-margin", help="percent added to the exchange rate, e.g. 2.5")
     parser.add_argument("--price-ending", choices=["99", "whole", "none"])
     parser.add_argument("--charge-currency", choices=["buyer", "merchant"])
+    parser.add_argument(
+        "--digest-hour", type=int, metavar="HOUR", help="daily summary from this hour, 0-23 UTC"
+    )
     parser.add_argument("--payment-provider", help="stripe, payment_link, sandbox or none")
     parser.add_argument("--payment", action="append", default=[], metavar="KEY=VALUE",
                         help="a payment setting, e.g. url_template=... (repeatable)")  # fmt: skip
@@ -115,7 +118,7 @@ async def _apply(session: AsyncSession, merchant: Merchant, args: argparse.Names
         change_settings(
             settings, language=args.language, fx_margin_percent=args.fx_margin,
             price_ending=args.price_ending, charge_currency=args.charge_currency,
-            notify_chat_id=args.chat,
+            notify_chat_id=args.chat, digest_hour=args.digest_hour,
         )  # fmt: skip
         if args.payment_provider is not None or args.payment:
             values = dict(_pair(item) for item in args.payment)

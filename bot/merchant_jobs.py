@@ -7,9 +7,9 @@ delivers it with its retries and rate limits.
 - Low stock: every `LOW_STOCK_EVERY` the tracked variants at or below the threshold are scanned
   (`merchants.commands.low_stock_alerts`); the key names the order that crossed the threshold,
   so one crossing is one alert, and a restock and a new crossing is a new one.
-- The digest goes out daily at `DIGEST_AT` (09:00 UTC) for every shop with an order chat:
-  `merchant_settings` has no column for a merchant's own time yet. The key names the shop and
-  the day.
+- The digest: every hour, each shop with an order chat whose `digest_hour` (UTC) has come is
+  owed today's digest; the key names the shop and the day, so it goes out once a day, at the
+  first run from that hour (a worker that was down at that hour catches up later).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from outbox.telegram import deliver_owed
 
 log = logging.getLogger(__name__)
 LOW_STOCK_EVERY = dt.timedelta(minutes=2)
-DIGEST_AT = dt.time(9, 0, tzinfo=dt.UTC)
+DIGEST_EVERY = dt.timedelta(hours=1)
 
 
 async def owe_low_stock_alerts(
@@ -57,12 +57,15 @@ async def owe_low_stock_alerts(
 
 
 async def owe_daily_digests(sessions: SessionFactory, *, now: dt.datetime | None = None) -> int:
-    """Writes today's digest for every shop with an order chat and something to say."""
+    """Writes today's digest for every shop whose digest hour has come and has something to say."""
     now = now or utcnow()
-    day = (now.astimezone(dt.UTC) if now.tzinfo else now).date()
+    utc = now.astimezone(dt.UTC) if now.tzinfo else now
+    day = utc.date()
     written = 0
     async with transaction(sessions) as session:
         for shop in await shops_with_chats(session):
+            if utc.hour < shop.settings.digest_hour:
+                continue
             report = await sales_report(session, merchant_id=shop.merchant.id,
                                         currency=shop.merchant.currency, now=now)  # fmt: skip
             waiting = await waiting_orders(session, shop=shop)
@@ -99,4 +102,6 @@ def schedule_merchant_jobs(application: Application[Any, Any, Any, Any, Any, Any
     application.job_queue.run_repeating(
         _low_stock_job, interval=LOW_STOCK_EVERY, first=LOW_STOCK_EVERY, name="low stock alerts"
     )
-    application.job_queue.run_daily(_digest_job, time=DIGEST_AT, name="merchant daily digest")
+    application.job_queue.run_repeating(
+        _digest_job, interval=DIGEST_EVERY, first=dt.timedelta(minutes=1), name="daily digests"
+    )

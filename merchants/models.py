@@ -40,6 +40,8 @@ class MerchantSettings(Base):
     charge_currency: Mapped[str] = mapped_column(String(8), default="buyer")  # or "merchant"
     payment_provider: Mapped[str | None] = mapped_column(String(16))
     payment_config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The hour (UTC, 0-23) from which the day's digest is sent to the order chat.
+    digest_hour: Mapped[int] = mapped_column(default=9, server_default="9")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     # `Merchant.settings`, loaded with every merchant (one extra SELECT per batch), so the

@@ -104,6 +104,7 @@ def change_settings(
     price_ending: str | None = None,
     charge_currency: str | None = None,
     notify_chat_id: int | None = None,
+    digest_hour: int | None = None,
 ) -> None:
     """Applies the given values (None: leave as is) after checking them all first."""
     margin = settings.fx_margin_percent
@@ -118,6 +119,8 @@ def change_settings(
                          charge_currency=charge)  # type: ignore[arg-type]  # fmt: skip
     except ValueError as error:
         raise SettingsError(str(error)) from None
+    if digest_hour is not None and not 0 <= digest_hour <= 23:
+        raise SettingsError("the digest hour must be 0..23 (UTC)")
     if language is not None and not 0 < len(language) <= LANGUAGE_MAX:
         raise SettingsError(f"language must be 1..{LANGUAGE_MAX} characters")
     settings.fx_margin_percent, settings.price_ending, settings.charge_currency = (
@@ -127,6 +130,8 @@ def change_settings(
         settings.language = language
     if notify_chat_id is not None:
         settings.notify_chat_id = notify_chat_id
+    if digest_hour is not None:
+        settings.digest_hour = digest_hour
 
 
 def _margin(text: str) -> str:
@@ -178,6 +183,7 @@ def describe(shop: Shop, staff: list[int]) -> dict[str, Any]:
         "fx_margin_percent": settings.fx_margin_percent,
         "price_ending": settings.price_ending,
         "charge_currency": settings.charge_currency,
+        "digest_hour_utc": settings.digest_hour,
         "payment_provider": settings.payment_provider,
         "payment": payment,
     }

@@ -295,9 +295,15 @@ async def test_the_daily_digest_is_owed_once_a_day_per_active_shop(
     sessions: SessionFactory,
 ) -> None:
     shops = await two_shops_with_paid_orders(sessions)
-    now = utcnow()
-    assert await owe_daily_digests(sessions, now=now) == 2  # both have a paid order waiting
-    assert await owe_daily_digests(sessions, now=now) == 0
+    now = utcnow().replace(hour=10)
+    async with transaction(sessions) as session:  # one shop reads its summary later in the day
+        later = await shop_of(session, shops.cny_merchant)
+        assert later is not None
+        later.settings.digest_hour = 18
+    assert await owe_daily_digests(sessions, now=now.replace(hour=8)) == 0  # before 09:00
+    assert await owe_daily_digests(sessions, now=now) == 1  # 09:00 has come for one of them
+    assert await owe_daily_digests(sessions, now=now.replace(hour=19)) == 1  # and 18:00
+    assert await owe_daily_digests(sessions, now=now.replace(hour=20)) == 0  # once a day
     async with transaction(sessions) as session:
         count = await session.scalar(select(func.count()).select_from(OutboxMessage))
         rows = (await session.scalars(select(OutboxMessage))).all()
