@@ -20,7 +20,7 @@ async def test_inline_results_are_priced_for_the_sender_and_deep_link_to_the_pro
     first = results[0]
     assert "R$" in first["description"]  # the sender's currency, not the shop's
 
-    friend = shop.buyer("Ana")
+    friend = shop.buyer("Ana", language_code="pt-br")  # reads the card in her language
     posted = await buyer.choose_inline(first, "caneca esmaltada", chat=friend.chat)
     [[(_, url)]] = posted.buttons
     assert url is not None
