@@ -39,7 +39,11 @@ WHOLE_FILE_PROBLEMS: Final = frozenset(
 )  # fmt: skip
 
 # The caption that imports the good rows of a file with errors: "skip", "skip bad rows".
-_SKIP = re.compile(r"^\s*/?skip\b", re.IGNORECASE)
+# "skip" in every shipped language, so a merchant may caption the file in their own words.
+_SKIP = re.compile(
+    r"^\s*/?(skip|omitir|pular|ignorer|sauter|überspringen|пропустить|跳过|تخطي|تجاوز)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 class UploadRefusal(StrEnum):

@@ -216,6 +216,10 @@ async def test_a_file_over_the_size_limit_is_refused_before_and_after_download(
         ("", False),
         ("new prices, don't skip", False),
         ("skipper", False),
+        ("пропустить ошибки", True),
+        ("跳过", True),
+        ("Überspringen", True),
+        ("تخطي الأخطاء", True),
     ],
 )
 def test_the_caption_skip_asks_to_leave_bad_rows_out(caption: str | None, skip: bool) -> None:
