@@ -1,4 +1,5 @@
-"""The merchant's chat: /setup binds a group to a shop, order notice buttons, the Ship dialog.
+"""The merchant's chat: /setup binds a group to a shop, order notice buttons, the Ship dialog,
+Cancel and refund (asked, then confirmed with a second button).
 
 Presses are authorised by `merchants.desk` (the chat's shop, the order's shop, the presser on
 its staff); what a change owes (the edited notice, the buyer's message) goes through the outbox
@@ -29,12 +30,13 @@ from conversation.views import merchant as views
 from db import utcnow
 from handlers.render import send
 from i18n import negotiate_locale, translator
-from merchants import desk
+from merchants import desk, refunds
 from merchants.binding import bind_chat
 from orders.dialog import clear_dialog, load_dialog, save_dialog
 from orders.errors import MissingTracking
 from outbox import enqueue
 from outbox.telegram import deliver_owed
+from payments import Provider
 
 SHIP_DIALOG_IDLE = timedelta(hours=1)
 _ADMINS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
@@ -82,18 +84,23 @@ async def setup(update: Update, context: ShopContext) -> None:
 
 
 async def press(update: Update, context: ShopContext) -> None:
-    """Accept / Ship on an order notice: only staff, and a second press changes nothing."""
+    """Accept / Ship / Cancel and refund / Delivered on an order notice: only staff, and a
+    second press changes nothing."""
     query, user, t = update.callback_query, update.effective_user, context.i18n
     assert query is not None and user is not None
     try:
         pressed = callbacks.decode(query.data)
         action = desk.Action(pressed.str(0))
+        order_id = pressed.int(1)
     except (callbacks.InvalidCallback, ValueError):
         await send(update, context, common.button_expired(t))
         return
     message = query.message
     if message is None:
         await send(update, context, common.button_expired(t))
+        return
+    if action is desk.Action.CONFIRM_REFUND:
+        await confirm_refund(update, context, order_id)
         return
     try:
         async with transaction(context.services.sessions) as session:
@@ -116,10 +123,44 @@ async def press(update: Update, context: ShopContext) -> None:
         shop_t = translator(negotiate_locale(result.language))
         await send(update, context, views.ask_tracking(shop_t, result.number, user.first_name))
         return
+    if result.confirm_refund is not None:
+        shop_t = translator(negotiate_locale(result.language))
+        confirm = views.confirm_refund(shop_t, order_id, result.number, result.confirm_refund)
+        await send(update, context, confirm)
+        return
     reply = views.done(t, result.status) if result.changed else views.unchanged(t, result.status)
     await query.answer(reply.notice)
     if result.owed:
         await deliver_owed(context.application)
+
+
+async def confirm_refund(update: Update, context: ShopContext, order_id: int) -> None:
+    """The second press of Cancel and refund: the provider refunds, then the order changes."""
+    query, user, t = update.callback_query, update.effective_user, context.i18n
+    assert query is not None and user is not None and query.message is not None
+    directory = context.bot_data.get("payments")
+    provider_for = directory.for_merchant if directory is not None else _no_provider
+    try:
+        result = await refunds.refund_order(
+            context.services.sessions, provider_for, _owe, chat_id=query.message.chat.id,
+            user_id=user.id, actor_name=_actor_name(update), order_id=order_id,
+            notice_message_id=None, now=utcnow(),
+        )  # fmt: skip
+    except desk.DeskRefused as refusal:
+        await query.answer(views.refused(t, refusal.refusal, refusal.status).notice)
+        return
+    except refunds.RefundFailed as failed:  # said in the chat: everyone there should know
+        shop_t = translator(negotiate_locale(failed.language))
+        await send(update, context, views.refund_failed(shop_t, failed.problem, failed.number))
+        return
+    shop_t = translator(negotiate_locale(result.language))
+    await send(update, context, views.refunded(shop_t, result.number, result.changed))
+    if result.owed:
+        await deliver_owed(context.application)
+
+
+async def _no_provider(session: AsyncSession, merchant_id: int) -> Provider | None:
+    return None  # this server runs without payments: nothing can be refunded through it
 
 
 async def tracking_answer(update: Update, context: ShopContext) -> None:

@@ -35,10 +35,18 @@ SHIP_STEP = "merchant_ship"  # dialog step: waiting for carrier and tracking num
 
 
 class Action(StrEnum):
+    """Button tokens of `mord` callbacks; old notices' tokens stay valid forever."""
+
     ACCEPT = "accept"
     SHIP = "ship"
-    CANCEL = "cancel"
-    REFUND = "refund"
+    CANCEL = "cancel"  # "Cancel and refund": only asks for confirmation
+    REFUND = "refund"  # the same as CANCEL (older notices may carry it)
+    CONFIRM_REFUND = "refundok"  # the confirmation: refunds (see `merchants.refunds`)
+    DELIVERED = "delivered"
+
+
+# An order can be cancelled with a full refund until it has left the shop.
+REFUNDABLE = frozenset({OrderStatus.PAID, OrderStatus.ACCEPTED})
 
 
 class Refusal(StrEnum):
@@ -46,7 +54,7 @@ class Refusal(StrEnum):
     NOT_STAFF = "not_staff"
     NOT_FOUND = "not_found"  # no such order, or another merchant's
     NOT_NOW = "not_now"  # the status machine forbids it in this status
-    UNSUPPORTED = "unsupported"  # not available through the bot (refunds for now)
+    UNSUPPORTED = "unsupported"  # not available through the bot
 
 
 class DeskRefused(Exception):
@@ -94,6 +102,7 @@ class BuyerNews:
     merchant_name: str
     carrier: str | None
     tracking: str | None
+    refunded: Money | None = None  # what went back to the buyer, for a refund
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +123,7 @@ class DeskResult:
     changed: bool  # False: a repeated press, nothing happened
     owed: tuple[Owed, ...] = ()
     ask_tracking: bool = False
+    confirm_refund: Money | None = None  # Cancel and refund pressed: ask to confirm this amount
     language: str = "en"  # the merchant's: for what the bot posts in the merchant's chat
 
 
@@ -196,7 +206,7 @@ async def owe_paid_notice(session: AsyncSession, *, order_number: str) -> Owed |
     return Owed(notice_key(order_id), shop.settings.notify_chat_id, shop.language, notice)
 
 
-async def _authorise(
+async def authorise(
     session: AsyncSession, *, chat_id: int, user_id: int, order_id: int
 ) -> tuple[Shop, Order]:
     shop = await shop_for_chat(session, chat_id)
@@ -223,11 +233,25 @@ async def act(
 ) -> DeskResult:
     """A staff member pressed a button on order `order_id`'s notice in `chat_id`.
 
-    Raises `DeskRefused`. Accept moves the order; Ship only asks for the tracking (the
-    caller stores the dialog, see `SHIP_STEP`); Cancel and Refund are not available yet.
+    Raises `DeskRefused`. Accept and Delivered move the order; Ship only asks for the tracking
+    (the caller stores the dialog, see `SHIP_STEP`); Cancel and refund only asks for a
+    confirmation, whose press the caller hands to `merchants.refunds.refund_order` (the
+    provider must be called outside this transaction).
     """
-    shop, order = await _authorise(session, chat_id=chat_id, user_id=user_id, order_id=order_id)
+    shop, order = await authorise(session, chat_id=chat_id, user_id=user_id, order_id=order_id)
     status = OrderStatus(order.status)
+    if action in (Action.CANCEL, Action.REFUND):
+        if status == OrderStatus.REFUNDED:
+            return DeskResult(order.number, status, changed=False, language=shop.language)
+        if status not in REFUNDABLE:
+            raise DeskRefused(Refusal.NOT_NOW, status)
+        charge = Money.from_minor(order.charge_total_minor, order.charge_currency)
+        return DeskResult(
+            order.number, status, changed=False, confirm_refund=charge, language=shop.language
+        )
+    if action is Action.DELIVERED:
+        return await move(session, shop, order_id, OrderStatus.DELIVERED, user_id, actor_name,
+                          notice_message_id, now)  # fmt: skip
     if action is Action.SHIP:
         if status == OrderStatus.SHIPPED:
             return DeskResult(order.number, status, changed=False, language=shop.language)
@@ -238,7 +262,7 @@ async def act(
         )
     if action is not Action.ACCEPT:
         raise DeskRefused(Refusal.UNSUPPORTED, status)
-    return await _move(session, shop, order_id, OrderStatus.ACCEPTED, user_id, actor_name,
+    return await move(session, shop, order_id, OrderStatus.ACCEPTED, user_id, actor_name,
                        notice_message_id, now)  # fmt: skip
 
 
@@ -256,12 +280,12 @@ async def ship(
 ) -> DeskResult:
     """Marks the order shipped with its carrier and tracking number (raises `MissingTracking`
     for empty or overlong ones, `DeskRefused` as `act` does)."""
-    shop, _ = await _authorise(session, chat_id=chat_id, user_id=user_id, order_id=order_id)
-    return await _move(session, shop, order_id, OrderStatus.SHIPPED, user_id, actor_name,
+    shop, _ = await authorise(session, chat_id=chat_id, user_id=user_id, order_id=order_id)
+    return await move(session, shop, order_id, OrderStatus.SHIPPED, user_id, actor_name,
                        notice_message_id, now, carrier=carrier, tracking=tracking)  # fmt: skip
 
 
-async def _move(
+async def move(
     session: AsyncSession,
     shop: Shop,
     order_id: int,
@@ -299,7 +323,14 @@ async def _move(
             f"order:{order_id}:buyer:{to.value}",
             notice.buyer_user_id,
             notice.buyer_locale,
-            BuyerNews(notice.number, to, shop.merchant.name, notice.carrier, notice.tracking),
+            BuyerNews(
+                notice.number,
+                to,
+                shop.merchant.name,
+                notice.carrier,
+                notice.tracking,
+                refunded=notice.charge if to == OrderStatus.REFUNDED else None,
+            ),
         )
     ]
     chat_id = shop.settings.notify_chat_id
@@ -329,6 +360,7 @@ def parse_tracking(text: str) -> tuple[str, str]:
 
 __all__ = [
     "CHANNEL",
+    "REFUNDABLE",
     "SHIP_STEP",
     "Action",
     "BuyerNews",
@@ -340,6 +372,8 @@ __all__ = [
     "Owed",
     "Refusal",
     "act",
+    "authorise",
+    "move",
     "notice_key",
     "notice_of",
     "owe_paid_notice",

@@ -14,15 +14,43 @@ from conversation.reply import Button, Reply
 from conversation.views.checkout import delivery_text, line_title, status_label
 from i18n import N_, Translator, negotiate_locale, translator
 from merchants.desk import Action, BuyerNews, OrderNotice, Owed, Refusal
+from merchants.refunds import RefundProblem
+from money import Money
 from money.formatting import format_money
 from orders.delivery import DeliveryDetails
 from orders.errors import ShopError
 from orders.models import OrderStatus
 
-# The buttons each status offers; a press is checked again on the server.
-_BUTTONS: dict[OrderStatus, tuple[tuple[Action, str], ...]] = {
-    OrderStatus.PAID: ((Action.ACCEPT, N_("✅ Accept")),),
-    OrderStatus.ACCEPTED: ((Action.SHIP, N_("🚚 Ship")),),
+# The buttons each status offers, a row each; a press is checked again on the server.
+# Cancel and refund sits on a row of its own, away from the everyday button.
+_CANCEL = (Action.CANCEL, N_("↩️ Cancel and refund"))
+_BUTTONS: dict[OrderStatus, tuple[tuple[tuple[Action, str], ...], ...]] = {
+    OrderStatus.PAID: (((Action.ACCEPT, N_("✅ Accept")),), (_CANCEL,)),
+    OrderStatus.ACCEPTED: (((Action.SHIP, N_("🚚 Ship")),), (_CANCEL,)),
+    OrderStatus.SHIPPED: (((Action.DELIVERED, N_("📦 Delivered")),),),
+}
+
+_REFUND_PROBLEMS = {
+    RefundProblem.UNAVAILABLE: N_(
+        "The payment provider could not be reached, so order {number} was not refunded and "
+        "nothing changed. Please try again in a few minutes."
+    ),
+    RefundProblem.REJECTED: N_(
+        "The payment provider refused to refund order {number}; nothing changed. "
+        "Check the payment in the provider's dashboard."
+    ),
+    RefundProblem.NOT_SUPPORTED: N_(
+        "Order {number} was paid through your own payment provider: refund it there. "
+        "Nothing changed here."
+    ),
+    RefundProblem.NO_PROVIDER: N_(
+        "Order {number} was paid with a payment provider this shop no longer uses here, so it "
+        "cannot be refunded from the chat. Nothing changed."
+    ),
+    RefundProblem.NO_PAYMENT: N_(
+        "No payment of order {number} is on record, so there is nothing to refund from the "
+        "chat. Nothing changed."
+    ),
 }
 
 _REFUSALS = {
@@ -85,13 +113,20 @@ def order_notice(t: Translator, notice: OrderNotice) -> Reply:
                 carrier=escape(notice.carrier or ""), tracking=escape(notice.tracking)
             )
         )
+    if notice.status == OrderStatus.REFUNDED:
+        lines.append(
+            _("Cancelled and refunded in full: {amount}").format(amount=_money(t, notice.charge))
+        )
     if notice.acted_by:
         lines.append(_("Last change by {name}").format(name=escape(notice.acted_by)))
-    buttons = tuple(
-        Button(t.gettext(label), callbacks.encode("mord", action.value, notice.order_id))
-        for action, label in _BUTTONS.get(notice.status, ())
+    rows = tuple(
+        tuple(
+            Button(t.gettext(label), callbacks.encode("mord", action.value, notice.order_id))
+            for action, label in row
+        )
+        for row in _BUTTONS.get(notice.status, ())
     )
-    return Reply("\n".join(lines), buttons=(buttons,) if buttons else ())
+    return Reply("\n".join(lines), buttons=rows)
 
 
 def buyer_news(t: Translator, news: BuyerNews) -> Reply:
@@ -103,6 +138,14 @@ def buyer_news(t: Translator, news: BuyerNews) -> Reply:
     elif news.status == OrderStatus.SHIPPED:
         text = _("Order {number} is on its way: {carrier}, tracking number {tracking}.")
         values |= {"carrier": escape(news.carrier or ""), "tracking": escape(news.tracking or "")}
+    elif news.status == OrderStatus.DELIVERED:
+        text = _("Order {number} has been delivered. Thank you for shopping at {shop}!")
+    elif news.status == OrderStatus.REFUNDED and news.refunded is not None:
+        text = _(
+            "Order {number}: {shop} has cancelled your order and refunded {amount} in full. "
+            "The money usually reaches your account within a few days."
+        )
+        values["amount"] = _money(t, news.refunded)
     else:
         text = _("Order {number} is now {status}.")
         values["status"] = escape(status_label(t, news.status.value))
@@ -126,6 +169,33 @@ def unchanged(t: Translator, status: OrderStatus) -> Reply:
 
 def done(t: Translator, status: OrderStatus) -> Reply:
     text = t.gettext("Done: the order is {status}.").format(status=status_label(t, status.value))
+    return Reply(text, notice=text)
+
+
+def confirm_refund(t: Translator, order_id: int, number: str, amount: Money) -> Reply:
+    """The second step of Cancel and refund: nothing happens until this is pressed."""
+    text = t.gettext(
+        "Cancel order {number} and refund {amount} in full to the buyer? This cannot be undone."
+    ).format(number=escape(number), amount=_money(t, amount))
+    button = Button(
+        t.gettext("Yes, cancel and refund {amount}").format(amount=_money(t, amount)),
+        callbacks.encode("mord", Action.CONFIRM_REFUND.value, order_id),
+    )
+    return Reply(text, buttons=((button,),))
+
+
+def refunded(t: Translator, number: str, changed: bool) -> Reply:
+    """The confirmation message, edited once the refund is done (or was already)."""
+    text = (
+        t.gettext("Order {number} is cancelled and refunded.")
+        if changed
+        else t.gettext("Already done: order {number} was refunded before.")
+    ).format(number=escape(number))
+    return Reply(text, notice=text, edit=True)
+
+
+def refund_failed(t: Translator, problem: RefundProblem, number: str) -> Reply:
+    text = t.gettext(_REFUND_PROBLEMS[problem]).format(number=escape(number))
     return Reply(text, notice=text)
 
 

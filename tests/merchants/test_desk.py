@@ -52,7 +52,10 @@ async def test_each_paid_order_is_noticed_in_its_own_shops_chat(sessions: Sessio
     assert str(mugs.content.buyer_user_id) in mugs_text
     assert (mugs.locale, tea.locale) == ("en", "zh_Hans")  # each in its merchant's language
     assert format_money(tea.content.total, "zh_Hans") in tea_text
-    assert [b.text for row in render(mugs).buttons for b in row] == ["✅ Accept"]
+    assert [b.text for row in render(mugs).buttons for b in row] == [
+        "✅ Accept",
+        "↩️ Cancel and refund",
+    ]
 
 
 async def test_accepting_edits_the_notice_and_tells_the_buyer_once(
@@ -69,7 +72,10 @@ async def test_accepting_edits_the_notice_and_tells_the_buyer_once(
     assert (notice.chat_id, notice.edit_message_id) == (MUGS_CHAT, 99)
     assert isinstance(notice.content, OrderNotice) and notice.content.acted_by == "Mia (@mia)"
     assert "Mia (@mia)" in render(notice).text
-    assert [b.text for row in render(notice).buttons for b in row] == ["🚚 Ship"]
+    assert [b.text for row in render(notice).buttons for b in row] == [
+        "🚚 Ship",
+        "↩️ Cancel and refund",
+    ]
     assert isinstance(buyer.content, BuyerNews) and buyer.locale == "de"
     assert shops.orders["mugs"] in render(buyer).text
     assert not second.changed and second.owed == ()
