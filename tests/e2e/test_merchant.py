@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -25,7 +26,6 @@ from bot.standin.driver import Chat, Message, User
 from bot.standin.server import StandIn
 from catalog.models import Merchant
 from conversation.views.merchant import render
-from handlers import merchant as merchant_handlers
 from merchants.desk import owe_paid_notice
 from orders.customers import identify_buyer
 from orders.delivery import DeliveryDetails
@@ -51,10 +51,11 @@ class MerchantWorld:
     group: Chat
 
 
-@pytest.fixture
-async def world(
+@asynccontextmanager
+async def merchant_world(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[MerchantWorld]:
+    """The demo shops, the real bot routed as in production, a buyer and a shop's group."""
     for name in ("CHATSHOP_DATABASE_URL", "CHATSHOP_TELEGRAM_TOKEN", "CHATSHOP_TELEGRAM_API_URL"):
         monkeypatch.delenv(name, raising=False)
     settings = load_settings(telegram_token=DEMO_TOKEN, fx_refresh_hours=0)
@@ -63,8 +64,6 @@ async def world(
     async with StandIn.start() as standin:
         standin.add_bot(DEMO_TOKEN, username="chatshop_test_bot")
         application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
-        # As the lead wires them: before the buyer's fallbacks (the stale-button answer).
-        application.handlers[0][0:0] = merchant_handlers.handlers()
         mia = standin.user("Mia", language_code="en", username="mia")
         bob = standin.user("Bob", language_code="en")
         ana = standin.user("Ana", language_code="de")
@@ -73,11 +72,18 @@ async def world(
             bot_status="administrator",
         )  # fmt: skip
         async with polling(application):
+            # The running sender polls every second; tests want their notices sooner.
+            await stop_outbox_sender(application)
             sender = start_outbox_sender(application, poll_seconds=0.1)
-            try:
-                yield MerchantWorld(standin, services.sessions, sender, mia, bob, ana, group)
-            finally:
-                await stop_outbox_sender(application)
+            yield MerchantWorld(standin, services.sessions, sender, mia, bob, ana, group)
+
+
+@pytest.fixture
+async def world(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[MerchantWorld]:
+    async with merchant_world(engine, monkeypatch) as running:
+        yield running
 
 
 async def set_up(world: MerchantWorld) -> None:

@@ -12,18 +12,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import build_application
-from bot.database import session_factory, transaction
-from bot.demo.seed import seed_demo_catalog
-from bot.runner import polling
-from bot.services import Services
-from bot.settings import DEMO_TOKEN, load_settings
-from bot.standin.server import StandIn
+from bot.database import transaction
 from catalog.models import Merchant, Variant
-from handlers import merchant as merchant_handlers
-from handlers import merchant_commands
-from outbox.telegram import start_outbox_sender, stop_outbox_sender
-from tests.e2e.test_merchant import TIMEOUT, MerchantWorld, about, paid_order, set_up
+from tests.e2e.test_merchant import (
+    TIMEOUT,
+    MerchantWorld,
+    about,
+    merchant_world,
+    paid_order,
+    set_up,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -32,31 +30,8 @@ pytestmark = pytest.mark.slow
 async def world(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[MerchantWorld]:
-    for name in ("CHATSHOP_DATABASE_URL", "CHATSHOP_TELEGRAM_TOKEN", "CHATSHOP_TELEGRAM_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    settings = load_settings(telegram_token=DEMO_TOKEN, fx_refresh_hours=0)
-    services = Services(settings=settings, sessions=session_factory(engine))
-    await seed_demo_catalog(services.sessions)
-    async with StandIn.start() as standin:
-        standin.add_bot(DEMO_TOKEN, username="chatshop_test_bot")
-        application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
-        application.handlers[0][0:0] = [
-            *merchant_handlers.handlers(),
-            *merchant_commands.handlers(),
-        ]
-        mia = standin.user("Mia", language_code="en", username="mia")
-        bob = standin.user("Bob", language_code="en")
-        ana = standin.user("Ana", language_code="de")
-        group = standin.group(
-            "Northwind orders", members={mia: "administrator", bob: "member"},
-            bot_status="administrator",
-        )  # fmt: skip
-        async with polling(application):
-            sender = start_outbox_sender(application, poll_seconds=0.1)
-            try:
-                yield MerchantWorld(standin, services.sessions, sender, mia, bob, ana, group)
-            finally:
-                await stop_outbox_sender(application)
+    async with merchant_world(engine, monkeypatch) as running:
+        yield running
 
 
 async def a_sku(world: MerchantWorld) -> str:

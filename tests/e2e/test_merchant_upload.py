@@ -5,27 +5,17 @@ anything is downloaded; a file with errors imports nothing until sent with the c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram.ext import Application, BaseHandler
 
-from bot.app import build_application
-from bot.database import session_factory, transaction
-from bot.demo.seed import seed_demo_catalog
-from bot.runner import polling
-from bot.services import Services
-from bot.settings import DEMO_TOKEN, load_settings
-from bot.standin.server import StandIn
+from bot.database import transaction
 from catalog.importing import ImportLimits
 from catalog.models import Merchant, Product
-from handlers import merchant_upload
 from merchants import upload
-from outbox.telegram import start_outbox_sender, stop_outbox_sender
-from tests.e2e.test_merchant import TIMEOUT, MerchantWorld, set_up
+from tests.e2e.test_merchant import TIMEOUT, MerchantWorld, merchant_world, set_up
 
 pytestmark = pytest.mark.slow
 
@@ -41,46 +31,11 @@ WITH_ERRORS = (
 )
 
 
-@asynccontextmanager
-async def world_with(
-    engine: AsyncEngine,
-    monkeypatch: pytest.MonkeyPatch,
-    wired: Sequence[BaseHandler],  # type: ignore[type-arg]
-    prepare: Callable[[Application], None] | None = None,  # type: ignore[type-arg]
-) -> AsyncIterator[MerchantWorld]:
-    """The merchant world of `test_merchant`, with `wired` first in the routing (as the lead
-    wires them: before the merchant's group text and the stale-button answer)."""
-    for name in ("CHATSHOP_DATABASE_URL", "CHATSHOP_TELEGRAM_TOKEN", "CHATSHOP_TELEGRAM_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    settings = load_settings(telegram_token=DEMO_TOKEN, fx_refresh_hours=0)
-    services = Services(settings=settings, sessions=session_factory(engine))
-    await seed_demo_catalog(services.sessions)
-    async with StandIn.start() as standin:
-        standin.add_bot(DEMO_TOKEN, username="chatshop_test_bot")
-        application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
-        application.handlers[0][0:0] = list(wired)
-        if prepare is not None:
-            prepare(application)
-        mia = standin.user("Mia", language_code="en", username="mia")
-        bob = standin.user("Bob", language_code="en")
-        ana = standin.user("Ana", language_code="de")
-        group = standin.group(
-            "Northwind orders", members={mia: "administrator", bob: "member"},
-            bot_status="administrator",
-        )  # fmt: skip
-        async with polling(application):
-            sender = start_outbox_sender(application, poll_seconds=0.1)
-            try:
-                yield MerchantWorld(standin, services.sessions, sender, mia, bob, ana, group)
-            finally:
-                await stop_outbox_sender(application)
-
-
 @pytest.fixture
 async def world(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[MerchantWorld]:
-    async with world_with(engine, monkeypatch, merchant_upload.handlers()) as running:
+    async with merchant_world(engine, monkeypatch) as running:
         yield running
 
 

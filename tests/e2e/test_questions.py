@@ -9,38 +9,26 @@ from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import Update
-from telegram.ext import Application
 
-from bot.context import ShopContext
 from bot.standin.driver import Message
-from handlers import merchant_upload, questions, text
-from tests.e2e.test_merchant import TIMEOUT, MerchantWorld, about, paid_order, set_up
-from tests.e2e.test_merchant_upload import world_with
+from tests.e2e.test_merchant import (
+    TIMEOUT,
+    MerchantWorld,
+    about,
+    merchant_world,
+    paid_order,
+    set_up,
+)
 
 pytestmark = pytest.mark.slow
-
-
-async def on_text_with_questions(update: Update, context: ShopContext) -> None:
-    """`handlers.text.on_text` as the lead wires the hook: a pending question first."""
-    if await questions.answer_text(update, context):
-        return
-    await text.on_text(update, context)
 
 
 @pytest.fixture
 async def world(
     engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[MerchantWorld]:
-    wired = [*merchant_upload.handlers(), *questions.handlers()]
-    async with world_with(engine, monkeypatch, wired, hook_questions) as running:
+    async with merchant_world(engine, monkeypatch) as running:
         yield running
-
-
-def hook_questions(application: Application) -> None:  # type: ignore[type-arg]
-    for handler in application.handlers[0]:
-        if handler.callback is text.on_text:
-            handler.callback = on_text_with_questions
 
 
 def button(message: Message, prefix: str) -> str:
