@@ -15,13 +15,14 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import build_application
-from bot.database import session_factory
+from bot.database import SessionFactory, session_factory
 from bot.demo.seed import seed_demo_catalog
 from bot.runner import polling
 from bot.services import Services
 from bot.settings import DEMO_TOKEN, load_settings
 from bot.standin.driver import Chat, Message, User
 from bot.standin.server import StandIn
+from outbox.telegram import RunningSender, start_outbox_sender, stop_outbox_sender
 
 ANSWER_TIMEOUT = 20
 
@@ -63,3 +64,49 @@ async def shop(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
         standin.add_bot(DEMO_TOKEN, username="chatshop_test_bot")
         async with bot_running(standin, services):
             yield Shop(standin, services)
+
+
+@dataclass
+class MerchantWorld:
+    standin: StandIn
+    sessions: SessionFactory
+    sender: RunningSender
+    mia: User  # the shop's admin and staff
+    bob: User  # in the group, not staff
+    ana: User  # a buyer
+    group: Chat
+
+
+@asynccontextmanager
+async def merchant_world(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[MerchantWorld]:
+    """The demo shops, the real bot routed as in production, a buyer and a shop's group."""
+    for name in ("CHATSHOP_DATABASE_URL", "CHATSHOP_TELEGRAM_TOKEN", "CHATSHOP_TELEGRAM_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings(telegram_token=DEMO_TOKEN, fx_refresh_hours=0)
+    services = Services(settings=settings, sessions=session_factory(engine))
+    await seed_demo_catalog(services.sessions)
+    async with StandIn.start() as standin:
+        standin.add_bot(DEMO_TOKEN, username="chatshop_test_bot")
+        application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
+        mia = standin.user("Mia", language_code="en", username="mia")
+        bob = standin.user("Bob", language_code="en")
+        ana = standin.user("Ana", language_code="de")
+        group = standin.group(
+            "Northwind orders", members={mia: "administrator", bob: "member"},
+            bot_status="administrator",
+        )  # fmt: skip
+        async with polling(application):
+            # The running sender polls every second; tests want their notices sooner.
+            await stop_outbox_sender(application)
+            sender = start_outbox_sender(application, poll_seconds=0.1)
+            yield MerchantWorld(standin, services.sessions, sender, mia, bob, ana, group)
+
+
+@pytest.fixture
+async def world(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[MerchantWorld]:
+    async with merchant_world(engine, monkeypatch) as running:
+        yield running

@@ -8,22 +8,13 @@ are wired here the way the lead wires them in the app.
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.app import build_application
-from bot.database import SessionFactory, session_factory, transaction
-from bot.demo.seed import seed_demo_catalog
-from bot.runner import polling
-from bot.services import Services
-from bot.settings import DEMO_TOKEN, load_settings
-from bot.standin.driver import Chat, Message, User
-from bot.standin.server import StandIn
+from bot.database import transaction
+from bot.standin.driver import Chat, Message
 from catalog.models import Merchant
 from conversation.views.merchant import render
 from merchants.desk import owe_paid_notice
@@ -33,57 +24,11 @@ from orders.lifecycle import record_payment
 from orders.models import ActorKind, Order, OrderLine
 from orders.status import Actor
 from outbox import enqueue
-from outbox.telegram import RunningSender, start_outbox_sender, stop_outbox_sender
+from tests.e2e.conftest import MerchantWorld
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 20
 _numbers = itertools.count(1)
-
-
-@dataclass
-class MerchantWorld:
-    standin: StandIn
-    sessions: SessionFactory
-    sender: RunningSender
-    mia: User  # the shop's admin and staff
-    bob: User  # in the group, not staff
-    ana: User  # a buyer
-    group: Chat
-
-
-@asynccontextmanager
-async def merchant_world(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[MerchantWorld]:
-    """The demo shops, the real bot routed as in production, a buyer and a shop's group."""
-    for name in ("CHATSHOP_DATABASE_URL", "CHATSHOP_TELEGRAM_TOKEN", "CHATSHOP_TELEGRAM_API_URL"):
-        monkeypatch.delenv(name, raising=False)
-    settings = load_settings(telegram_token=DEMO_TOKEN, fx_refresh_hours=0)
-    services = Services(settings=settings, sessions=session_factory(engine))
-    await seed_demo_catalog(services.sessions)
-    async with StandIn.start() as standin:
-        standin.add_bot(DEMO_TOKEN, username="chatshop_test_bot")
-        application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
-        mia = standin.user("Mia", language_code="en", username="mia")
-        bob = standin.user("Bob", language_code="en")
-        ana = standin.user("Ana", language_code="de")
-        group = standin.group(
-            "Northwind orders", members={mia: "administrator", bob: "member"},
-            bot_status="administrator",
-        )  # fmt: skip
-        async with polling(application):
-            # The running sender polls every second; tests want their notices sooner.
-            await stop_outbox_sender(application)
-            sender = start_outbox_sender(application, poll_seconds=0.1)
-            yield MerchantWorld(standin, services.sessions, sender, mia, bob, ana, group)
-
-
-@pytest.fixture
-async def world(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[MerchantWorld]:
-    async with merchant_world(engine, monkeypatch) as running:
-        yield running
 
 
 async def set_up(world: MerchantWorld) -> None:

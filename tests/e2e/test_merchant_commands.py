@@ -6,11 +6,8 @@ The merchant handlers are wired here the way the lead wires them in the app.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.database import transaction
 from catalog.models import Merchant, Variant
@@ -18,20 +15,11 @@ from tests.e2e.test_merchant import (
     TIMEOUT,
     MerchantWorld,
     about,
-    merchant_world,
     paid_order,
     set_up,
 )
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def world(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[MerchantWorld]:
-    async with merchant_world(engine, monkeypatch) as running:
-        yield running
 
 
 async def a_sku(world: MerchantWorld) -> str:

@@ -5,17 +5,14 @@ anything is downloaded; a file with errors imports nothing until sent with the c
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.database import transaction
 from catalog.importing import ImportLimits
 from catalog.models import Merchant, Product
 from merchants import upload
-from tests.e2e.test_merchant import TIMEOUT, MerchantWorld, merchant_world, set_up
+from tests.e2e.test_merchant import TIMEOUT, MerchantWorld, set_up
 
 pytestmark = pytest.mark.slow
 
@@ -29,14 +26,6 @@ WITH_ERRORS = (
     b"e2e-kettle,Electric kettle,39.90,E2E-KT-1\n"
     b"e2e-toaster,Toaster,cheap,E2E-TO-1\n"
 )
-
-
-@pytest.fixture
-async def world(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[MerchantWorld]:
-    async with merchant_world(engine, monkeypatch) as running:
-        yield running
 
 
 async def demo_us_handles(world: MerchantWorld) -> set[str]:

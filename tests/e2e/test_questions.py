@@ -5,30 +5,18 @@ buyer's chat; strangers' replies refused, Cancel sends nothing, the Ship dialog 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.standin.driver import Message
 from tests.e2e.test_merchant import (
     TIMEOUT,
     MerchantWorld,
     about,
-    merchant_world,
     paid_order,
     set_up,
 )
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def world(
-    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[MerchantWorld]:
-    async with merchant_world(engine, monkeypatch) as running:
-        yield running
 
 
 def button(message: Message, prefix: str) -> str:
