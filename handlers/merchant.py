@@ -39,6 +39,7 @@ from outbox.telegram import deliver_owed
 from payments import Provider
 
 SHIP_DIALOG_IDLE = timedelta(hours=1)
+REFUND_CHANNEL = "telegram:refund"  # its own dialog row: a Ship dialog under way is kept
 _ADMINS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
@@ -124,6 +125,13 @@ async def press(update: Update, context: ShopContext) -> None:
         await send(update, context, views.ask_tracking(shop_t, result.number, user.first_name))
         return
     if result.confirm_refund is not None:
+        # The confirmation comes as a new message; remember which notice to edit once it is
+        # pressed (the outbox may not have recorded the notice's id yet).
+        async with transaction(context.services.sessions) as session:
+            await save_dialog(
+                session, channel=REFUND_CHANNEL, chat_id=message.chat.id, user_id=user.id,
+                step="confirm", data={"order_id": order_id, "notice": message.message_id},
+            )  # fmt: skip
         shop_t = translator(negotiate_locale(result.language))
         confirm = views.confirm_refund(shop_t, order_id, result.number, result.confirm_refund)
         await send(update, context, confirm)
@@ -140,11 +148,16 @@ async def confirm_refund(update: Update, context: ShopContext, order_id: int) ->
     assert query is not None and user is not None and query.message is not None
     directory = context.bot_data.get("payments")
     provider_for = directory.for_merchant if directory is not None else _no_provider
+    key = {"channel": REFUND_CHANNEL, "chat_id": query.message.chat.id, "user_id": user.id}
+    async with transaction(context.services.sessions) as session:
+        dialog = await load_dialog(session, **key, max_idle=SHIP_DIALOG_IDLE, now=utcnow())
+    asked = dialog.data if dialog is not None else {}
+    notice_id = asked.get("notice") if asked.get("order_id") == order_id else None
     try:
         result = await refunds.refund_order(
             context.services.sessions, provider_for, _owe, chat_id=query.message.chat.id,
             user_id=user.id, actor_name=_actor_name(update), order_id=order_id,
-            notice_message_id=None, now=utcnow(),
+            notice_message_id=notice_id if isinstance(notice_id, int) else None, now=utcnow(),
         )  # fmt: skip
     except desk.DeskRefused as refusal:
         await query.answer(views.refused(t, refusal.refusal, refusal.status).notice)

@@ -56,6 +56,8 @@ async def test_a_question_reaches_the_shop_and_a_staff_reply_reaches_the_buyer(
     assert number in (question.text or "") and "German (de)" in (question.text or "")
     assert "Können Sie es als Geschenk verpacken?" in (question.text or "")
 
+    # People read before they reply: by then the outbox has recorded which message it was.
+    await world.standin.settle()
     await world.bob.send("Nope", world.group, reply_to=question)  # not on the staff
     await world.group.wait_for(lambda m: "Only the shop's staff" in (m.text or ""), TIMEOUT)
 
