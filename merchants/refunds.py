@@ -31,9 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db import utcnow
 from merchants.desk import REFUNDABLE, DeskRefused, DeskResult, Refusal, authorise, move
 from money import Money
-from orders.catalog_port import release
 from orders.lifecycle import lock_order
-from orders.models import Order, OrderStatus
+from orders.models import OrderStatus
 from payments import (
     EventKind,
     NotSupported,
@@ -201,10 +200,9 @@ async def _settle(
     await record_event(session, _refund_event(plan, result, charge, now))
     if before == OrderStatus.REFUNDED:  # a racing confirmation got here first
         return DeskResult(order.number, before, changed=False, language=shop.language)
-    if before in REFUNDABLE:
-        await _put_back(session, order)  # never shipped: the goods are still on the shelf
-    else:  # shipped in between: the money is back all the same, the goods are not
+    if before not in REFUNDABLE:  # shipped in between: the money is back, the goods are not
         log.warning("order %s was refunded while %s", order.number, before.value)
+    # Moving to REFUNDED puts a never-shipped order's stock back (orders.lifecycle.apply_status).
     return await move(session, shop, order_id, OrderStatus.REFUNDED, user_id, actor_name,
                       notice_message_id, now)  # fmt: skip
 
@@ -221,15 +219,6 @@ def _refund_event(plan: _Plan, result: RefundResult, charge: Money, now: datetim
         occurred_at=now,
         raw={"refund_status": result.status, "requested_by": "merchant", **dict(result.raw)},
     )
-
-
-async def _put_back(session: AsyncSession, order: Order) -> None:
-    """Releases every line's stock, in variant order (the order other lockers take them in)."""
-    lines = sorted(
-        (line.variant_id, line.quantity) for line in order.lines if line.variant_id is not None
-    )
-    for variant_id, quantity in lines:
-        await release(session, variant_id=variant_id, quantity=quantity)
 
 
 __all__ = ["Owe", "Payment", "ProviderFor", "RefundFailed", "RefundProblem", "payment_of",

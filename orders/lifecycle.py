@@ -23,6 +23,8 @@ from orders.models import ActorKind, Order, OrderEvent, OrderStatus
 from orders.numbers import normalise_number
 from orders.status import PAID_STATUSES, RELEASES_STOCK, Actor, advance, can_advance
 
+NOT_YET_SHIPPED = frozenset({OrderStatus.PAID, OrderStatus.ACCEPTED})
+
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
@@ -66,9 +68,9 @@ async def apply_status(
 ) -> OrderEvent | None:
     """Advances a *locked* order, moving its stock with it.
 
-    Cancelling or expiring an unpaid order puts its stock back; a late payment for an expired
-    or cancelled order takes it again first, and raises `StockGone` (changing nothing) if it
-    cannot, so the caller refunds instead.
+    Cancelling or expiring an unpaid order, or refunding one not yet shipped, puts its stock
+    back; a late payment for an expired or cancelled order takes it again first, and raises
+    `StockGone` (changing nothing) if it cannot, so the caller refunds instead.
     """
     before, target = OrderStatus(order.status), OrderStatus(to)
     if before == target:
@@ -84,6 +86,10 @@ async def apply_status(
     assert event is not None  # before != target, checked above
     session.add(event)
     if before == OrderStatus.AWAITING_PAYMENT and target in RELEASES_STOCK:
+        await _release_lines(session, _stocked(order))
+    if target == OrderStatus.REFUNDED and before in NOT_YET_SHIPPED:
+        # Refunded before it left the shop (by the merchant or in the provider's dashboard):
+        # the goods are still on the shelf.
         await _release_lines(session, _stocked(order))
     await session.flush()
     return event

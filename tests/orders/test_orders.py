@@ -170,3 +170,25 @@ def test_order_numbers_as_typed() -> None:
     assert normalise_number("#7KQ3M9") == "7KQ-3M9"
     for garbage in ("7KQ-3M0", "", "7KQ-3M9-X", "💣", "x" * 5000):
         assert normalise_number(garbage) is None
+
+
+@pytest.mark.parametrize(("shipped", "back_on_shelf"), [(False, 2), (True, 0)])
+async def test_a_refund_puts_back_only_the_stock_that_never_left(
+    sessions: SessionFactory, shipped: bool, back_on_shelf: int
+) -> None:
+    teapot, _, _, (_, tea) = await _setup(sessions)
+    async with transaction(sessions) as session:
+        await record_payment(session, number=tea, actor=PROVIDER, now=NOW)
+        order_id = await session.scalar(select(Order.id).where(Order.number == tea))
+        assert order_id is not None
+        if shipped:
+            for to in (OrderStatus.ACCEPTED, OrderStatus.SHIPPED):
+                await change_status(
+                    session, order_id=order_id, to=to, actor=MERCHANT, now=NOW,
+                    carrier="DHL", tracking="123",
+                )  # fmt: skip
+        before = await stock_of(session, teapot)
+    async with transaction(sessions) as session:  # the provider's dashboard refunds it
+        await change_status(session, order_id=order_id, to=OrderStatus.REFUNDED, actor=PROVIDER)
+    async with transaction(sessions) as session:
+        assert await stock_of(session, teapot) == before + back_on_shelf
