@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-import stripe
 from starlette.applications import Starlette
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
@@ -27,10 +26,16 @@ from bot.web.providers import PaymentDirectory
 from db import utcnow
 from orders import cart
 from orders.placement import place_orders
-from payments import CheckoutLink, Provider, SandboxProvider, StripeCheckout, open_checkout
+from payments import CheckoutLink, Provider, SandboxProvider, open_checkout
 from tests.orders.factories import make_customer, quoter, ready_draft, seed_shop
-from tests.payments.factories import SANDBOX_SECRET, WEBHOOK_SECRET
-from tests.payments.stripe_standin import StripeStandIn
+
+# The Stripe stand-in and the provider pointed at it, shared with the payments tests.
+from tests.payments.conftest import (  # noqa: F401 - pytest finds fixtures by name
+    _no_stripe_telemetry,
+    standin,
+    stripe_checkout,
+)
+from tests.payments.factories import SANDBOX_SECRET
 from tests.web.fake_bot_api import FakeBotApi
 
 TELEGRAM_SECRET = "telegram-secret_0123"
@@ -47,26 +52,6 @@ class Harness:
     sandbox: SandboxProvider
     seen_updates: list[Update]
     directory: PaymentDirectory
-
-
-@pytest.fixture(autouse=True)
-def _no_stripe_telemetry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(stripe, "enable_telemetry", False)
-
-
-@pytest.fixture
-async def standin() -> AsyncIterator[StripeStandIn]:
-    async with StripeStandIn().running() as running:
-        yield running
-
-
-@pytest.fixture
-async def stripe_checkout(standin: StripeStandIn) -> AsyncIterator[StripeCheckout]:
-    provider = StripeCheckout(
-        standin.api_key, WEBHOOK_SECRET, api_base=standin.api_base, max_network_retries=0
-    )
-    yield provider
-    await provider.aclose()
 
 
 @pytest.fixture
