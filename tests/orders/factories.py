@@ -9,10 +9,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.database import SessionFactory, transaction
 from catalog.models import Merchant, Product, ProductTranslation, Variant
 from money.rates import RateTable
+from orders import cart
 from orders.checkout import CheckoutDraft, start_checkout
 from orders.customers import Customer
+from orders.placement import PlacedOrder, place_orders
 from orders.pricing import Quoter, make_quoter
 from orders.shipping import set_rule
 
@@ -137,3 +140,26 @@ def ready_draft(*, country: str = "DE", save: bool = False) -> CheckoutDraft:
     for answer in ("Anna Müller", "030 1234567", "Hauptstraße 5", "Berlin", "10115", country):
         draft = draft.answer(answer)
     return draft.choose(save)
+
+
+async def alice_and_bob(sessions: SessionFactory) -> tuple[int, int, int, list[PlacedOrder]]:
+    """Alice placed two orders (a mug from Mugs & Co, two teapots from Tea House); Bob none.
+
+    Returns the teapot's variant id, Alice's and Bob's customer ids, and Alice's orders.
+    """
+    async with transaction(sessions) as session:
+        shop = await seed_shop(session)
+        alice = await make_customer(session, 1001)
+        bob = await make_customer(session, 1002)
+        await cart.add_to_cart(session, customer_id=alice, variant_id=shop.mug_red)
+        await cart.add_to_cart(session, customer_id=alice, variant_id=shop.teapot, quantity=2)
+        result = await place_orders(
+            session,
+            customer_id=alice,
+            draft=ready_draft(),
+            buyer_currency="EUR",
+            quoter=quoter(),
+            now=NOW,
+            ttl=timedelta(minutes=30),
+        )
+    return shop.teapot, alice, bob, list(result.orders)

@@ -6,40 +6,25 @@ PostgreSQL: a forged or foreign id reads as missing and changes nothing.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
 from bot.database import SessionFactory, transaction
-from orders import cart
 from orders.errors import InvalidTransition, OrderNotFound
 from orders.lifecycle import cancel_own_order, record_payment
 from orders.models import ActorKind, Order, OrderStatus
-from orders.placement import place_orders
 from orders.queries import get_order_by_id, list_orders
 from orders.status import Actor
-from tests.orders.factories import NOW, make_customer, quoter, ready_draft, seed_shop, stock_of
+from tests.orders.factories import (
+    NOW,
+    alice_and_bob,
+    stock_of,
+)
 
 
 async def _alice_orders(sessions: SessionFactory) -> tuple[int, int, int, list[int]]:
-    """Alice ordered a mug and two teapots (two orders); Bob has none."""
-    async with transaction(sessions) as session:
-        shop = await seed_shop(session)
-        alice = await make_customer(session, 1001)
-        bob = await make_customer(session, 1002)
-        await cart.add_to_cart(session, customer_id=alice, variant_id=shop.mug_red)
-        await cart.add_to_cart(session, customer_id=alice, variant_id=shop.teapot, quantity=2)
-        result = await place_orders(
-            session,
-            customer_id=alice,
-            draft=ready_draft(),
-            buyer_currency="EUR",
-            quoter=quoter(),
-            now=NOW,
-            ttl=timedelta(minutes=30),
-        )
-    return shop.teapot, alice, bob, [order.order_id for order in result.orders]
+    teapot, alice, bob, orders = await alice_and_bob(sessions)
+    return teapot, alice, bob, [order.order_id for order in orders]
 
 
 async def test_the_list_carries_ids_that_open_the_buyers_own_orders(

@@ -10,39 +10,26 @@ from sqlalchemy import select, update
 from bot.database import SessionFactory, transaction
 from catalog.models import Variant
 from money import Money
-from orders import cart
 from orders.errors import InvalidTransition, MissingTracking, OrderNotFound
 from orders.expiry import expire_unpaid
 from orders.lifecycle import PaymentOutcome, cancel_order, change_status, record_payment
 from orders.models import ActorKind, Order, OrderStatus
 from orders.numbers import normalise_number
-from orders.placement import place_orders
 from orders.queries import get_order, list_orders, order_history
 from orders.status import Actor
-from tests.orders.factories import NOW, make_customer, quoter, ready_draft, seed_shop, stock_of
+from tests.orders.factories import (
+    NOW,
+    alice_and_bob,
+    stock_of,
+)
 
 PROVIDER = Actor(ActorKind.PROVIDER, "sandbox")
 MERCHANT = Actor(ActorKind.MERCHANT, "1")
 
 
 async def _setup(sessions: SessionFactory) -> tuple[int, int, int, list[str]]:
-    """Alice has two orders (mugs, tea); Bob has none. Returns teapot id, alice, bob, numbers."""
-    async with transaction(sessions) as session:
-        shop = await seed_shop(session)
-        alice = await make_customer(session, 1001)
-        bob = await make_customer(session, 1002)
-        await cart.add_to_cart(session, customer_id=alice, variant_id=shop.mug_red)
-        await cart.add_to_cart(session, customer_id=alice, variant_id=shop.teapot, quantity=2)
-        result = await place_orders(
-            session,
-            customer_id=alice,
-            draft=ready_draft(),
-            buyer_currency="EUR",
-            quoter=quoter(),
-            now=NOW,
-            ttl=timedelta(minutes=30),
-        )
-    return shop.teapot, alice, bob, [order.number for order in result.orders]
+    teapot, alice, bob, orders = await alice_and_bob(sessions)
+    return teapot, alice, bob, [order.number for order in orders]
 
 
 async def _status(sessions: SessionFactory, number: str) -> str | None:
