@@ -9,8 +9,12 @@ import signal
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.settings import ConfigurationError, load_settings
+from bot.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,7 +93,7 @@ async def _run(args: argparse.Namespace) -> None:
     from bot.bootstrap import bootstrap
     from bot.runner import polling
 
-    settings = load_settings()
+    settings = _settings()
     if not settings.telegram_token:
         raise ConfigurationError(
             "CHATSHOP_TELEGRAM_TOKEN is not set; get a token from @BotFather "
@@ -115,7 +119,7 @@ async def _run(args: argparse.Namespace) -> None:
 async def _serve(args: argparse.Namespace) -> None:
     from bot.serve import serve
 
-    await serve(load_settings())
+    await serve(_settings())
 
 
 async def _demo(args: argparse.Namespace) -> None:
@@ -127,7 +131,7 @@ async def _demo(args: argparse.Namespace) -> None:
 async def _db_upgrade(args: argparse.Namespace) -> None:
     from bot.bootstrap import open_database
 
-    engine = await open_database(load_settings(), migrate=True)
+    engine = await open_database(_settings(), migrate=True)
     await engine.dispose()
     print("The database schema is up to date.")
 
@@ -136,7 +140,7 @@ async def _rates_refresh(args: argparse.Namespace) -> int:
     from bot.bootstrap import bootstrap
     from bot.rates import refresh_command
 
-    settings = load_settings()
+    settings = _settings()
     services, engine = await bootstrap(settings)
     try:
         return await refresh_command(settings, services.sessions)
@@ -148,7 +152,7 @@ async def _catalog_import(args: argparse.Namespace) -> int:
     from bot.catalog_cli import import_file
 
     return await import_file(
-        load_settings(),
+        _settings(),
         args.file,
         merchant=args.merchant,
         currency=args.currency,
@@ -159,7 +163,14 @@ async def _catalog_import(args: argparse.Namespace) -> int:
 async def _catalog_export(args: argparse.Namespace) -> int:
     from bot.catalog_cli import export_file
 
-    return await export_file(load_settings(), merchant=args.merchant, output=args.output)
+    return await export_file(_settings(), merchant=args.merchant, output=args.output)
+
+
+def _settings() -> Settings:
+    # Imported on use: pydantic alone would double the time `chatshop --help` takes.
+    from bot.settings import load_settings
+
+    return load_settings()
 
 
 if __name__ == "__main__":

@@ -10,15 +10,12 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import ConfigurationError  # re-exported: callers import it from here
 from money import UnknownCurrency, normalise_code
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
 # A token the local stand-in accepts; never valid at Telegram.
 DEMO_TOKEN = "123456:chatshop-demo-token-not-for-telegram"
-
-
-class ConfigurationError(Exception):
-    """A setting is missing or malformed; the message names the variable in one sentence."""
 
 
 def _currency(value: str) -> str:

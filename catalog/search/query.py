@@ -232,15 +232,26 @@ _WORD_END: Final = rf"(?!(?![{CJK_CLASS}])\w)"
 
 def _alternatives(phrases: Iterable[str], *, glued: bool = False) -> str:
     """Regex alternation of folded phrases, longest first, whole words where they are words;
-    ``glued`` ones may follow a digit directly ("50usd", "5k")."""
-    parts = []
-    for phrase in sorted({fold(p) for p in phrases}, key=len, reverse=True):
+    ``glued`` ones may follow a digit directly ("50usd", "5k").
+
+    The word-boundary lookarounds are written once per run of phrases that need the same ones,
+    not once per phrase: the price pattern holds a dozen copies of the currency list, and with
+    a lookaround on every phrase it grew to ~99,000 characters and took seconds to compile.
+    Alternation order is kept, so which phrase wins does not change.
+    """
+    runs: list[tuple[tuple[bool, bool], list[str]]] = []
+    for phrase in sorted({fold(p) for p in phrases}, key=lambda p: (-len(p), p)):
         pattern = r"\s+".join(re.escape(piece) for piece in phrase.split())
-        if not glued and re.match(r"\w", phrase) and not is_cjk(phrase[0]):
-            pattern = _WORD_START + pattern
-        if re.search(r"\w$", phrase) and not is_cjk(phrase[-1]):
-            pattern += _WORD_END
-        parts.append(pattern)
+        starts = not glued and bool(re.match(r"\w", phrase)) and not is_cjk(phrase[0])
+        ends = bool(re.search(r"\w$", phrase)) and not is_cjk(phrase[-1])
+        if runs and runs[-1][0] == (starts, ends):
+            runs[-1][1].append(pattern)
+        else:
+            runs.append(((starts, ends), [pattern]))
+    parts = [
+        (_WORD_START if starts else "") + "(?:" + "|".join(run) + ")" + (_WORD_END if ends else "")
+        for (starts, ends), run in runs
+    ]
     return "(?:" + "|".join(parts) + ")"
 
 
@@ -271,24 +282,33 @@ def _amount(tag: str, *, joined: bool = False) -> str:
     )
 
 
-_PRICE: Final = re.compile(
-    # Every price has a digit close by: checking that first skips most positions cheaply.
-    r"(?=\D{0,64}\d)"
-    rf"(?:{_alternatives(words.PRICE_FILLERS)}\s*){{0,2}}(?:"
-    # between 50 and 100, от 50 до 100, 在50到100之间
-    rf"{_alternatives(words.RANGE_OPENERS)}\s*{_amount('a')}\s*"
-    rf"{_alternatives(words.RANGE_JOINERS)}\s*{_amount('b', joined=True)}"
-    rf"(?:\s*{_alternatives(words.RANGE_CLOSERS)})?"
-    # under 50, до 50, 低于50
-    rf"|(?P<before>{_alternatives(words.PRICE_BEFORE)})[.:]?\s*{_amount('c')}"
-    # 50-100, 50 to 100, 50到100
-    rf"|(?P<bare>{_amount('d')})\s*(?:-|–|—|~|～|\.\.|到|至|to{_WORD_END})\s*"
-    rf"{_amount('e', joined=True)}"
-    rf"(?:\s*{_alternatives(words.RANGE_CLOSERS)})?"
-    # 50元以下, 50 or less, 100 и выше
-    rf"|{_amount('f')}\s*(?P<after>{_alternatives(words.PRICE_AFTER)})"
-    f"){_CODE_END}"
-)
+@cache
+def _price_pattern() -> re.Pattern[str]:
+    """Compiled on first use, not at import: it is large, and most commands never parse a query."""
+    return re.compile(_price_source())
+
+
+def _price_source() -> str:
+    return (
+        # Every price has a digit close by: checking that first skips most positions cheaply.
+        r"(?=\D{0,64}\d)"
+        rf"(?:{_alternatives(words.PRICE_FILLERS)}\s*){{0,2}}(?:"
+        # between 50 and 100, от 50 до 100, 在50到100之间
+        rf"{_alternatives(words.RANGE_OPENERS)}\s*{_amount('a')}\s*"
+        rf"{_alternatives(words.RANGE_JOINERS)}\s*{_amount('b', joined=True)}"
+        rf"(?:\s*{_alternatives(words.RANGE_CLOSERS)})?"
+        # under 50, до 50, 低于50
+        rf"|(?P<before>{_alternatives(words.PRICE_BEFORE)})[.:]?\s*{_amount('c')}"
+        # 50-100, 50 to 100, 50到100
+        rf"|(?P<bare>{_amount('d')})\s*(?:-|–|—|~|～|\.\.|到|至|to{_WORD_END})\s*"
+        rf"{_amount('e', joined=True)}"
+        rf"(?:\s*{_alternatives(words.RANGE_CLOSERS)})?"
+        # 50元以下, 50 or less, 100 и выше
+        rf"|{_amount('f')}\s*(?P<after>{_alternatives(words.PRICE_AFTER)})"
+        f"){_CODE_END}"
+    )
+
+
 _SIZE_WORD_BEFORE: Final = re.compile(rf"{_alternatives(SIZE_WORDS)}\s*$")
 
 
@@ -305,7 +325,7 @@ def _find_prices(folded: str, language: str) -> _Prices:
     lows: list[Decimal] = []
     highs: list[Decimal] = []
     currencies: list[str] = []
-    for match in _PRICE.finditer(folded):
+    for match in _price_pattern().finditer(folded):
         found = _read_price(match, language)
         if found is None:
             continue
