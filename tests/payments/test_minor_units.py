@@ -1,4 +1,4 @@
-"""Stripe's minor units: the table of rules and its round trip."""
+"""Stripe's minor units as the payment layer sees them: the live path uses `money.providers`."""
 
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ from payments.minor_units import from_stripe_minor, to_stripe_minor
         ("0.5", "EUR", 50),
         ("500", "JPY", 500),
         ("5000", "KRW", 5000),
-        ("1000", "UGX", 1000),  # zero-decimal for Stripe, as in CLDR
+        ("60000", "UGX", 6000000),  # Stripe's special case: two-decimal form, whole shillings
         ("1.250", "KWD", 1250),
         ("0.5", "BHD", 500),
         ("5", "ISK", 500),  # CLDR says 0 digits; Stripe keeps ISK two-decimal
         ("12.34", "HUF", 1234),  # two-decimal for charges
         ("100", "TWD", 10000),
+        ("10", "HUF", 1000),
+        ("12", "ALL", 1200),  # CLDR writes lek without decimals; Stripe's default is two
     ],
 )
 def test_money_to_stripe_minor_units(amount: str, currency: str, minor: int) -> None:
@@ -40,6 +42,7 @@ def test_money_to_stripe_minor_units(amount: str, currency: str, minor: int) -> 
         ("1.5", "JPY"),  # yen have no fractions
         ("1.234", "KWD"),  # three-decimal: the last digit must be 0
         ("5.5", "ISK"),  # whole krónur only
+        ("1.5", "UGX"),  # whole shillings only
     ],
 )
 def test_amounts_stripe_cannot_take_are_refused(amount: str, currency: str) -> None:
@@ -47,7 +50,7 @@ def test_amounts_stripe_cannot_take_are_refused(amount: str, currency: str) -> N
         to_stripe_minor(Money.of(amount, currency))
 
 
-STEPS = {"USD": 1, "JPY": 1, "KWD": 10, "ISK": 100, "HUF": 1, "UGX": 1}
+STEPS = {"USD": 1, "JPY": 1, "KWD": 10, "ISK": 100, "HUF": 1, "UGX": 100}
 
 
 @given(currency=st.sampled_from(sorted(STEPS)), units=st.integers(0, 10**12))
