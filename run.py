@@ -4,9 +4,14 @@
     python3 run.py demo     chat with the shop offline in this terminal
     python3 run.py test     run the test suite
 
-It creates `.venv`, installs the project into it (again whenever pyproject.toml changes),
-compiles the translations, then hands over to `chatshop` or `pytest`. Further arguments pass
-through: `python3 run.py demo --language zh-hans`, `python3 run.py test -m "not slow"`.
+It creates `.venv`, installs the exact versions pinned in requirements.lock into it (again
+whenever the lock or pyproject.toml changes), compiles the translations, then hands over to
+`chatshop` or `pytest`. Further arguments pass through: `python3 run.py demo --language zh-hans`,
+`python3 run.py test -m "not slow"`.
+
+    python3 run.py lock                      re-pin after changing pyproject.toml's dependencies
+    python3 run.py lock --upgrade            move every pin to the newest version the ranges allow
+    python3 run.py lock --upgrade-package X  move one
 """
 
 from __future__ import annotations
@@ -22,15 +27,25 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".chatshop-installed"
+LOCK = ROOT / "requirements.lock"
+# The lock is written by uv (fast, universal: one file for every platform and Python 3.11+) but
+# installed by plain pip with --require-hashes, so a fresh machine needs nothing but Python.
+UV = "uv==0.13.10"
+# Installed into .venv from the lock too: the editable install is built without isolation, so
+# that the build backend is pinned like everything else.
+BUILD_TOOLS = "pip>=25\nsetuptools>=77\n"
+LOCK_EXTRAS = ("test", "bench")
 
 
 def main(argv: list[str]) -> int:
     if sys.version_info < (3, 11):  # noqa: UP036 - this script must run on any python3
         sys.exit(f"chatshop needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
-    if not argv or argv[0] not in {"demo", "test", "install"}:
+    if not argv or argv[0] not in {"demo", "test", "install", "lock"}:
         print(__doc__)
         return 2
     command, rest = argv[0], argv[1:]
+    if command == "lock":
+        return lock(rest)
     ensure_installed()
     compile_translations()
     if command == "install":
@@ -41,23 +56,47 @@ def main(argv: list[str]) -> int:
 
 
 def ensure_installed() -> None:
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = hashlib.sha256(LOCK.read_bytes() + (ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
         return
-    if not (BIN / "python").exists():
-        print("Creating .venv ...", file=sys.stderr)
-        try:
-            venv.create(VENV, with_pip=True)
-        except subprocess.CalledProcessError:
-            sys.exit(
-                "Python's venv module cannot bootstrap pip here; on Debian/Ubuntu install "
-                "the python3-venv package, then run this again."
-            )
-    print("Installing chatshop and its dependencies into .venv ...", file=sys.stderr)
+    create_venv()
+    print("Installing chatshop and its pinned dependencies into .venv ...", file=sys.stderr)
     pip = [str(BIN / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.check_call([*pip, "--upgrade", "pip"], cwd=ROOT)
-    subprocess.check_call([*pip, "--editable", ".[test]"], cwd=ROOT)
+    subprocess.check_call([*pip, "--require-hashes", "--no-deps", "-r", str(LOCK)], cwd=ROOT)
+    subprocess.check_call([*pip, "--no-deps", "--no-build-isolation", "--editable", "."], cwd=ROOT)
+    # --no-deps trusts the lock to be complete; this says so when pyproject.toml asks for more.
+    if subprocess.call([str(BIN / "python"), "-m", "pip", "check"], cwd=ROOT) != 0:
+        sys.exit("requirements.lock does not satisfy pyproject.toml: run `python3 run.py lock`.")
     STAMP.write_text(wanted)
+
+
+def create_venv() -> None:
+    if (BIN / "python").exists():
+        return
+    print("Creating .venv ...", file=sys.stderr)
+    try:
+        venv.create(VENV, with_pip=True)
+    except subprocess.CalledProcessError:
+        sys.exit(
+            "Python's venv module cannot bootstrap pip here; on Debian/Ubuntu install "
+            "the python3-venv package, then run this again."
+        )
+
+
+def lock(options: list[str]) -> int:
+    """Re-pins requirements.lock with uv; `--upgrade` or `--upgrade-package X` move pins."""
+    create_venv()
+    python = str(BIN / "python")
+    subprocess.check_call([python, "-m", "pip", "install", "--quiet", UV], cwd=ROOT)
+    extras = [arg for extra in LOCK_EXTRAS for arg in ("--extra", extra)]
+    command = [
+        str(BIN / "uv"), "pip", "compile", "pyproject.toml", "-", *extras, "--universal",
+        "--python-version", "3.11", "--generate-hashes", "--quiet",
+        "--custom-compile-command", "python3 run.py lock", "-o", str(LOCK), *options,
+    ]  # fmt: skip
+    subprocess.run(command, input=BUILD_TOOLS, text=True, check=True, cwd=ROOT)
+    ensure_installed()
+    return 0
 
 
 def compile_translations() -> None:
