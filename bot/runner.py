@@ -35,9 +35,13 @@ async def running(application: ShopApplication) -> AsyncIterator[ShopApplication
         await register_commands(application)
         await application.start()
         start_outbox_sender(application)
+        services = application.bot_data["services"]
+        # Built now, in the background, so that no buyer's first search pays for it.
+        services.search_index.warm_up(services.sessions)
         try:
             yield application
         finally:
+            await services.search_index.stop()
             await stop_outbox_sender(application)
             if application.running:
                 await application.stop()

@@ -2,12 +2,23 @@
 
 Every catalog change bumps a version row; before a search we read that one number and, if it
 moved, fold in only what changed. So an import by one worker (or the CLI) is visible to every
-worker on its next search, without a restart and without a full rebuild.
+worker on its next search, without a restart.
+
+A whole build is never paid inside a buyer's request while others wait: `warm_up` starts it
+when the worker starts, in a thread (the event loop keeps answering other buyers meanwhile), and
+after a large catalog change a fresh index is built beside the current one, which keeps serving
+until the new one is swapped in. Only a search that arrives before the very first build is done
+waits for it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from typing import TypeAlias
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,32 +26,104 @@ from catalog.search.index import SearchIndex
 from catalog.version import catalog_version
 from storefront.documents import load_search_documents
 
+log = logging.getLogger(__name__)
+
+Sessions: TypeAlias = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+REBUILD_ABOVE = 2_000
+"""Changed products beyond which a fresh build (in the background) beats folding in each one."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexState:
+    """What /healthz reports: is search ready, over how many products, at which version."""
+
+    ready: bool
+    building: bool
+    products: int
+    version: int | None
+
 
 class LiveSearchIndex:
     def __init__(self) -> None:
         self._index: SearchIndex | None = None
         self._version: int | None = None
         self._lock = asyncio.Lock()
+        self._sessions: Sessions | None = None
+        self._building: asyncio.Task[None] | None = None
+
+    def warm_up(self, sessions: Sessions) -> None:
+        """Starts the first build in the background; called once when the worker starts."""
+        self._sessions = sessions
+        if self._index is None and self._building is None:
+            self._building = asyncio.create_task(self._build_beside(), name="search-index")
+
+    async def wait_built(self) -> None:
+        """Returns once a build in progress is done (benchmarks and tests wait on it)."""
+        if self._building is not None:
+            await asyncio.gather(self._building, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Cancels a build in progress (the worker is stopping)."""
+        if self._building is not None:
+            self._building.cancel()
+            await asyncio.gather(self._building, return_exceptions=True)
+            self._building = None
+
+    def state(self) -> IndexState:
+        building = self._building is not None and not self._building.done()
+        products = 0 if self._index is None else len(self._index)
+        return IndexState(self._index is not None, building, products, self._version)
 
     async def current(self, session: AsyncSession) -> SearchIndex:
         version = await catalog_version(session)
         if self._index is not None and version == self._version:
             return self._index
-        async with self._lock:  # one refresh at a time; the others wait and reuse it
-            if self._index is None or version != self._version:
-                await self._refresh(session, version)
+        async with self._lock:  # the first build, or one refresh at a time; the others reuse it
+            if self._index is None or self._version is None or version < self._version:
+                # First load, or the counter went backwards (a restored database): start afresh.
+                await self._build(session, version)
+            elif version != self._version:
+                await self._fold_in(session, version)
         assert self._index is not None
         return self._index
 
-    async def _refresh(self, session: AsyncSession, version: int) -> None:
-        if self._index is None or self._version is None or version < self._version:
-            # First load, or the counter went backwards (a restored database): start afresh.
-            batch = await load_search_documents(session)
-            self._index = SearchIndex.build(batch.documents)
-        else:
-            batch = await load_search_documents(session, since_version=self._version)
-            for document in batch.documents:
-                self._index.upsert(document)
-            for product_id in batch.removed:
-                self._index.remove(product_id)
+    async def _build(self, session: AsyncSession, version: int) -> None:
+        batch = await load_search_documents(session)
+        self._index = await asyncio.to_thread(SearchIndex.build, batch.documents)
         self._version = version
+
+    async def _fold_in(self, session: AsyncSession, version: int) -> None:
+        assert self._index is not None and self._version is not None
+        batch = await load_search_documents(session, since_version=self._version)
+        if len(batch.documents) > REBUILD_ABOVE and self._sessions is not None:
+            if self._building is None or self._building.done():
+                self._building = asyncio.create_task(self._build_beside(), name="search-index")
+            return  # keep serving the current index (and version) until the new one is ready
+        for document in batch.documents:
+            self._index.upsert(document)
+        for product_id in batch.removed:
+            self._index.remove(product_id)
+        self._version = version
+
+    async def _build_beside(self) -> None:
+        """A whole build with its own session; the lock is held only by the very first one."""
+        assert self._sessions is not None
+        try:
+            if self._index is None:
+                async with self._lock:
+                    if self._index is None:
+                        async with self._sessions() as session:
+                            await self._build(session, await catalog_version(session))
+                return
+            async with self._sessions() as session:
+                version = await catalog_version(session)
+                batch = await load_search_documents(session)
+            index = await asyncio.to_thread(SearchIndex.build, batch.documents)
+            async with self._lock:
+                if self._version is None or version > self._version:
+                    self._index, self._version = index, version
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the next search builds inline instead; never a silent stop
+            log.exception("building the search index failed")

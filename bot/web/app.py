@@ -44,7 +44,7 @@ def create_web_app(
             telegram_route(application, secret),
             *payment_routes(inbox, directory),
             *checkout_routes(inbox, directory),
-            health_route(services.sessions),
+            health_route(services.sessions, services.search_index),
         ]
     )
 

@@ -64,8 +64,16 @@ async def test_unreadable_body_is_refused(harness: Harness) -> None:
     assert response.status_code == 400
 
 
-async def test_health_reports_the_database(harness: Harness) -> None:
+async def test_health_reports_the_database_and_the_search_index(harness: Harness) -> None:
     response = await harness.client.get("/healthz")
 
     assert response.status_code == 200
-    assert response.json() == {"database": "ok"}
+    body = response.json()
+    assert body["database"] == "ok"
+    # Nothing started the worker's warm-up here: search is reported as not built yet.
+    assert body["search_index"] == {
+        "ready": False,
+        "building": False,
+        "products": 0,
+        "catalog_version": None,
+    }

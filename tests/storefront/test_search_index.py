@@ -1,0 +1,117 @@
+"""The live index: built in the background at start, loaded from plain rows, never stale for long.
+
+Search results themselves are covered in test_search.py; here, what the worker's index holds and
+when it is (re)built.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import update
+
+import storefront.search_index
+from bot.database import SessionFactory, transaction
+from catalog.models import Product, Variant
+from catalog.version import bump_catalog_version
+from storefront.documents import load_search_documents
+from storefront.search_index import LiveSearchIndex
+from tests.storefront.factories import Catalog, seed_catalog
+
+
+async def _seeded(sessions: SessionFactory) -> Catalog:
+    async with transaction(sessions) as session:
+        return await seed_catalog(session)
+
+
+async def test_documents_come_from_plain_rows_with_every_translation_and_variant(
+    sessions: SessionFactory,
+) -> None:
+    catalog = await _seeded(sessions)
+    async with sessions() as session:
+        batch = await load_search_documents(session)
+    documents = {document.product_id: document for document in batch.documents}
+    assert catalog.archived not in documents  # only active products are documents
+    shirt = documents[catalog.shirt]
+    assert dict(shirt.titles) == {"en": "Cotton T-shirt", "zh": "纯棉T恤", "ar": "قميص قطني"}
+    assert shirt.options == ("Blue", "M", "Red", "S", "XL")
+    assert shirt.price == Decimal("25.00") and shirt.currency == "USD" and shirt.in_stock
+    teapot = documents[catalog.teapot]
+    assert dict(teapot.titles) == {"zh": "紫砂壶", "en": "Clay teapot"}  # the shop writes zh
+    assert documents[catalog.mug].skus == ("MUG-1",)
+
+
+async def test_a_sold_out_product_is_priced_from_all_its_variants(sessions: SessionFactory) -> None:
+    catalog = await _seeded(sessions)
+    async with transaction(sessions) as session:
+        await session.execute(
+            update(Variant).where(Variant.product_id == catalog.mug).values(stock=0)
+        )
+    async with sessions() as session:
+        batch = await load_search_documents(session)
+    mug = next(document for document in batch.documents if document.product_id == catalog.mug)
+    assert not mug.in_stock and mug.price == Decimal("11.00")
+
+
+async def test_warm_up_builds_in_the_background_and_the_first_search_uses_it(
+    sessions: SessionFactory,
+) -> None:
+    catalog = await _seeded(sessions)
+    index = LiveSearchIndex()
+    assert not index.state().ready
+    index.warm_up(sessions)
+    assert index.state().building
+    async with sessions() as session:
+        built = await index.current(session)  # waits for the warm-up, does not build twice
+    assert index.state().ready and not index.state().building
+    assert index.state().products == len(built) == 3
+    assert built.search("mug").hits[0].product_id == catalog.mug
+    async with sessions() as session:
+        assert await index.current(session) is built
+
+
+async def test_a_small_change_is_folded_in_before_the_next_search(sessions: SessionFactory) -> None:
+    catalog = await _seeded(sessions)
+    index = LiveSearchIndex()
+    index.warm_up(sessions)
+    async with sessions() as session:
+        before = await index.current(session)
+    async with transaction(sessions) as session:
+        version = await bump_catalog_version(session)
+        await session.execute(
+            update(Product)
+            .where(Product.id == catalog.mug)
+            .values(title="Enamel camping mug", version=version)
+        )
+    async with sessions() as session:
+        after = await index.current(session)
+    assert after is before  # the same index, changed in place
+    assert after.search("enamel").hits[0].product_id == catalog.mug
+
+
+async def test_a_large_change_is_built_beside_while_the_old_index_serves(
+    sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storefront.search_index, "REBUILD_ABOVE", 1)  # "large": two products
+    catalog = await _seeded(sessions)
+    index = LiveSearchIndex()
+    index.warm_up(sessions)
+    async with sessions() as session:
+        old = await index.current(session)
+    async with transaction(sessions) as session:
+        version = await bump_catalog_version(session)
+        await session.execute(
+            update(Product)
+            .where(Product.id.in_([catalog.mug, catalog.shirt]))
+            .values(brand="Northwind", version=version)
+        )
+    async with sessions() as session:
+        served = await index.current(session)
+    assert served is old and not served.search("northwind").hits  # not yet: built beside
+    assert index.state().building
+    await index.wait_built()
+    async with sessions() as session:
+        new = await index.current(session)
+    assert new is not old
+    assert {hit.product_id for hit in new.search("northwind").hits} == {catalog.mug, catalog.shirt}
