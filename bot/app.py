@@ -14,7 +14,7 @@ from bot.order_expiry import schedule_expiry
 from bot.processor import PerChatUpdateProcessor
 from bot.rates import schedule_refresh
 from bot.services import Services
-from bot.web import payment_updates
+from handlers import payment_updates
 from i18n import N_, SHIPPED_LOCALES, translator
 
 ShopApplication = Application[Any, ShopContext, Any, Any, Any, Any]

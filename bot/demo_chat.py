@@ -25,12 +25,12 @@ from bot.app import build_application
 from bot.bootstrap import bootstrap
 from bot.database import SessionFactory, transaction
 from bot.runner import polling
+from bot.services import directory_from_settings
 from bot.settings import DEMO_TOKEN, Settings, load_settings
 from bot.standin.driver import BotEvent, Chat, Message, User
 from bot.standin.server import StandIn
 from bot.web.app import create_web_app
 from bot.web.local_server import loopback_socket, serve_on_loopback, url_of
-from bot.web.providers import directory_from_settings
 from merchants.settings import shop_by_slug
 from merchants.staff import add_staff
 

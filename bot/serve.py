@@ -20,10 +20,9 @@ from telegram.error import TelegramError
 from bot.app import ShopApplication, build_application
 from bot.bootstrap import bootstrap
 from bot.runner import running
-from bot.services import Services
+from bot.services import Services, directory_from_settings
 from bot.settings import ConfigurationError, Settings
 from bot.web.app import create_web_app
-from bot.web.providers import directory_from_settings
 from bot.web.telegram_webhook import PATH as TELEGRAM_PATH
 
 log = logging.getLogger(__name__)

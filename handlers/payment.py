@@ -6,12 +6,12 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ShopContext
-from bot.web.pay_button import NotPayable, PaymentsNotSetUp, payment_link
 from conversation import callbacks
 from conversation.views import common, payment
 from db import utcnow
 from handlers.render import send
 from payments import ProviderUnavailable
+from payments.pay_button import NotPayable, PaymentsNotSetUp, payment_link
 
 
 async def pay(update: Update, context: ShopContext) -> None:

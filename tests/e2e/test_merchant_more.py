@@ -26,13 +26,13 @@ from bot.services import Services
 from bot.settings import DEMO_TOKEN, load_settings
 from bot.standin.driver import Chat, Message, User
 from bot.standin.server import StandIn
-from bot.web.payment_updates import PaymentUpdate
-from bot.web.providers import PaymentDirectory
 from catalog.models import Variant
 from conversation.views.merchant import buyer_news, refunded
 from db import utcnow
+from handlers.payment_updates import PaymentUpdate
 from i18n import translator
 from merchants.desk import BuyerNews
+from merchants.payment_providers import PaymentDirectory
 from merchants.settings import change_settings, settings_of
 from money.formatting import format_money
 from orders import cart

@@ -19,14 +19,14 @@ from bot.database import SessionFactory, transaction
 from bot.processor import PerChatUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
-from bot.web import payment_updates
 from bot.web.app import create_web_app
-from bot.web.checkout_links import checkout_request_for
-from bot.web.providers import PaymentDirectory
 from db import utcnow
+from handlers import payment_updates
+from merchants.payment_providers import PaymentDirectory
 from orders import cart
 from orders.placement import place_orders
 from payments import CheckoutLink, Provider, SandboxProvider, open_checkout
+from payments.checkout_links import checkout_request_for
 from tests.orders.factories import make_customer, quoter, ready_draft, seed_shop
 
 # The Stripe stand-in and the provider pointed at it, shared with the payments tests.

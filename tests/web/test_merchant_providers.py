@@ -17,20 +17,20 @@ import pytest
 from sqlalchemy import select
 
 from bot.database import SessionFactory, transaction
-from bot.web.pay_button import PaymentLink, PaymentsNotSetUp, payment_link
-from bot.web.providers import PaymentDirectory
 from catalog.models import Merchant
 from conversation import callbacks
 from conversation.views.payment import payments_not_set_up
 from db import utcnow
 from handlers import payment
 from i18n import translator
+from merchants.payment_providers import PaymentDirectory
 from merchants.settings import set_payment, shop_by_slug
 from orders import cart
 from orders.customers import Buyer
 from orders.models import Order, OrderStatus
 from orders.placement import place_orders
 from payments import SandboxProvider, StripeCheckout
+from payments.pay_button import PaymentLink, PaymentsNotSetUp, payment_link
 from payments.signed_callback import callback_body, signature_header
 from tests.handlers import fakes
 from tests.orders.factories import make_customer, quoter, ready_draft, seed_shop
@@ -195,7 +195,7 @@ async def test_a_bad_template_tells_the_buyer_payments_are_not_set_up(
 ) -> None:
     orders = await place_both(sessions)
     await on_payment_link(sessions, "mugs", template="https://pay.example/?x={ammount}&o={order}")
-    caplog.set_level(logging.WARNING, logger="bot.web.providers")
+    caplog.set_level(logging.WARNING, logger="merchants.payment_providers")
 
     with pytest.raises(PaymentsNotSetUp):
         await pay_button(sessions, sandbox_directory(), orders["mugs"])
