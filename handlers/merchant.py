@@ -29,6 +29,7 @@ from conversation.views import common
 from conversation.views import merchant as views
 from db import utcnow
 from handlers.render import send
+from handlers.routing import on
 from i18n import negotiate_locale, translator
 from merchants import desk, refunds
 from merchants.binding import bind_chat
@@ -47,7 +48,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     groups = filters.ChatType.GROUPS
     return [
         CommandHandler("setup", setup),
-        CallbackQueryHandler(press, pattern=r"^1:mord:"),
+        CallbackQueryHandler(press, pattern=on("mord")),
         MessageHandler(groups & filters.TEXT & ~filters.COMMAND, tracking_answer),
     ]
 

@@ -10,6 +10,7 @@ from conversation import callbacks
 from conversation.views import common, payment
 from db import utcnow
 from handlers.render import send
+from handlers.routing import on
 from payments import ProviderUnavailable
 from payments.pay_button import NotPayable, PaymentsNotSetUp, payment_link
 
@@ -54,4 +55,4 @@ async def pay(update: Update, context: ShopContext) -> None:
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return [CallbackQueryHandler(pay, pattern=r"^1:pay:")]
+    return [CallbackQueryHandler(pay, pattern=on("pay"))]
