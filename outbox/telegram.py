@@ -1,8 +1,10 @@
 """The outbox's Telegram side: a transport over PTB's bot, and the sender's start and stop.
 
-The only module of `outbox/` that imports PTB. The bot's `AIORateLimiter` keeps sends under
-Telegram's global and per-chat limits and waits out short 429s itself; a 429 it gives up on
-arrives here as `RetryAfter` and the row waits `retry_after` seconds in the database instead.
+The only module of `outbox/` that imports PTB, and the one place a `Reply`'s buttons become
+Telegram markup (`keyboard`, also used by `handlers.render`). The bot's `AIORateLimiter` keeps
+sends under Telegram's global and per-chat limits and waits out short 429s itself; a 429 it gives
+up on arrives here as `RetryAfter` and the row waits `retry_after` seconds in the database
+instead.
 
 Delivery is at most once: a timeout *after* the request went out (Telegram may have posted the
 message) is recorded as failed ("delivery unknown"), never retried; a timeout or refusal before
@@ -31,6 +33,7 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
+from conversation.reply import Button, Reply
 from outbox.claims import Claimed
 from outbox.models import OutboxKind
 from outbox.payload import reply_from_payload
@@ -45,21 +48,22 @@ DEFAULT_LEASE_SECONDS = 600
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-def _markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
-    reply = reply_from_payload(payload)
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The inline buttons of `reply` as Telegram markup: the one renderer, also used by
+    `handlers.render` for what the handlers send directly."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.text, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.text, callback_data=b.action)
-                for b in row
-            ]
-            for row in reply.buttons
-        ]
-    )
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons])
+
+
+def _button(button: Button) -> InlineKeyboardButton:
+    if button.url:
+        return InlineKeyboardButton(button.text, url=button.url)
+    if button.switch_inline_query is not None:
+        return InlineKeyboardButton(
+            button.text, switch_inline_query_current_chat=button.switch_inline_query
+        )
+    return InlineKeyboardButton(button.text, callback_data=button.action)
 
 
 @dataclass
@@ -67,7 +71,7 @@ class TelegramTransport:
     bot: Bot
 
     async def deliver(self, message: Claimed) -> int | None:
-        text, markup = str(message.payload["text"]), _markup(message.payload)
+        text, markup = str(message.payload["text"]), keyboard(reply_from_payload(message.payload))
         try:
             if message.kind == OutboxKind.EDIT.value:
                 assert message.edit_message_id is not None
