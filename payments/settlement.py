@@ -51,7 +51,6 @@ class OrderParties:
     merchant_name: str
     charge: Money
     expires_at: datetime | None
-    merchant_chat_id: int | None = None  # merchants have no chat of record yet
 
 
 @dataclass(frozen=True, slots=True)
