@@ -15,6 +15,7 @@ import re
 import secrets
 import sys
 import threading
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 from typing import TextIO
@@ -81,10 +82,10 @@ async def run_demo(
         standin.add_bot(DEMO_TOKEN, username="chatshop_demo_bot", first_name="chatshop")
         services, engine = await bootstrap(settings)
         payments = directory_from_settings(settings)
+        services = replace(services, payments=payments)
         try:
             await seed_demo_catalog(services.sessions)
             application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
-            application.bot_data["payments"] = payments
             web = create_web_app(services, application, payments=payments)
             buyer = standin.user("You", language_code=language)
             staff = await open_shop_chats(standin, services.sessions)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 import uvicorn
 from telegram import Update
@@ -61,9 +62,8 @@ async def serve_webhook(services: Services) -> None:
     settings = services.settings
     token, public_url, secret = webhook_settings(settings)
     payments = directory_from_settings(settings)
+    services = replace(services, payments=payments)
     application = build_application(services, token=token, api_url=settings.telegram_api_url)
-    # Until `Services` has a field for them: handlers that open checkouts find them here.
-    application.bot_data["payments"] = payments
     web_app = create_web_app(services, application, payments=payments, webhook_secret=secret)
     server = uvicorn.Server(
         uvicorn.Config(

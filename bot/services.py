@@ -22,6 +22,8 @@ class Services:
     sessions: SessionFactory
     search_index: LiveSearchIndex = field(default_factory=LiveSearchIndex)
     media_dir: Path = DEMO_MEDIA_DIR  # product photos stored as paths are relative to this
+    # The providers the Pay button and refunds use; None: this server takes no payments.
+    payments: PaymentDirectory | None = None
 
 
 def directory_from_settings(settings: Settings) -> PaymentDirectory:

@@ -147,7 +147,7 @@ async def confirm_refund(update: Update, context: ShopContext, order_id: int) ->
     """The second press of Cancel and refund: the provider refunds, then the order changes."""
     query, user, t = update.callback_query, update.effective_user, context.i18n
     assert query is not None and user is not None and query.message is not None
-    directory = context.bot_data.get("payments")
+    directory = context.services.payments
     provider_for = directory.for_merchant if directory is not None else _no_provider
     key = {"channel": REFUND_CHANNEL, "chat_id": query.message.chat.id, "user_id": user.id}
     async with transaction(context.services.sessions) as session:

@@ -23,7 +23,7 @@ async def pay(update: Update, context: ShopContext) -> None:
     except callbacks.InvalidCallback:
         await send(update, context, common.button_expired(t))
         return
-    directory = context.bot_data.get("payments")
+    directory = services.payments
     if directory is None:
         await send(update, context, payment.payments_not_set_up(t))
         return

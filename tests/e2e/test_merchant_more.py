@@ -12,7 +12,7 @@ import asyncio
 import html
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
@@ -75,9 +75,8 @@ class World:
 
     async def start_bot(self) -> None:
         """A new bot process on the same database and stand-in."""
-        application = build_application(self.services, token=DEMO_TOKEN,
-                                        api_url=self.standin.api_url)  # fmt: skip
-        application.bot_data["payments"] = PaymentDirectory(sandbox=self.sandbox)
+        services = replace(self.services, payments=PaymentDirectory(sandbox=self.sandbox))
+        application = build_application(services, token=DEMO_TOKEN, api_url=self.standin.api_url)
         await self._stack.enter_async_context(polling(application))
         self.application = application
 

@@ -12,8 +12,9 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
+from bot.app import CONTEXT_TYPES
 from bot.context import ShopContext
 from bot.database import SessionFactory, transaction
 from bot.processor import PerChatUpdateProcessor
@@ -72,12 +73,12 @@ async def harness(sessions: SessionFactory, sandbox: SandboxProvider) -> AsyncIt
         .request(api)
         .get_updates_request(FakeBotApi())
         .updater(None)
-        .context_types(ContextTypes(context=ShopContext))
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     settings = Settings(_env_file=None, public_url=BASE_URL)  # type: ignore[call-arg]
-    application.bot_data["services"] = Services(settings=settings, sessions=sessions)
+    application.bot_data.services = Services(settings=settings, sessions=sessions)
     seen: list[Update] = []
 
     async def record(update: Update, context: ShopContext) -> None:
@@ -87,7 +88,7 @@ async def harness(sessions: SessionFactory, sandbox: SandboxProvider) -> AsyncIt
     application.add_handlers(payment_updates.handlers())
     directory = PaymentDirectory(sandbox=sandbox)
     web: Starlette = create_web_app(
-        application.bot_data["services"],
+        application.bot_data.services,
         application,
         payments=directory,
         webhook_secret=TELEGRAM_SECRET,

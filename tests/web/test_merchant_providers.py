@@ -212,15 +212,11 @@ class _Settings:
 
 @dataclass
 class _Services:
+    """What the Pay button reads of `bot.services.Services`, the directory included."""
+
     sessions: SessionFactory
+    payments: PaymentDirectory
     settings: _Settings = field(default_factory=_Settings)
-
-
-@dataclass
-class _Context(fakes.FakeContext):
-    """`FakeContext` plus what the Pay button reads: the directory in `bot_data`."""
-
-    bot_data: dict[str, Any] = field(default_factory=dict)
 
 
 async def test_the_pay_button_shows_each_shops_own_link_or_says_not_set_up(
@@ -230,8 +226,8 @@ async def test_the_pay_button_shows_each_shops_own_link_or_says_not_set_up(
     await on_payment_link(sessions, "mugs")
     await on_payment_link(sessions, "tea", template="https://tea.example/pay/{ammount}/{order}")
     buyer = Buyer(orders["mugs"][1], BUYER_ID, "en", "USD")
-    context: Any = _Context(fakes.FakeBot(), _Services(sessions), buyer)  # type: ignore[arg-type]
-    context.bot_data["payments"] = sandbox_directory()
+    services = _Services(sessions, sandbox_directory())
+    context: Any = fakes.FakeContext(fakes.FakeBot(), services, buyer)  # type: ignore[arg-type]
     t = translator("en")
 
     await payment.pay(fakes.press(context, callbacks.encode("pay", orders["mugs"][0])), context)
