@@ -8,16 +8,18 @@ from telegram import BotCommand
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 import handlers
-from bot.context import ShopContext
+from bot.context import ShopContext, ShopData
 from bot.merchant_jobs import schedule_merchant_jobs
 from bot.order_expiry import schedule_expiry
 from bot.processor import PerChatUpdateProcessor
 from bot.rates import schedule_refresh
 from bot.services import Services
-from bot.web import payment_updates
+from handlers import payment_updates
 from i18n import N_, SHIPPED_LOCALES, translator
 
-ShopApplication = Application[Any, ShopContext, Any, Any, Any, Any]
+ShopApplication = Application[Any, ShopContext, Any, Any, ShopData, Any]
+# Every handler and job gets a `ShopContext`; `bot_data` is a `ShopData`, not a dict.
+CONTEXT_TYPES = ContextTypes(context=ShopContext, bot_data=ShopData)
 
 # (command, description) as the buyer sees them in Telegram's menu, in their language.
 COMMANDS = (
@@ -44,21 +46,21 @@ def build_application(
         .token(token)
         .base_url(f"{api_url}/bot")
         .base_file_url(f"{api_url}/file/bot")
-        .context_types(ContextTypes(context=ShopContext))
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor())
         # Retries 429s after Telegram's retry_after and keeps under its global and per-chat limits.
         .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
         .post_init(register_commands)
         .build()
     )
-    application.bot_data["services"] = services
+    application.bot_data.services = services
     handlers.register(application)
     # Verified payment events enter as `PaymentUpdate`s, ordered with the buyer's own updates.
     application.add_handlers(payment_updates.handlers())
     schedule_refresh(application, services.settings)
     schedule_expiry(application)
     schedule_merchant_jobs(application)
-    return application  # type: ignore[return-value]
+    return application
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

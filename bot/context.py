@@ -1,7 +1,8 @@
-"""The per-update context every handler receives."""
+"""The per-update context every handler receives, and what the whole Application shares."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -9,9 +10,19 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.services import Services
 from i18n import Translator, translator
 from orders.customers import Buyer
+from outbox.telegram import RunningSender
 
 
-class ShopContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+@dataclass
+class ShopData:
+    """The Application's `bot_data`, typed: PTB makes one (`ContextTypes(bot_data=ShopData)`),
+    `bot.app.build_application` puts the services in, the outbox its running sender."""
+
+    services: Services | None = None
+    outbox_sender: RunningSender | None = None
+
+
+class ShopContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], ShopData]):
     """PTB's context plus the buyer and their language, resolved once per update.
 
     PTB builds one context per update and hands it to every handler group, so the identity
@@ -31,6 +42,6 @@ class ShopContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
 
     @property
     def services(self) -> Services:
-        services = self.application.bot_data["services"]
-        assert isinstance(services, Services)
+        services = self.bot_data.services
+        assert services is not None, "build_application puts the services in bot_data"
         return services

@@ -15,6 +15,7 @@ import re
 import secrets
 import sys
 import threading
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 from typing import TextIO
@@ -25,12 +26,12 @@ from bot.app import build_application
 from bot.bootstrap import bootstrap
 from bot.database import SessionFactory, transaction
 from bot.runner import polling
+from bot.services import directory_from_settings
 from bot.settings import DEMO_TOKEN, Settings, load_settings
 from bot.standin.driver import BotEvent, Chat, Message, User
 from bot.standin.server import StandIn
 from bot.web.app import create_web_app
 from bot.web.local_server import loopback_socket, serve_on_loopback, url_of
-from bot.web.providers import directory_from_settings
 from merchants.settings import shop_by_slug
 from merchants.staff import add_staff
 
@@ -81,10 +82,10 @@ async def run_demo(
         standin.add_bot(DEMO_TOKEN, username="chatshop_demo_bot", first_name="chatshop")
         services, engine = await bootstrap(settings)
         payments = directory_from_settings(settings)
+        services = replace(services, payments=payments)
         try:
             await seed_demo_catalog(services.sessions)
             application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
-            application.bot_data["payments"] = payments
             web = create_web_app(services, application, payments=payments)
             buyer = standin.user("You", language_code=language)
             staff = await open_shop_chats(standin, services.sessions)

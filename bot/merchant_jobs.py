@@ -18,8 +18,9 @@ import datetime as dt
 import logging
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
+from bot.context import ShopContext
 from bot.database import SessionFactory, transaction
 from conversation.views import merchant_commands as views
 from db import utcnow
@@ -82,13 +83,13 @@ async def owe_daily_digests(sessions: SessionFactory, *, now: dt.datetime | None
     return written
 
 
-async def _low_stock_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    if await owe_low_stock_alerts(context.bot_data["services"].sessions):
+async def _low_stock_job(context: ShopContext) -> None:
+    if await owe_low_stock_alerts(context.services.sessions):
         await deliver_owed(context.application)
 
 
-async def _digest_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    written = await owe_daily_digests(context.bot_data["services"].sessions)
+async def _digest_job(context: ShopContext) -> None:
+    written = await owe_daily_digests(context.services.sessions)
     log.info("daily digests owed: %d", written)
     if written:
         await deliver_owed(context.application)

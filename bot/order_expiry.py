@@ -10,8 +10,9 @@ import datetime as dt
 import logging
 from typing import Any
 
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
+from bot.context import ShopContext
 from bot.database import SessionFactory, transaction
 from db import utcnow
 from orders.expiry import BATCH, expire_unpaid
@@ -34,8 +35,8 @@ async def expire_due_orders(sessions: SessionFactory, *, now: dt.datetime | None
             return total
 
 
-async def _job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await expire_due_orders(context.bot_data["services"].sessions)
+async def _job(context: ShopContext) -> None:
+    await expire_due_orders(context.services.sessions)
 
 
 def schedule_expiry(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

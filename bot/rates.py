@@ -12,8 +12,9 @@ import logging
 from typing import Any
 
 import httpx
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
+from bot.context import ShopContext
 from bot.database import SessionFactory
 from bot.settings import Settings
 from money.rate_store import RatesUnavailable, latest_rates, refresh_rates
@@ -29,8 +30,8 @@ async def refresh(settings: Settings, sessions: SessionFactory) -> RateTable:
         return await refresh_rates(sessions, client, settings.fx_rates_url)
 
 
-async def _refresh_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = context.bot_data["services"]
+async def _refresh_job(context: ShopContext) -> None:
+    services = context.services
     # refresh_rates logged why it failed; quotes go on from the last good rates.
     with contextlib.suppress(RatesUnavailable):
         await refresh(services.settings, services.sessions)

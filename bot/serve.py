@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 import uvicorn
 from telegram import Update
@@ -20,10 +21,9 @@ from telegram.error import TelegramError
 from bot.app import ShopApplication, build_application
 from bot.bootstrap import bootstrap
 from bot.runner import running
-from bot.services import Services
+from bot.services import Services, directory_from_settings
 from bot.settings import ConfigurationError, Settings
 from bot.web.app import create_web_app
-from bot.web.providers import directory_from_settings
 from bot.web.telegram_webhook import PATH as TELEGRAM_PATH
 
 log = logging.getLogger(__name__)
@@ -62,9 +62,8 @@ async def serve_webhook(services: Services) -> None:
     settings = services.settings
     token, public_url, secret = webhook_settings(settings)
     payments = directory_from_settings(settings)
+    services = replace(services, payments=payments)
     application = build_application(services, token=token, api_url=settings.telegram_api_url)
-    # Until `Services` has a field for them: handlers that open checkouts find them here.
-    application.bot_data["payments"] = payments
     web_app = create_web_app(services, application, payments=payments, webhook_secret=secret)
     server = uvicorn.Server(
         uvicorn.Config(

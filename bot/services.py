@@ -1,4 +1,5 @@
-"""Everything a handler may use, built once by `bootstrap()`."""
+"""Everything a handler may use, built once by `bootstrap()`, and the payment providers the
+settings enable (`directory_from_settings`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from pathlib import Path
 
 from bot.database import SessionFactory
 from bot.settings import Settings
+from merchants.payment_providers import PaymentDirectory
+from payments import SandboxProvider, StripeCheckout
 from storefront.search_index import LiveSearchIndex
 
 # Where product photos given as relative paths live (the demo catalog's generated photos).
@@ -19,3 +22,21 @@ class Services:
     sessions: SessionFactory
     search_index: LiveSearchIndex = field(default_factory=LiveSearchIndex)
     media_dir: Path = DEMO_MEDIA_DIR  # product photos stored as paths are relative to this
+    # The providers the Pay button and refunds use; None: this server takes no payments.
+    payments: PaymentDirectory | None = None
+
+
+def directory_from_settings(settings: Settings) -> PaymentDirectory:
+    """Sandbox when `CHATSHOP_SANDBOX_SECRET` is set, Stripe when its keys are."""
+    base_url = settings.web_base_url
+    sandbox = (
+        SandboxProvider(settings.sandbox_secret, base_url) if settings.sandbox_secret else None
+    )
+    stripe_provider = None
+    if settings.stripe_api_key and settings.stripe_webhook_secret:
+        stripe_provider = StripeCheckout(
+            settings.stripe_api_key,
+            settings.stripe_webhook_secret,
+            api_base=settings.stripe_api_base,
+        )
+    return PaymentDirectory(sandbox=sandbox, stripe=stripe_provider, public_base_url=base_url)

@@ -1,15 +1,15 @@
 """Browsing: product cards, categories, the /start deep link from inline mode; and the list of
 every storefront handler, for `handlers.register` to add.
 
-Button handlers match on the *decoded* action (`on(...)`), so a payload that does not decode
-reaches no handler here and falls through to `fallback.stale_button`; one that decodes but no
-longer fits (a product withdrawn, options changed) is answered "this button has expired".
+Button handlers match on the *decoded* action (`handlers.routing.on`), so a payload that does
+not decode reaches no handler here and falls through to `fallback.stale_button`; one that
+decodes but no longer fits (a product withdrawn, options changed) is answered "this button has
+expired".
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Any
 
 from telegram import Message, Update
@@ -32,24 +32,11 @@ from conversation.views.product import product_card
 from conversation.views.search import category_list, category_page
 from handlers import cart, inline, search
 from handlers.render import send
+from handlers.routing import on
 from orders.errors import ProductUnavailable
 from storefront.categories import browse_category, list_categories
 from storefront.errors import StaleButton
 from storefront.product_card import CardPhoto, load_product_card, remember_photo_file_id
-
-
-def on(*actions: str) -> Callable[[object], bool]:
-    """A CallbackQueryHandler pattern: the payload decodes, to one of `actions`."""
-
-    def matches(data: object) -> bool:
-        if not isinstance(data, str):
-            return False
-        try:
-            return callbacks.decode(data).action in actions
-        except callbacks.InvalidCallback:
-            return False
-
-    return matches
 
 
 async def product_button(update: Update, context: ShopContext) -> None:

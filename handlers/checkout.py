@@ -22,6 +22,7 @@ from conversation.views.checkout import checkout_turn, nothing_to_cancel
 from db import utcnow
 from handlers import fallback
 from handlers.render import send
+from handlers.routing import on
 from orders import checkout_dialog as dialog
 from orders.checkout_dialog import CheckoutTurn, DialogKey, Shopper
 from orders.countries import country_codes
@@ -200,6 +201,6 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("checkout", start, filters=private),
         CommandHandler("cancel", cancel_command, filters=private),
-        CallbackQueryHandler(start, pattern=r"^1:co$"),
-        CallbackQueryHandler(step_button, pattern=r"^1:step:"),
+        CallbackQueryHandler(start, pattern=on("co")),
+        CallbackQueryHandler(step_button, pattern=on("step")),
     ]

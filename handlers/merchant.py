@@ -29,6 +29,7 @@ from conversation.views import common
 from conversation.views import merchant as views
 from db import utcnow
 from handlers.render import send
+from handlers.routing import on
 from i18n import negotiate_locale, translator
 from merchants import desk, refunds
 from merchants.binding import bind_chat
@@ -47,7 +48,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     groups = filters.ChatType.GROUPS
     return [
         CommandHandler("setup", setup),
-        CallbackQueryHandler(press, pattern=r"^1:mord:"),
+        CallbackQueryHandler(press, pattern=on("mord")),
         MessageHandler(groups & filters.TEXT & ~filters.COMMAND, tracking_answer),
     ]
 
@@ -146,7 +147,7 @@ async def confirm_refund(update: Update, context: ShopContext, order_id: int) ->
     """The second press of Cancel and refund: the provider refunds, then the order changes."""
     query, user, t = update.callback_query, update.effective_user, context.i18n
     assert query is not None and user is not None and query.message is not None
-    directory = context.bot_data.get("payments")
+    directory = context.services.payments
     provider_for = directory.for_merchant if directory is not None else _no_provider
     key = {"channel": REFUND_CHANNEL, "chat_id": query.message.chat.id, "user_id": user.id}
     async with transaction(context.services.sessions) as session:

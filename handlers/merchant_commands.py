@@ -26,6 +26,7 @@ from conversation.views import merchant as desk_views
 from conversation.views import merchant_commands as views
 from db import utcnow
 from handlers.render import send
+from handlers.routing import on
 from i18n import Translator, negotiate_locale, translator
 from merchants import commands
 from merchants.desk import DeskRefused, OrderNotice
@@ -44,7 +45,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("stock", stock_command, filters=groups),
         CommandHandler("price", price_command, filters=groups),
         CommandHandler("sales", sales_command, filters=groups),
-        CallbackQueryHandler(orders_page, pattern=r"^1:mlist:"),
+        CallbackQueryHandler(orders_page, pattern=on("mlist")),
     ]
 
 

@@ -16,6 +16,7 @@ from conversation.views import common
 from conversation.views import orders as views
 from db import utcnow
 from handlers.render import send
+from handlers.routing import on
 from orders.errors import InvalidTransition, OrderNotFound
 from orders.lifecycle import cancel_own_order
 from orders.queries import get_order_by_id, list_orders
@@ -100,7 +101,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("orders", orders_command, filters=private),
-        CallbackQueryHandler(orders_page, pattern=r"^1:orders:"),
-        CallbackQueryHandler(order_opened, pattern=r"^1:order:"),
-        CallbackQueryHandler(order_cancel, pattern=r"^1:ocancel:"),
+        CallbackQueryHandler(orders_page, pattern=on("orders")),
+        CallbackQueryHandler(order_opened, pattern=on("order")),
+        CallbackQueryHandler(order_cancel, pattern=on("ocancel")),
     ]

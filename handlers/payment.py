@@ -6,12 +6,13 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import ShopContext
-from bot.web.pay_button import NotPayable, PaymentsNotSetUp, payment_link
 from conversation import callbacks
 from conversation.views import common, payment
 from db import utcnow
 from handlers.render import send
+from handlers.routing import on
 from payments import ProviderUnavailable
+from payments.pay_button import NotPayable, PaymentsNotSetUp, payment_link
 
 
 async def pay(update: Update, context: ShopContext) -> None:
@@ -22,7 +23,7 @@ async def pay(update: Update, context: ShopContext) -> None:
     except callbacks.InvalidCallback:
         await send(update, context, common.button_expired(t))
         return
-    directory = context.bot_data.get("payments")
+    directory = services.payments
     if directory is None:
         await send(update, context, payment.payments_not_set_up(t))
         return
@@ -54,4 +55,4 @@ async def pay(update: Update, context: ShopContext) -> None:
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return [CallbackQueryHandler(pay, pattern=r"^1:pay:")]
+    return [CallbackQueryHandler(pay, pattern=on("pay"))]

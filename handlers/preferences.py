@@ -10,6 +10,7 @@ from bot.database import transaction
 from conversation import callbacks
 from conversation.views import common, preferences
 from handlers.render import send
+from handlers.routing import on
 from i18n import translator
 from money.locale_currency import CurrencyNotFound
 from preferences.choices import NotOffered, currency_choices, set_currency, set_language
@@ -58,5 +59,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("language", language_command, filters=private),
         CommandHandler("currency", currency_command, filters=private),
-        CallbackQueryHandler(chosen, pattern=r"^1:(lang|cur):"),
+        CallbackQueryHandler(chosen, pattern=on("lang", "cur")),
     ]

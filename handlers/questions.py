@@ -21,6 +21,7 @@ from conversation.views import questions as views
 from db import utcnow
 from handlers import merchant
 from handlers.render import send
+from handlers.routing import on
 from i18n import negotiate_locale, translator
 from merchants import questions
 from merchants.questions import OwedMessage, QuestionRefusal, QuestionRefused
@@ -39,7 +40,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         & filters.REPLY
     )
     return [
-        CallbackQueryHandler(ask_pressed, pattern=r"^1:ask:"),
+        CallbackQueryHandler(ask_pressed, pattern=on("ask")),
         MessageHandler(replies, staff_reply),
     ]
 

@@ -1,9 +1,9 @@
-"""Turns a channel-neutral `Reply` into Telegram calls."""
+"""Turns a channel-neutral `Reply` into Telegram calls (inline buttons: `outbox.telegram.keyboard`,
+shared with the outbox)."""
 
 from __future__ import annotations
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
     KeyboardButton,
@@ -16,15 +16,10 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest
 from telegram.ext import CallbackContext
 
-from conversation.reply import Button, Photo, Reply
+from conversation.reply import Photo, Reply
+from outbox.telegram import keyboard
 
 CAPTION_LIMIT = 1024
-
-
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons])
 
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
@@ -43,16 +38,6 @@ def markup(reply: Reply) -> Markup | None:
     if reply.remove_keyboard:
         return ReplyKeyboardRemove()
     return None
-
-
-def _button(button: Button) -> InlineKeyboardButton:
-    if button.url:
-        return InlineKeyboardButton(button.text, url=button.url)
-    if button.switch_inline_query is not None:
-        return InlineKeyboardButton(
-            button.text, switch_inline_query_current_chat=button.switch_inline_query
-        )
-    return InlineKeyboardButton(button.text, callback_data=button.action)
 
 
 def _photo_input(photo: Photo) -> str | InputFile:

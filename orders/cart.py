@@ -21,7 +21,6 @@ from money.conversion import ConversionPolicy
 from orders.cart_language import Ambiguous, CartEdit, EditAction
 from orders.catalog_port import Offer, load_offers
 from orders.errors import (
-    CartEmpty,
     LineNotFound,
     NotEnoughStock,
     ProductUnavailable,
@@ -421,8 +420,3 @@ async def view_cart(
         for merchant_id, views in grouped.items()
     ]
     return CartView(buyer_currency=buyer_currency, merchants=tuple(merchants))
-
-
-def require_lines(view: CartView) -> None:
-    if view.is_empty or not any(line.available for line in view.lines):
-        raise CartEmpty()

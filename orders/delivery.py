@@ -185,12 +185,6 @@ async def save_delivery_details(
         customer.delivery_details = details.to_dict()
 
 
-async def forget_delivery_details(session: AsyncSession, *, customer_id: int) -> None:
-    customer = await session.get(Customer, customer_id)
-    if customer is not None:
-        customer.delivery_details = None
-
-
 async def saved_delivery_details(
     session: AsyncSession, *, customer_id: int
 ) -> DeliveryDetails | None:

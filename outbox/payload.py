@@ -16,7 +16,12 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
             [
                 {
                     key: value
-                    for key, value in (("text", b.text), ("action", b.action), ("url", b.url))
+                    for key, value in (
+                        ("text", b.text),
+                        ("action", b.action),
+                        ("url", b.url),
+                        ("switch_inline_query", b.switch_inline_query),
+                    )
                     if value is not None
                 }
                 for b in row
@@ -28,7 +33,15 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
 
 def reply_from_payload(payload: dict[str, Any]) -> Reply:
     rows = tuple(
-        tuple(Button(str(b["text"]), action=b.get("action"), url=b.get("url")) for b in row)
+        tuple(
+            Button(
+                str(b["text"]),
+                action=b.get("action"),
+                url=b.get("url"),
+                switch_inline_query=b.get("switch_inline_query"),
+            )
+            for b in row
+        )
         for row in payload.get("buttons") or ()
     )
     return Reply(str(payload["text"]), buttons=rows)

@@ -1,8 +1,10 @@
 """The outbox's Telegram side: a transport over PTB's bot, and the sender's start and stop.
 
-The only module of `outbox/` that imports PTB. The bot's `AIORateLimiter` keeps sends under
-Telegram's global and per-chat limits and waits out short 429s itself; a 429 it gives up on
-arrives here as `RetryAfter` and the row waits `retry_after` seconds in the database instead.
+The only module of `outbox/` that imports PTB, and the one place a `Reply`'s buttons become
+Telegram markup (`keyboard`, also used by `handlers.render`). The bot's `AIORateLimiter` keeps
+sends under Telegram's global and per-chat limits and waits out short 429s itself; a 429 it gives
+up on arrives here as `RetryAfter` and the row waits `retry_after` seconds in the database
+instead.
 
 Delivery is at most once: a timeout *after* the request went out (Telegram may have posted the
 message) is recorded as failed ("delivery unknown"), never retried; a timeout or refusal before
@@ -15,7 +17,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
@@ -31,6 +33,7 @@ from telegram.error import (
 )
 from telegram.ext import Application
 
+from conversation.reply import Button, Reply
 from outbox.claims import Claimed
 from outbox.models import OutboxKind
 from outbox.payload import reply_from_payload
@@ -38,28 +41,28 @@ from outbox.sender import OutboxSender, Permanent, RetryLater, Sessions, Transie
 
 log = logging.getLogger(__name__)
 
-BOT_DATA_KEY = "outbox_sender"
 # Long enough for the rate limiter's own retries of a 429 (3 × retry_after) and PTB's timeouts.
 DEFAULT_LEASE_SECONDS = 600
 # Failures that prove the request never reached Telegram: safe to send again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
-def _markup(payload: dict[str, Any]) -> InlineKeyboardMarkup | None:
-    reply = reply_from_payload(payload)
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The inline buttons of `reply` as Telegram markup: the one renderer, also used by
+    `handlers.render` for what the handlers send directly."""
     if not reply.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(b.text, url=b.url)
-                if b.url
-                else InlineKeyboardButton(b.text, callback_data=b.action)
-                for b in row
-            ]
-            for row in reply.buttons
-        ]
-    )
+    return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons])
+
+
+def _button(button: Button) -> InlineKeyboardButton:
+    if button.url:
+        return InlineKeyboardButton(button.text, url=button.url)
+    if button.switch_inline_query is not None:
+        return InlineKeyboardButton(
+            button.text, switch_inline_query_current_chat=button.switch_inline_query
+        )
+    return InlineKeyboardButton(button.text, callback_data=button.action)
 
 
 @dataclass
@@ -67,7 +70,7 @@ class TelegramTransport:
     bot: Bot
 
     async def deliver(self, message: Claimed) -> int | None:
-        text, markup = str(message.payload["text"]), _markup(message.payload)
+        text, markup = str(message.payload["text"]), keyboard(reply_from_payload(message.payload))
         try:
             if message.kind == OutboxKind.EDIT.value:
                 assert message.edit_message_id is not None
@@ -103,6 +106,21 @@ class TelegramTransport:
             raise Transient(f"{type(error).__name__}: {error.message}") from error
 
 
+class _HasSessions(Protocol):
+    @property
+    def sessions(self) -> Sessions: ...
+
+
+class SenderHost(Protocol):
+    """What the outbox reads and keeps in the Application's `bot_data` (`bot.context.ShopData`):
+    the services' sessions, and the running sender."""
+
+    @property
+    def services(self) -> _HasSessions | None: ...
+
+    outbox_sender: RunningSender | None
+
+
 @dataclass
 class RunningSender:
     sender: OutboxSender
@@ -124,8 +142,10 @@ def start_outbox_sender(
     """Starts delivering owed messages in the background (call from `post_init` or after
     `application.initialize()`); `stop_outbox_sender` ends it. Sessions default to the
     services' own."""
+    host: SenderHost = application.bot_data
     if sessions is None:
-        sessions = application.bot_data["services"].sessions
+        assert host.services is not None, "no sessions given and no services in bot_data"
+        sessions = host.services.sessions
     sender = OutboxSender(
         sessions,
         TelegramTransport(application.bot),
@@ -134,14 +154,15 @@ def start_outbox_sender(
     )
     stop = asyncio.Event()
     running = RunningSender(sender, stop, asyncio.create_task(sender.run(stop)))
-    application.bot_data[BOT_DATA_KEY] = running
+    host.outbox_sender = running
     return running
 
 
 async def stop_outbox_sender(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Ends the sender (from `post_stop`/`post_shutdown`); a claimed row's lease just expires."""
-    running = application.bot_data.pop(BOT_DATA_KEY, None)
-    if isinstance(running, RunningSender):
+    host: SenderHost = application.bot_data
+    running, host.outbox_sender = host.outbox_sender, None
+    if running is not None:
         await running.stop()
 
 
@@ -149,15 +170,14 @@ async def deliver_owed(application: Application[Any, Any, Any, Any, Any, Any]) -
     """After committing something that enqueued: the running sender is woken; without one (a
     harness that never started it) one round is run here. Claims keep the two from ever
     sending the same row; whatever fails here waits in the outbox for the next round."""
-    running = application.bot_data.get(BOT_DATA_KEY)
-    if isinstance(running, RunningSender):
-        running.sender.wake()
+    host: SenderHost = application.bot_data
+    if host.outbox_sender is not None:
+        host.outbox_sender.sender.wake()
         return
-    services = application.bot_data.get("services")
-    if services is None:
+    if host.services is None:
         return
     sender = OutboxSender(
-        services.sessions,
+        host.services.sessions,
         TelegramTransport(application.bot),
         lease=timedelta(seconds=DEFAULT_LEASE_SECONDS),
     )

@@ -1,10 +1,13 @@
-"""Payments: checkout links and verified provider events. Knows `money` and `db` only.
+"""Payments: checkout links and verified provider events. This package's own names know `money`
+and `db` only; its use cases, imported from their modules, also know `orders`: the Pay button
+(`payments.pay_button`), an order as a provider sees it (`payments.checkout_links`) and what a
+verified event does to its order (`payments.settlement`).
 
 Providers: Stripe Checkout (`StripeCheckout`), a merchant's own payment link with a signed
 callback (`PaymentLinkProvider`), and a sandbox for the demo and tests (`SandboxProvider`).
-The web layer calls `verify_webhook` then `settle_event` (together: `receive_webhook`) for
-every notification and hands `ACCEPTED` events to `orders/`; handlers call `open_checkout` for
-the buyer's link.
+The web layer calls `verify_webhook` for every notification; `settlement.settle_payment` then
+records it (`settle_event`; the two together: `receive_webhook`) and moves the order for an
+`ACCEPTED` event; the Pay button calls `open_checkout` for the buyer's link.
 """
 
 from payments.base import (

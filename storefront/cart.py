@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,8 +21,6 @@ from orders.customers import Buyer
 from storefront import memory
 from storefront.errors import StaleButton
 from storefront.pricing import buyer_pricing
-
-LINE_OPERATIONS: Final = ("inc", "dec", "del")
 
 
 @dataclass(frozen=True, slots=True)

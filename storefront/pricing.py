@@ -64,10 +64,6 @@ class Pricing:
     max_rate_age: timedelta
 
     @property
-    def substituted(self) -> bool:
-        return self.currency != self.wanted
-
-    @property
     def quoter(self) -> Quoter:
         return make_quoter(self.rates, now=self.now, max_rate_age=self.max_rate_age)
 

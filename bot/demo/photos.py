@@ -290,4 +290,3 @@ _SHAPES: Final[Mapping[str, Shape]] = {
     "block": _block,
     "bottle": _bottle,
 }
-SHAPES: Final = tuple(_SHAPES)

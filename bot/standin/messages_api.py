@@ -67,7 +67,6 @@ def _post(
         content,
         markup=markup if markup is not None and markup.kind == "inline" else None,
         sent_markup=markup,
-        raw_text=p.get("text") or p.get("caption"),
         parse_mode=p.get("parse_mode"),
         reply_to=_reply_to(world, chat, p),
     )

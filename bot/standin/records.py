@@ -27,7 +27,6 @@ ADMIN_RIGHTS = (
     "can_pin_messages",
     "can_manage_topics",
 )
-MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
 
 
 def now() -> int:
@@ -119,7 +118,6 @@ class ChatRecord:
     members: dict[int, Member] = field(default_factory=dict)
     messages: dict[int, MessageRecord] = field(default_factory=dict)
     next_message_id: int = 1
-    bot_visible: bool = True  # False for a chat between two users, where the bot is not
     reply_keyboard: Markup | None = None  # what the user's app shows under the input field
     actions: list[str] = field(default_factory=list)
 
@@ -179,7 +177,6 @@ class MessageRecord:
     content: dict[str, Any]  # text/entities, photo/caption, document, sticker, contact...
     markup: Markup | None = None  # inline keyboards only; reply keyboards live on the chat
     sent_markup: Markup | None = None  # whatever reply_markup came with it, for the driver
-    raw_text: str | None = None  # text or caption exactly as the bot sent it
     parse_mode: str | None = None
     reply_to: MessageRecord | None = None
     via_bot: UserRecord | None = None

@@ -119,13 +119,9 @@ class World:
         self.callback_timeout = callback_timeout
         self.users: dict[int, UserRecord] = {}
         self.chats: dict[int, ChatRecord] = {}
-        self.peer_chats: dict[tuple[int, int], ChatRecord] = {}
         self.inline_messages: dict[str, MessageRecord] = {}
         self.files = FileStore()
         self.commands: dict[tuple[tuple[Any, ...], str], list[dict[str, str]]] = {}
-        self.bot_texts: dict[
-            tuple[str, str], str
-        ] = {}  # (name|description|short_description, lang)
         self.updates: list[Update] = []
         self.next_update_id = 1
         self.fetched_up_to = 0  # the last update_id getUpdates returned or the webhook delivered
@@ -158,13 +154,6 @@ class World:
         chat.members[self.bot.id] = Member(bot_status)
         self.chats[chat.id] = chat
         return chat
-
-    def peer_chat(self, owner: UserRecord, other: UserRecord) -> ChatRecord:
-        """The private chat between two people, where the bot has no access."""
-        key = (owner.id, other.id)
-        if key not in self.peer_chats:
-            self.peer_chats[key] = ChatRecord(other.id, "private", user=other, bot_visible=False)
-        return self.peer_chats[key]
 
     # --- access rules -----------------------------------------------------------------------
 
@@ -219,8 +208,6 @@ class World:
     def bot_sees(self, message: MessageRecord) -> bool:
         """Whether a user's message reaches the bot, privacy mode included."""
         chat = message.chat
-        if not chat.bot_visible:
-            return False
         if chat.type == "private":
             return True
         member = chat.members.get(self.bot.id)
@@ -273,7 +260,7 @@ class World:
     def user_posted(self, message: MessageRecord) -> Update | None:
         """Queues the update for a user's new message if the bot can see it."""
         user = message.sender
-        if message.chat.type == "private" and message.chat.bot_visible:
+        if message.chat.type == "private":
             user.started = True
             user.blocked_bot = False
         if not self.bot_sees(message):

@@ -1,10 +1,12 @@
 """Message text as Telegram stores it: markup parsed into plain text plus entities.
 
-Telegram never keeps the HTML or MarkdownV2 a bot sends: it parses it into plain text and a list
-of entities whose offsets and lengths count UTF-16 code units, trims surrounding whitespace, then
-adds the entities it finds by itself (commands, mentions, links). Length limits are checked on the
-plain text, counted in Unicode code points (TDLib's `utf8_length`). Parse errors use the server's
+Telegram never keeps the HTML a bot sends: it parses it into plain text and a list of entities
+whose offsets and lengths count UTF-16 code units, trims surrounding whitespace, then adds the
+entities it finds by itself (commands, mentions, links). Length limits are checked on the plain
+text, counted in Unicode code points (TDLib's `utf8_length`). Parse errors use the server's
 wording and UTF-8 byte offsets, so a bot's escaping bugs fail here as they would in production.
+Only the HTML parse mode is modelled (the bot sends nothing else); MarkdownV2 and Markdown are
+refused as unsupported rather than read as plain text.
 """
 
 from __future__ import annotations
@@ -56,19 +58,6 @@ _SIMPLE_HTML = {
     "del": "strikethrough",
     "tg-spoiler": "spoiler",
     "span": "spoiler",
-}
-_MD2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
-_MD2_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "code": "Code",
-    "pre": "Pre",
-    "text_link": "TextUrl",
-    "custom_emoji": "CustomEmoji",
-    "blockquote": "BlockQuote",
 }
 # Entities inside which Telegram does not look for links, commands and mentions.
 _OPAQUE = frozenset({"code", "pre", "text_link", "text_mention", "custom_emoji"})
@@ -354,246 +343,6 @@ def checked_link(url: str) -> str | None:
     return f"{scheme}://{host}{match.group(3) or ''}{rest}"
 
 
-# --- MarkdownV2 -----------------------------------------------------------------------------
-
-
-@dataclass
-class _Open:
-    kind: str
-    offset: int  # UTF-16 offset in the output
-    byte_offset: int  # where the marker is in the input, for error messages
-    start: int  # index in the output parts where the content begins
-    argument: str = ""
-
-
-def parse_markdown_v2(text: str) -> FormattedText:
-    out = _Output()
-    entities: list[Entity] = []
-    stack: list[_Open] = []
-    in_quote = False
-    line_start = True
-    i, n = 0, len(text)
-
-    def reserved(char: str) -> ApiError:
-        return _cant_parse(
-            f"Character '{char}' is reserved and must be escaped with the preceding '\\'"
-        )
-
-    while i < n:
-        char = text[i]
-        nxt = text[i + 1] if i + 1 < n else ""
-        if char == "\\" and nxt and 0 < ord(nxt) <= 126:
-            out.add(nxt)
-            line_start = nxt == "\n"
-            i += 2
-            continue
-        top = stack[-1].kind if stack else None
-        if char == "\n" and in_quote and not text.startswith(">", i + 1):
-            _close_quote(stack, out, entities)
-            in_quote = False
-            out.add(char)
-            line_start = True
-            i += 1
-            continue
-        literal = char not in _MD2_RESERVED
-        if top in ("code", "pre"):
-            literal = char != "`"
-        if literal:
-            out.add(char)
-            if char != "\r":
-                line_start = char == "\n"
-            i += 1
-            continue
-        closing = _md2_closes(top, text, i)
-        if closing:
-            i = _md2_close(text, i, stack, out, entities)
-            line_start = False
-            continue
-        at = _byte_offset(text, i)
-        if char == "_" and nxt == "_":
-            stack.append(_Open("underline", out.u16, at, len(out.parts)))
-            i += 2
-        elif char == "_":
-            stack.append(_Open("italic", out.u16, at, len(out.parts)))
-            i += 1
-        elif char == "*":
-            stack.append(_Open("bold", out.u16, at, len(out.parts)))
-            i += 1
-        elif char == "~":
-            stack.append(_Open("strikethrough", out.u16, at, len(out.parts)))
-            i += 1
-        elif char == "|" and nxt == "|":
-            stack.append(_Open("spoiler", out.u16, at, len(out.parts)))
-            i += 2
-        elif char == "[":
-            stack.append(_Open("text_link", out.u16, at, len(out.parts)))
-            i += 1
-        elif char == "!" and nxt == "[":
-            stack.append(_Open("custom_emoji", out.u16, at, len(out.parts)))
-            i += 2
-        elif char == "`" and text.startswith("```", i):
-            i, language = _md2_pre_header(text, i + 3)
-            stack.append(_Open("pre", out.u16, at, len(out.parts), language))
-        elif char == "`":
-            stack.append(_Open("code", out.u16, at, len(out.parts)))
-            i += 1
-        elif char == ">" and line_start:
-            if not in_quote:
-                stack.append(_Open("blockquote", out.u16, at, len(out.parts)))
-                in_quote = True
-            i += 1
-        else:
-            raise reserved(char)
-        line_start = False
-    if in_quote and stack and stack[-1].kind == "blockquote":
-        _close_quote(stack, out, entities)
-    if stack:
-        opened = stack[-1]
-        raise _cant_parse(
-            f"Can't find end of {_MD2_NAMES[opened.kind]} entity at byte offset {opened.byte_offset}"  # noqa: E501 - Telegram's exact wording
-        )
-    return FormattedText(out.text(), entities)
-
-
-def _md2_closes(top: str | None, text: str, i: int) -> bool:
-    char = text[i]
-    nxt = text[i + 1] if i + 1 < len(text) else ""
-    return {
-        "bold": char == "*",
-        "italic": char == "_" and nxt != "_",
-        "underline": char == "_" and nxt == "_",
-        "strikethrough": char == "~",
-        "spoiler": char == "|" and nxt == "|",
-        "code": char == "`",
-        "pre": text.startswith("```", i),
-        "text_link": char == "]",
-        "custom_emoji": char == "]",
-    }.get(top or "", False)
-
-
-def _md2_pre_header(text: str, i: int) -> tuple[int, str]:
-    """Skips ```language and the newline after it; returns (index of the content, language)."""
-    end = i
-    while end < len(text) and not text[end].isspace() and text[end] != "`":
-        end += 1
-    language = ""
-    if end != i and end < len(text) and text[end] != "`":
-        language = text[i:end]
-        i = end
-    if text.startswith("\r\n", i) or text.startswith("\n\r", i):
-        i += 2
-    elif text[i : i + 1] in ("\n", "\r"):
-        i += 1
-    return i, language
-
-
-def _md2_close(text: str, i: int, stack: list[_Open], out: _Output, entities: list[Entity]) -> int:
-    opened = stack.pop()
-    length = out.u16 - opened.offset
-    kind = opened.kind
-    extra: dict[str, Any] = {}
-    i += {"underline": 2, "spoiler": 2, "pre": 3}.get(kind, 1)
-    if kind in ("text_link", "custom_emoji"):
-        if text[i : i + 1] == "(":
-            url, i = _md2_url(text, i + 1)
-        elif kind == "custom_emoji":
-            raise _cant_parse("The entity must contain a tg://emoji or tg://time URL")
-        else:
-            url = "".join(out.parts[opened.start :])
-        if kind == "custom_emoji":
-            emoji = re.fullmatch(r"tg://emoji\?id=(\d+)", url)
-            if not emoji:
-                raise _cant_parse("Invalid tg://emoji or tg://time URL specified")
-            extra["custom_emoji_id"] = emoji.group(1)
-        elif length > 0:
-            link = _link_entity(url, opened.offset, length)
-            if link:
-                entities.append(link)
-            return i
-    if kind == "pre" and opened.argument:
-        extra["language"] = opened.argument
-    if length > 0 and kind != "text_link":
-        entities.append(_entity(kind, opened.offset, length, **extra))
-    return i
-
-
-def _md2_url(text: str, i: int) -> tuple[str, int]:
-    start = i
-    url: list[str] = []
-    while i < len(text) and text[i] != ")":
-        if text[i] == "\\" and i + 1 < len(text) and 0 < ord(text[i + 1]) <= 126:
-            url.append(text[i + 1])
-            i += 2
-            continue
-        url.append(text[i])
-        i += 1
-    if i >= len(text):
-        raise _cant_parse(f"Can't find end of a URL at byte offset {_byte_offset(text, start)}")
-    return "".join(url), i + 1
-
-
-def _close_quote(stack: list[_Open], out: _Output, entities: list[Entity]) -> None:
-    if not stack or stack[-1].kind != "blockquote":
-        opened = stack[-1]
-        raise _cant_parse(
-            f"Can't find end of {_MD2_NAMES[opened.kind]} entity at byte offset {opened.byte_offset}"  # noqa: E501 - Telegram's exact wording
-        )
-    opened = stack.pop()
-    if out.u16 > opened.offset:
-        entities.append(_entity("blockquote", opened.offset, out.u16 - opened.offset))
-
-
-# --- legacy Markdown ------------------------------------------------------------------------
-
-
-def parse_markdown(text: str) -> FormattedText:
-    """The legacy `Markdown` mode: *bold*, _italic_, `code`, ```pre```, [text](url); no nesting."""
-    out = _Output()
-    entities: list[Entity] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "\\" and i + 1 < n and text[i + 1] in "_*`[":
-            out.add(text[i + 1])
-            i += 2
-            continue
-        if char not in "_*`[":
-            out.add(char)
-            i += 1
-            continue
-        begin = i
-        is_pre = text.startswith("```", i)
-        end_marker = "```" if is_pre else ("]" if char == "[" else char)
-        i += 3 if is_pre else 1
-        language = ""
-        if is_pre:
-            i, language = _md2_pre_header(text, i)
-        end = text.find(end_marker, i)
-        if end < 0:
-            raise _cant_parse(
-                f"Can't find end of the entity starting at byte offset {_byte_offset(text, begin)}"
-            )
-        offset = out.u16
-        out.add(text[i:end])
-        length = out.u16 - offset
-        i = end + len(end_marker)
-        if char == "[":
-            url = ""
-            if text[i : i + 1] == "(":
-                close = text.find(")", i)
-                if close >= 0:
-                    url, i = text[i + 1 : close], close + 1
-            link = _link_entity(url, offset, length) if url and length else None
-            if link:
-                entities.append(link)
-            continue
-        if length:
-            kind = {"*": "bold", "_": "italic", "`": "pre" if is_pre else "code"}[char]
-            extra = {"language": language} if is_pre and language else {}
-            entities.append(_entity(kind, offset, length, **extra))
-    return FormattedText(out.text(), entities)
-
-
 # --- entities Telegram finds by itself ------------------------------------------------------
 
 _AUTO_PATTERNS = (
@@ -641,10 +390,9 @@ def format_text(
         raise bad_request("Text is too long")
     mode = (parse_mode or "").lower()
     if raw and mode not in ("", "none"):
-        parser = {"html": parse_html, "markdownv2": parse_markdown_v2, "markdown": parse_markdown}
-        if mode not in parser:
+        if mode != "html":  # the stand-in parses what the bot sends: HTML only
             raise bad_request("Unsupported parse_mode")
-        formatted = parser[mode](raw)
+        formatted = parse_html(raw)
     else:
         formatted = FormattedText(raw, _explicit_entities(entities_json))
     formatted = _trim(formatted)

@@ -9,13 +9,13 @@ from typing import Any
 from starlette.applications import Starlette
 from telegram.ext import Application, TypeHandler
 
-from bot.services import Services
+from bot.services import Services, directory_from_settings
 from bot.web.checkout_pages import checkout_routes
 from bot.web.health import health_route
-from bot.web.payment_updates import PaymentUpdate
 from bot.web.payment_webhooks import PaymentInbox, payment_routes
-from bot.web.providers import PaymentDirectory, directory_from_settings
 from bot.web.telegram_webhook import telegram_route
+from handlers.payment_updates import PaymentUpdate
+from merchants.payment_providers import PaymentDirectory
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def create_web_app(
     directory = payments if payments is not None else directory_from_settings(settings)
     secret = webhook_secret or settings.webhook_secret or secrets.token_urlsafe(32)
     if not _handles_payments(application):
-        log.warning("no handler for PaymentUpdate: register bot.web.payment_updates.handlers()")
+        log.warning("no handler for PaymentUpdate: register handlers.payment_updates.handlers()")
     inbox = PaymentInbox(services.sessions, application.update_queue)
     return Starlette(
         routes=[

@@ -24,8 +24,8 @@ from starlette.routing import Route
 
 from bot.web.pages import Html, fill, page, page_translator
 from bot.web.payment_webhooks import PaymentInbox, Refused
-from bot.web.providers import PaymentDirectory
 from i18n import Translator
+from merchants.payment_providers import PaymentDirectory
 from money.formatting import format_money
 from payments import CheckoutExpired, SandboxPage, SandboxProvider, WebhookRejected
 

@@ -19,11 +19,11 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.database import SessionFactory, transaction
-from bot.web.payment_updates import PaymentUpdate
-from bot.web.providers import PaymentDirectory
-from bot.web.settlement import Settlement, buyer_chat_of
 from db import utcnow
+from handlers.payment_updates import PaymentUpdate
+from merchants.payment_providers import PaymentDirectory
 from payments import Provider, WebhookRejected, verify_webhook
+from payments.settlement import Settlement, buyer_chat_of
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""The Pay button's answers: the checkout link, and what to do when there is none."""
+"""The Pay button's answers (the checkout link, and what to do when there is none), and what
+the buyer and the merchant are told after a payment event."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from html import escape
 
 from babel.dates import format_datetime
 
-from bot.web.pay_button import PaymentLink
 from conversation.reply import Button, Reply
 from conversation.views.checkout import status_label
 from i18n import Translator
 from money.formatting import format_money
 from orders.queries import OrderDetails
+from payments.pay_button import PaymentLink
+from payments.settlement import OrderChange, OrderParties
 
 
 def payment_link(t: Translator, shown_currency: str, payment: PaymentLink) -> Reply:
@@ -64,3 +66,56 @@ def payments_not_set_up(t: Translator) -> Reply:
             "the shop will contact you about payment."
         )
     )
+
+
+def buyer_reply(t: Translator, change: OrderChange, parties: OrderParties) -> Reply:
+    _ = t.gettext
+    number, amount = escape(parties.number), format_money(parties.charge, t.locale)
+    shop = escape(parties.merchant_name)
+    if change is OrderChange.PAID:
+        text = _(
+            "Thank you! Your payment of {amount} for order {number} has arrived. "
+            "{shop} will prepare it now."
+        )
+    elif change is OrderChange.NEEDS_REFUND:
+        text = _(
+            "Your payment of {amount} for order {number} arrived after the reservation ended, "
+            "and the items are no longer in stock. {shop} will refund you in full."
+        )
+    elif change is OrderChange.REFUNDED:
+        text = _("Order {number}: {amount} has been refunded to you.")
+    elif change is OrderChange.PARTLY_REFUNDED:
+        text = _("Order {number}: {shop} has refunded part of your payment.")
+    elif change is OrderChange.PENDING:
+        text = _(
+            "Order {number}: your payment is being processed. "
+            "I will tell you as soon as it arrives."
+        )
+    else:
+        text = _(
+            "Order {number}: the payment did not go through and nothing was charged. "
+            "The order stays reserved until {deadline}; you can try again with the same link."
+        )
+    deadline = _deadline(t, parties)
+    return Reply(text.format(amount=amount, number=number, shop=shop, deadline=deadline))
+
+
+def merchant_reply(t: Translator, change: OrderChange, parties: OrderParties) -> Reply | None:
+    """Only what the merchant must act on: a new paid order, or a late one to refund."""
+    _ = t.gettext
+    values = {"number": escape(parties.number), "amount": format_money(parties.charge, t.locale)}
+    if change is OrderChange.PAID:
+        return Reply(_("New paid order {number}: {amount}.").format(**values))
+    if change is OrderChange.NEEDS_REFUND:
+        return Reply(
+            _("Order {number} was paid ({amount}) after its stock was gone: refund it.").format(
+                **values
+            )
+        )
+    return None
+
+
+def _deadline(t: Translator, parties: OrderParties) -> str:
+    if parties.expires_at is None:
+        return "—"
+    return format_datetime(parties.expires_at, "short", locale=t.locale) + " UTC"

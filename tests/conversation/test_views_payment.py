@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
-from bot.web.pay_button import PaymentLink
 from conversation.views.payment import payment_link
 from i18n import translator
 from money import Money
 from payments import CheckoutLink
+from payments.pay_button import PaymentLink
 
 
 def _payment(amount: str, currency: str) -> PaymentLink:

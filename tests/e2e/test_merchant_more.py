@@ -12,7 +12,7 @@ import asyncio
 import html
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
@@ -26,13 +26,13 @@ from bot.services import Services
 from bot.settings import DEMO_TOKEN, load_settings
 from bot.standin.driver import Chat, Message, User
 from bot.standin.server import StandIn
-from bot.web.payment_updates import PaymentUpdate
-from bot.web.providers import PaymentDirectory
 from catalog.models import Variant
 from conversation.views.merchant import buyer_news, refunded
 from db import utcnow
+from handlers.payment_updates import PaymentUpdate
 from i18n import translator
 from merchants.desk import BuyerNews
+from merchants.payment_providers import PaymentDirectory
 from merchants.settings import change_settings, settings_of
 from money.formatting import format_money
 from orders import cart
@@ -75,9 +75,8 @@ class World:
 
     async def start_bot(self) -> None:
         """A new bot process on the same database and stand-in."""
-        application = build_application(self.services, token=DEMO_TOKEN,
-                                        api_url=self.standin.api_url)  # fmt: skip
-        application.bot_data["payments"] = PaymentDirectory(sandbox=self.sandbox)
+        services = replace(self.services, payments=PaymentDirectory(sandbox=self.sandbox))
+        application = build_application(services, token=DEMO_TOKEN, api_url=self.standin.api_url)
         await self._stack.enter_async_context(polling(application))
         self.application = application
 

@@ -29,7 +29,6 @@ from bot.services import Services
 from bot.settings import DEMO_TOKEN, Settings
 from bot.standin import Message, StandIn, User
 from bot.standin.state import World
-from bot.web.checkout_links import checkout_request_for
 from bot.web.telegram_webhook import PATH, SECRET_HEADER
 from db import utcnow
 from orders import cart
@@ -37,6 +36,7 @@ from orders.customers import Customer
 from orders.models import Order, OrderStatus
 from orders.placement import place_orders
 from payments import SandboxProvider, open_checkout
+from payments.checkout_links import checkout_request_for
 from tests.orders.factories import quoter, ready_draft, seed_shop
 from tests.payments.factories import SANDBOX_SECRET
 

@@ -7,10 +7,21 @@ from typing import Any
 
 import pytest
 from telegram import CallbackQuery, Chat, Contact, Message, PhotoSize, Update, User
-from telegram.ext import Application, ApplicationBuilder, BaseHandler
+from telegram.ext import Application, ApplicationBuilder, BaseHandler, CallbackQueryHandler
 
 import handlers
-from handlers import checkout, fallback, orders, text
+from handlers import (
+    checkout,
+    fallback,
+    merchant,
+    merchant_commands,
+    orders,
+    payment,
+    preferences,
+    questions,
+    text,
+)
+from handlers.routing import on
 
 USER = User(7, "Anna", is_bot=False)
 CHAT = Chat(7, Chat.PRIVATE)
@@ -74,8 +85,19 @@ def route(app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> Any
         (lambda: button("1:orders:2"), orders.orders_page),
         (lambda: button("1:order:41"), orders.order_opened),
         (lambda: button("1:ocancel:41"), orders.order_cancel),
+        (lambda: button("1:pay:41"), payment.pay),
+        (lambda: button("1:lang:de"), preferences.chosen),
+        (lambda: button("1:cur:EUR"), preferences.chosen),
+        (lambda: button("1:ask:41"), questions.ask_pressed),
+        (lambda: button("1:mord:accept:41"), merchant.press),
+        (lambda: button("1:mlist:all:2"), merchant_commands.orders_page),
         (lambda: button("forged:payload"), fallback.stale_button),
         (lambda: button("1:orderz:41"), fallback.stale_button),
+        # Right action, wrong shape: refused by the codec before any handler sees it.
+        (lambda: button("1:pay:x"), fallback.stale_button),
+        (lambda: button("1:mord:accept"), fallback.stale_button),
+        (lambda: button("1:co:extra"), fallback.stale_button),
+        (lambda: button("2:pay:41"), fallback.stale_button),
     ],
 )
 def test_each_update_reaches_its_handler(
@@ -103,3 +125,24 @@ def test_an_edited_old_answer_is_not_taken_as_the_current_one(
             ("handlers.text", "handlers.checkout")
         )
     )
+
+
+def test_every_button_is_routed_through_the_codec(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> None:
+    """No hand-written regex over raw payloads: each pattern is an `on(...)` matcher."""
+    patterns = [
+        handler.pattern
+        for group in application.handlers.values()
+        for handler in group
+        if isinstance(handler, CallbackQueryHandler)
+    ]
+    assert patterns
+    assert all(
+        p is None or getattr(p, "__qualname__", "") == "on.<locals>.matches" for p in patterns
+    )
+
+
+def test_a_pattern_for_an_action_the_codec_lacks_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="nonsense"):
+        on("pay", "nonsense")

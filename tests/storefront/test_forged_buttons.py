@@ -17,7 +17,7 @@ import handlers.search
 from bot.database import SessionFactory, transaction
 from conversation import callbacks
 from conversation.reply import Reply
-from handlers.browse import on
+from handlers.routing import on
 from i18n import translator
 from orders.models import CartLine
 from storefront import cart

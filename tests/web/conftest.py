@@ -12,21 +12,22 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder, TypeHandler
 
+from bot.app import CONTEXT_TYPES
 from bot.context import ShopContext
 from bot.database import SessionFactory, transaction
 from bot.processor import PerChatUpdateProcessor
 from bot.services import Services
 from bot.settings import Settings
-from bot.web import payment_updates
 from bot.web.app import create_web_app
-from bot.web.checkout_links import checkout_request_for
-from bot.web.providers import PaymentDirectory
 from db import utcnow
+from handlers import payment_updates
+from merchants.payment_providers import PaymentDirectory
 from orders import cart
 from orders.placement import place_orders
 from payments import CheckoutLink, Provider, SandboxProvider, open_checkout
+from payments.checkout_links import checkout_request_for
 from tests.orders.factories import make_customer, quoter, ready_draft, seed_shop
 
 # The Stripe stand-in and the provider pointed at it, shared with the payments tests.
@@ -72,12 +73,12 @@ async def harness(sessions: SessionFactory, sandbox: SandboxProvider) -> AsyncIt
         .request(api)
         .get_updates_request(FakeBotApi())
         .updater(None)
-        .context_types(ContextTypes(context=ShopContext))
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
     settings = Settings(_env_file=None, public_url=BASE_URL)  # type: ignore[call-arg]
-    application.bot_data["services"] = Services(settings=settings, sessions=sessions)
+    application.bot_data.services = Services(settings=settings, sessions=sessions)
     seen: list[Update] = []
 
     async def record(update: Update, context: ShopContext) -> None:
@@ -87,7 +88,7 @@ async def harness(sessions: SessionFactory, sandbox: SandboxProvider) -> AsyncIt
     application.add_handlers(payment_updates.handlers())
     directory = PaymentDirectory(sandbox=sandbox)
     web: Starlette = create_web_app(
-        application.bot_data["services"],
+        application.bot_data.services,
         application,
         payments=directory,
         webhook_secret=TELEGRAM_SECRET,

@@ -23,13 +23,12 @@ from bot.runner import polling
 from bot.services import Services
 from bot.settings import DEMO_TOKEN, Settings
 from bot.standin import StandIn, User
-from bot.web import payment_updates
 from bot.web.app import create_web_app
-from bot.web.checkout_links import checkout_request_for
 from bot.web.local_server import loopback_socket, serve_on_loopback, url_of
-from bot.web.providers import PaymentDirectory
 from db import utcnow
+from handlers import payment_updates
 from i18n import Translator, negotiate_locale, translator
+from merchants.payment_providers import PaymentDirectory
 from money import Money
 from money.formatting import format_money
 from orders import cart
@@ -37,6 +36,7 @@ from orders.customers import Customer
 from orders.models import Order, OrderStatus
 from orders.placement import place_orders
 from payments import SandboxProvider, open_checkout
+from payments.checkout_links import checkout_request_for
 from tests.orders.factories import quoter, ready_draft, seed_shop
 from tests.payments.factories import SANDBOX_SECRET
 from tests.web.browser import (

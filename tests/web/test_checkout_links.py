@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.web.checkout_links import charge_lines, return_urls
 from money import Money
 from orders.models import Order, OrderLine
+from payments.checkout_links import charge_lines, return_urls
 
 
 def order(*, charge_currency: str, charge_total_minor: int) -> Order:

@@ -17,20 +17,20 @@ import pytest
 from sqlalchemy import select
 
 from bot.database import SessionFactory, transaction
-from bot.web.pay_button import PaymentLink, PaymentsNotSetUp, payment_link
-from bot.web.providers import PaymentDirectory
 from catalog.models import Merchant
 from conversation import callbacks
 from conversation.views.payment import payments_not_set_up
 from db import utcnow
 from handlers import payment
 from i18n import translator
+from merchants.payment_providers import PaymentDirectory
 from merchants.settings import set_payment, shop_by_slug
 from orders import cart
 from orders.customers import Buyer
 from orders.models import Order, OrderStatus
 from orders.placement import place_orders
 from payments import SandboxProvider, StripeCheckout
+from payments.pay_button import PaymentLink, PaymentsNotSetUp, payment_link
 from payments.signed_callback import callback_body, signature_header
 from tests.handlers import fakes
 from tests.orders.factories import make_customer, quoter, ready_draft, seed_shop
@@ -195,7 +195,7 @@ async def test_a_bad_template_tells_the_buyer_payments_are_not_set_up(
 ) -> None:
     orders = await place_both(sessions)
     await on_payment_link(sessions, "mugs", template="https://pay.example/?x={ammount}&o={order}")
-    caplog.set_level(logging.WARNING, logger="bot.web.providers")
+    caplog.set_level(logging.WARNING, logger="merchants.payment_providers")
 
     with pytest.raises(PaymentsNotSetUp):
         await pay_button(sessions, sandbox_directory(), orders["mugs"])
@@ -212,15 +212,11 @@ class _Settings:
 
 @dataclass
 class _Services:
+    """What the Pay button reads of `bot.services.Services`, the directory included."""
+
     sessions: SessionFactory
+    payments: PaymentDirectory
     settings: _Settings = field(default_factory=_Settings)
-
-
-@dataclass
-class _Context(fakes.FakeContext):
-    """`FakeContext` plus what the Pay button reads: the directory in `bot_data`."""
-
-    bot_data: dict[str, Any] = field(default_factory=dict)
 
 
 async def test_the_pay_button_shows_each_shops_own_link_or_says_not_set_up(
@@ -230,8 +226,8 @@ async def test_the_pay_button_shows_each_shops_own_link_or_says_not_set_up(
     await on_payment_link(sessions, "mugs")
     await on_payment_link(sessions, "tea", template="https://tea.example/pay/{ammount}/{order}")
     buyer = Buyer(orders["mugs"][1], BUYER_ID, "en", "USD")
-    context: Any = _Context(fakes.FakeBot(), _Services(sessions), buyer)  # type: ignore[arg-type]
-    context.bot_data["payments"] = sandbox_directory()
+    services = _Services(sessions, sandbox_directory())
+    context: Any = fakes.FakeContext(fakes.FakeBot(), services, buyer)  # type: ignore[arg-type]
     t = translator("en")
 
     await payment.pay(fakes.press(context, callbacks.encode("pay", orders["mugs"][0])), context)

@@ -6,14 +6,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.database import SessionFactory, transaction
-from bot.web.pay_button import NotPayable, PaymentLink, payment_link
-from bot.web.providers import PaymentDirectory
 from conversation.views.payment import payment_link as payment_link_view
 from db import utcnow
 from i18n import translator
+from merchants.payment_providers import PaymentDirectory
 from orders.customers import Customer
 from orders.models import Order, OrderStatus
 from payments import Provider, ProviderUnavailable, SandboxProvider, StripeCheckout
+from payments.pay_button import NotPayable, PaymentLink, payment_link
 from tests.payments.factories import SANDBOX_SECRET, WEBHOOK_SECRET
 from tests.payments.stripe_standin import closed_port_url
 from tests.web.test_provider_unreachable import BASE_URL, placed_order

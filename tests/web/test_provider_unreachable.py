@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.database import SessionFactory, transaction
-from bot.web.checkout_links import checkout_request_for
 from db import utcnow
 from orders import cart
 from orders.expiry import expire_unpaid
@@ -27,6 +26,7 @@ from payments import (
     StripeCheckout,
     open_checkout,
 )
+from payments.checkout_links import checkout_request_for
 from payments.ledger import find_checkout
 from tests.orders.factories import make_customer, quoter, ready_draft, seed_shop, stock_of
 from tests.payments.factories import SANDBOX_SECRET, WEBHOOK_SECRET

@@ -15,7 +15,6 @@ from dataclasses import asdict, dataclass, field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.settings import Settings
 from catalog.models import Merchant
 from merchants.models import MerchantSettings
 from merchants.settings import Shop, payment_settings
@@ -25,7 +24,6 @@ from payments import (
     ProviderConfigError,
     ProviderKind,
     SandboxProvider,
-    StripeCheckout,
     build_provider,
 )
 
@@ -145,19 +143,3 @@ def _fingerprint(settings: MerchantPaymentSettings) -> str:
     """A digest of every setting, secrets included, so changing any of them rebuilds."""
     text = json.dumps(asdict(settings), sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def directory_from_settings(settings: Settings) -> PaymentDirectory:
-    """Sandbox when `CHATSHOP_SANDBOX_SECRET` is set, Stripe when its keys are."""
-    base_url = settings.web_base_url
-    sandbox = (
-        SandboxProvider(settings.sandbox_secret, base_url) if settings.sandbox_secret else None
-    )
-    stripe_provider = None
-    if settings.stripe_api_key and settings.stripe_webhook_secret:
-        stripe_provider = StripeCheckout(
-            settings.stripe_api_key,
-            settings.stripe_webhook_secret,
-            api_base=settings.stripe_api_base,
-        )
-    return PaymentDirectory(sandbox=sandbox, stripe=stripe_provider, public_base_url=base_url)

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.web.checkout_links import checkout_request_for
-from bot.web.providers import PaymentDirectory
 from money import Money
 from orders.models import OrderStatus
 from orders.queries import OrderDetails, get_order_by_id
-from payments import CheckoutLink, open_checkout
+from payments.base import CheckoutLink, Provider
+from payments.checkout_links import checkout_request_for
+from payments.ledger import open_checkout
+
+
+class PaymentDirectory(Protocol):
+    """Which provider serves a merchant (`merchants.payment_providers.PaymentDirectory`)."""
+
+    async def for_merchant(self, session: AsyncSession, merchant_id: int) -> Provider | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +39,7 @@ class NotPayable(Exception):
 
 class PaymentsNotSetUp(Exception):
     """The order's merchant has no usable provider here (none chosen and no default, or its
-    settings are wrong: `PaymentDirectory` has logged why)."""
+    settings are wrong: the directory has logged why)."""
 
 
 async def payment_link(

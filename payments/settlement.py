@@ -2,8 +2,8 @@
 
 The ledger records the event once (`payments.settle_event`); only an `ACCEPTED` event moves the
 order (`orders.lifecycle`), in the same transaction, so a replay, a redelivery or a race between
-two workers changes the order at most once. Notifications are decided here but sent by the
-caller after the commit.
+two workers changes the order at most once. What to tell whom is decided here; the caller
+(`handlers.payment_updates`) owes the messages to the outbox in the same transaction.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ from orders.errors import OrderNotFound
 from orders.lifecycle import PaymentOutcome, apply_status, lock_order, record_payment
 from orders.models import ActorKind, Order, OrderStatus
 from orders.status import PAID_STATUSES, Actor
-from payments import EventKind, PaymentEvent, WebhookOutcome, settle_event
+from payments.base import EventKind, PaymentEvent
+from payments.ledger import WebhookOutcome, settle_event
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,6 @@ class OrderParties:
     merchant_name: str
     charge: Money
     expires_at: datetime | None
-    merchant_chat_id: int | None = None  # merchants have no chat of record yet
 
 
 @dataclass(frozen=True, slots=True)

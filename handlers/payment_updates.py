@@ -7,8 +7,10 @@ waiting for, and a failure reaches the same error handler as any other update. T
 awaits `done` to answer the provider: 2xx only once the event is committed.
 
 What the settlement owes the buyer and the merchant is written to the outbox in the same
-transaction (`bot.web.payment_messages.owe_payment_messages`) and delivered by the outbox
-sender, so a 429 or a crash after the commit loses nothing and a replay sends nothing twice.
+transaction (`owe_payment_messages`) and delivered by the outbox sender, so a 429 or a crash
+after the commit loses nothing and a replay sends nothing twice: the buyer's message keyed by
+the provider's event (a replayed event owes nothing more), and for a newly paid order the
+merchant's notice with its buttons (`merchants.desk`), keyed by the order.
 """
 
 from __future__ import annotations
@@ -17,15 +19,24 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.ext import BaseHandler, TypeHandler
 
 from bot.context import ShopContext
 from bot.database import transaction
-from bot.web.payment_messages import owe_payment_messages
-from bot.web.settlement import Settlement, settle_payment
+from catalog.models import Merchant
+from conversation.views.merchant import render
+from conversation.views.payment import buyer_reply, merchant_reply
 from db import utcnow
+from i18n import negotiate_locale, translator
+from merchants.desk import owe_paid_notice
+from merchants.settings import shop_of
+from orders.models import Order
+from outbox import enqueue
 from outbox.telegram import deliver_owed
 from payments import PaymentEvent, WebhookRejected
+from payments.settlement import OrderChange, Settlement, settle_payment
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +82,46 @@ async def settle(update: PaymentUpdate, context: ShopContext) -> None:
         delivery = asyncio.ensure_future(deliver_owed(context.application))
         await asyncio.wait([delivery], timeout=DELIVERY_GRACE_SECONDS)
     _finish(update, settlement=settlement)
+
+
+async def owe_payment_messages(
+    session: AsyncSession, event: PaymentEvent, settlement: Settlement
+) -> int:
+    """Writes what `settlement` owes to the outbox (same transaction); returns how many rows."""
+    parties = settlement.parties
+    if parties is None or settlement.change is OrderChange.NONE:
+        return 0
+    written = 0
+    buyer = translator(negotiate_locale(parties.buyer_locale))
+    key = f"payment:{event.provider}:{event.event_id}"[:180]
+    written += await enqueue(
+        session,
+        dedupe_key=f"{key}:buyer",
+        chat_id=parties.buyer_chat_id,
+        reply=buyer_reply(buyer, settlement.change, parties),
+    )
+    if settlement.change is OrderChange.PAID:
+        notice = await owe_paid_notice(session, order_number=parties.number)
+        if notice is not None:
+            written += await enqueue(
+                session, dedupe_key=notice.dedupe_key, chat_id=notice.chat_id,
+                reply=render(notice),
+            )  # fmt: skip
+    elif settlement.change is OrderChange.NEEDS_REFUND:
+        merchant_id = await session.scalar(
+            select(Merchant.id).join(Order, Order.merchant_id == Merchant.id)
+            .where(Order.number == parties.number)
+        )  # fmt: skip
+        shop = await shop_of(session, merchant_id) if merchant_id is not None else None
+        if shop is not None and shop.settings.notify_chat_id is not None:
+            reply = merchant_reply(translator(negotiate_locale(shop.language)),
+                                   settlement.change, parties)  # fmt: skip
+            assert reply is not None
+            written += await enqueue(
+                session, dedupe_key=f"{key}:merchant", chat_id=shop.settings.notify_chat_id,
+                reply=reply,
+            )  # fmt: skip
+    return written
 
 
 def _finish(

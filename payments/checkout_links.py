@@ -17,7 +17,7 @@ from i18n import negotiate_locale, translator
 from money import Money
 from orders.errors import OrderNotFound
 from orders.models import Order
-from payments import CheckoutLine, CheckoutRequest
+from payments.base import CheckoutLine, CheckoutRequest
 
 DEFAULT_RESERVATION = timedelta(minutes=30)
 
