@@ -35,7 +35,8 @@ async def running(application: ShopApplication) -> AsyncIterator[ShopApplication
         await register_commands(application)
         await application.start()
         start_outbox_sender(application)
-        services = application.bot_data["services"]
+        services = application.bot_data.services
+        assert services is not None, "build_application puts the services in bot_data"
         # Built now, in the background, so that no buyer's first search pays for it.
         services.search_index.warm_up(services.sessions)
         try:

@@ -107,23 +107,27 @@ class LiveSearchIndex:
         self._version = version
 
     async def _build_beside(self) -> None:
-        """A whole build with its own session; the lock is held only by the very first one."""
+        """A whole build from a short read of its own: the session is closed before the build
+        (on SQLite an open transaction holds the write lock). Only the very first build holds
+        the lock, so that searches arriving meanwhile wait for it instead of building again."""
         assert self._sessions is not None
         try:
             if self._index is None:
                 async with self._lock:
                     if self._index is None:
-                        async with self._sessions() as session:
-                            await self._build(session, await catalog_version(session))
+                        await self._build_from_fresh_read()
                 return
-            async with self._sessions() as session:
-                version = await catalog_version(session)
-                batch = await load_search_documents(session)
-            index = await asyncio.to_thread(SearchIndex.build, batch.documents)
-            async with self._lock:
-                if self._version is None or version > self._version:
-                    self._index, self._version = index, version
+            await self._build_from_fresh_read()
         except asyncio.CancelledError:
             raise
         except Exception:  # the next search builds inline instead; never a silent stop
             log.exception("building the search index failed")
+
+    async def _build_from_fresh_read(self) -> None:
+        assert self._sessions is not None
+        async with self._sessions() as session:
+            version = await catalog_version(session)
+            batch = await load_search_documents(session)
+        index = await asyncio.to_thread(SearchIndex.build, batch.documents)
+        if self._version is None or version > self._version or self._index is None:
+            self._index, self._version = index, version
