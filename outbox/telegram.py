@@ -4,9 +4,10 @@ The only module of `outbox/` that imports PTB. The bot's `AIORateLimiter` keeps 
 Telegram's global and per-chat limits and waits out short 429s itself; a 429 it gives up on
 arrives here as `RetryAfter` and the row waits `retry_after` seconds in the database instead.
 
-Delivery is at most once: a timeout *after* the request went out (Telegram may have posted the
-message) is recorded as failed ("delivery unknown"), never retried; a timeout or refusal before
-the request left is retried with backoff.
+Delivery is at least once: a timeout is retried with backoff whether or not the request left
+(a paid order's notice must arrive), so the one message in flight to a chat may arrive twice
+when Telegram posted it but its answer was lost. Only what Telegram calls permanent (blocked,
+chat gone, a bad request) is given up.
 """
 
 from __future__ import annotations
@@ -39,9 +40,9 @@ from outbox.sender import OutboxSender, Permanent, RetryLater, Sessions, Transie
 log = logging.getLogger(__name__)
 
 BOT_DATA_KEY = "outbox_sender"
-# Long enough for the rate limiter's own retries of a 429 (3 × retry_after) and PTB's timeouts.
-DEFAULT_LEASE_SECONDS = 600
-# Failures that prove the request never reached Telegram: safe to send again.
+# Short: renewed every third of it while sending, so a killed worker's rows return within it.
+DEFAULT_LEASE_SECONDS = 15
+# Failures that prove the request never reached Telegram (no duplicate possible).
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
@@ -96,7 +97,7 @@ class TelegramTransport:
         except TimedOut as error:
             if isinstance(error.__cause__, _NOT_SENT):
                 raise Transient(f"timed out connecting: {error.message}") from error
-            raise Permanent(f"delivery unknown, not retried: {error.message}") from error
+            raise Transient(f"timed out, delivery unknown: {error.message}") from error
         except NetworkError as error:  # 5xx, a dropped connection
             raise Transient(f"network: {error.message}") from error
         except TelegramError as error:

@@ -24,6 +24,7 @@ from bot.web.app import create_web_app
 from bot.web.checkout_links import checkout_request_for
 from bot.web.providers import PaymentDirectory
 from db import utcnow
+from inbox.telegram import start_inbox
 from orders import cart
 from orders.placement import place_orders
 from payments import CheckoutLink, Provider, SandboxProvider, open_checkout
@@ -95,8 +96,10 @@ async def harness(sessions: SessionFactory, sandbox: SandboxProvider) -> AsyncIt
     transport = httpx.ASGITransport(app=web)
     async with application:
         await application.start()
+        inbox = start_inbox(application)  # Telegram's updates are processed from the inbox
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
             yield Harness(client, api, application, sessions, sandbox, seen, directory)
+        await inbox.stop()
         await application.stop()
 
 
