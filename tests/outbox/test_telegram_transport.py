@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest
 
 from outbox import Claimed, Permanent, Transient
 from outbox.telegram import TelegramTransport
