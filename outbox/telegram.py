@@ -148,8 +148,8 @@ async def stop_outbox_sender(application: Application[Any, Any, Any, Any, Any, A
 
 async def deliver_owed(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """After committing something that enqueued: the running sender is woken; without one (a
-    harness that never started it) one round is run here. Claims keep the two from ever
-    sending the same row; whatever fails here waits in the outbox for the next round."""
+    harness that never started it) rounds are run here until nothing is due. Claims keep the two
+    from ever sending the same row; whatever fails here waits in the outbox for the next round."""
     running = application.bot_data.get(BOT_DATA_KEY)
     if isinstance(running, RunningSender):
         running.sender.wake()
@@ -163,6 +163,8 @@ async def deliver_owed(application: Application[Any, Any, Any, Any, Any, Any]) -
         lease=timedelta(seconds=DEFAULT_LEASE_SECONDS),
     )
     try:
-        await sender.run_once()
+        for _ in range(20):  # one message per chat per round: a few rounds for a few messages
+            if not await sender.run_once():
+                break
     except Exception:
         log.exception("delivering owed messages failed; they stay in the outbox")
