@@ -34,6 +34,7 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 BOT_DATA_KEY = "inbox_dispatcher"
 DEFAULT_LEASE = timedelta(seconds=10)
 KEEP_DONE = timedelta(days=2)  # Telegram keeps undelivered updates for 24 hours
+MAX_ATTEMPTS = 5  # an update whose worker died this often is skipped, not retried forever
 
 
 def ordering_key(update: object) -> int | None:
@@ -127,12 +128,11 @@ class InboxDispatcher:
 
     async def _process(self, leased: Leased) -> None:
         try:
-            update = Update.de_json(leased.payload, self.application.bot)
-            with processing(leased):
-                # The Application's own per-chat lock orders it with payment events in-process.
-                await self.application.update_processor.process_update(
-                    update, self.application.process_update(update)
-                )
+            if leased.attempts > MAX_ATTEMPTS:  # it took down every worker that tried it
+                log.error("inbox: update %d given up after %d attempts", leased.update_id,
+                          leased.attempts - 1)  # fmt: skip
+            else:
+                await self._handle(leased)
             async with self.sessions() as session, session.begin():
                 if not await finish(session, leased, now=utcnow()):
                     log.warning("inbox: update %d was taken over before it finished",
@@ -143,6 +143,18 @@ class InboxDispatcher:
         finally:
             self._busy.pop(leased.update_id, None)
             self.wake()  # the chat's next update may be waiting
+
+    async def _handle(self, leased: Leased) -> None:
+        try:
+            update = Update.de_json(leased.payload, self.application.bot)
+        except Exception:
+            log.exception("inbox: update %d is unreadable; skipped", leased.update_id)
+            return
+        with processing(leased):
+            # The Application's own per-chat lock orders it with payment events in-process.
+            await self.application.update_processor.process_update(
+                update, self.application.process_update(update)
+            )
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         while not stop.is_set() or self._busy:

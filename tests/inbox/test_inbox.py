@@ -206,3 +206,24 @@ async def test_an_update_held_by_a_killed_worker_is_processed_within_seconds(
     async with sessions() as session:
         attempts = await session.scalar(select(func.max(InboxUpdate.attempts)))
     assert attempts == 2
+
+
+async def test_an_update_that_kills_every_worker_is_skipped_not_retried_forever(
+    sessions: SessionFactory,
+) -> None:
+    async with transaction(sessions) as session:
+        await store(session, [message(1, 42, "poison"), message(2, 42, "next")], now=utcnow())
+    start = utcnow()
+    for attempt in range(5):  # five workers took it and died
+        async with transaction(sessions) as session:
+            await claim(session, now=start + LEASE * 2 * attempt, lease=LEASE, limit=1)
+    async with transaction(sessions) as session:  # its lease ran out long ago
+        await session.execute(
+            InboxUpdate.__table__.update().values(claimed_until=start - LEASE)  # type: ignore[attr-defined]
+        )
+    seen: list[tuple[int, str, int]] = []
+    async with worker(sessions, seen, 2, poll_seconds=0.1):
+        await _until(lambda: len(seen) == 1, 5)
+
+    assert [text for _, text, _ in seen] == ["next"]  # the chat moves on
+    assert set((await stored_states(sessions)).values()) == {InboxState.DONE.value}
