@@ -1,4 +1,5 @@
-"""The inbox: updates stored before they are acknowledged, leased to one worker at a time.
+"""The inbox (updates stored before they are acknowledged, leased to one worker at a time) and
+the rate windows every worker shares (Telegram's limits for the whole deployment).
 
 Revision ID: reliability_1
 Revises: 0003
@@ -39,9 +40,17 @@ def upgrade() -> None:
         "ix_inbox_updates_chat_key_update_id", "inbox_updates", ["chat_key", "update_id"]
     )
     op.create_index("ix_inbox_updates_state_update_id", "inbox_updates", ["state", "update_id"])
+    op.create_table(
+        "rate_windows",
+        sa.Column("key", sa.String(length=32), nullable=False),
+        sa.Column("window", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("count", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("key", "window", name=op.f("pk_rate_windows")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("rate_windows")
     op.drop_index("ix_inbox_updates_state_update_id", table_name="inbox_updates")
     op.drop_index("ix_inbox_updates_chat_key_update_id", table_name="inbox_updates")
     op.drop_table("inbox_updates")
