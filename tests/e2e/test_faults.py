@@ -153,9 +153,18 @@ def _address(n: int) -> list[str]:
             f"100{n:02d}", "US", "no"]  # fmt: skip
 
 
+def _confirm_button(message: Message) -> tuple[int, int] | None:
+    for r, row in enumerate(message.buttons):
+        for c, (_, data) in enumerate(row):
+            if data and data.startswith("1:step:summary:") and len(data) > 20:
+                return (r, c)
+    return None
+
+
 def _summary_of(user: User) -> Message | None:
+    """The order summary with its Confirm button (not the "save these details?" question)."""
     for message in reversed(user.chat.bot_messages):
-        if message.text and "Main Street" in message.text:
+        if message.text and "Main Street" in message.text and _confirm_button(message):
             return message
     return None
 
@@ -240,13 +249,9 @@ async def test_sigkilled_workers_lose_nothing_and_repeat_nothing(
             async def confirm(user: User) -> None:
                 summary = _summary_of(user)
                 assert summary is not None
-                found = [
-                    (r, c)
-                    for r, row in enumerate(summary.buttons)
-                    for c, (_, data) in enumerate(row)
-                    if data and data.startswith("1:step:summary:") and len(data) > 20
-                ]
-                await user.press(summary, found[0], timeout=0.01)
+                button = _confirm_button(summary)
+                assert button is not None
+                await user.press(summary, button, timeout=0.01)
 
             await asyncio.gather(*(confirm(u) for u in buyers))
             await asyncio.sleep(0.08)
