@@ -12,6 +12,7 @@ from bot.context import ShopContext, ShopData
 from bot.merchant_jobs import schedule_merchant_jobs
 from bot.order_expiry import schedule_expiry
 from bot.processor import PerChatUpdateProcessor
+from bot.rate_limits import rate_limiter_for
 from bot.rates import schedule_refresh
 from bot.services import Services
 from handlers import payment_updates
@@ -48,8 +49,9 @@ def build_application(
         .base_file_url(f"{api_url}/file/bot")
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(PerChatUpdateProcessor())
-        # Retries 429s after Telegram's retry_after and keeps under its global and per-chat limits.
-        .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+        # Retries 429s after Telegram's retry_after and keeps under its global and group limits.
+        # Shared by all workers through PostgreSQL (bot.rate_limits); in memory on SQLite.
+        .rate_limiter(rate_limiter or rate_limiter_for(services.sessions))
         .post_init(register_commands)
         .build()
     )

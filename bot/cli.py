@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.errors import ConfigurationError
+from bot.logs import configure as configure_logging
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -20,10 +21,7 @@ if TYPE_CHECKING:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    configure_logging(args.verbose, _secrets_in_environment())
     try:
         return asyncio.run(args.run(args)) or 0
     except ConfigurationError as error:
@@ -33,9 +31,25 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def _secrets_in_environment() -> list[str]:
+    """Values of CHATSHOP_* settings that are secrets: never written to a log."""
+    words = ("TOKEN", "SECRET", "KEY", "PASSWORD")
+    return [
+        value
+        for name, value in os.environ.items()
+        if name.startswith("CHATSHOP_") and any(word in name for word in words) and value
+    ]
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chatshop", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true", help="log in detail")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log chatshop in detail (-vv: every library too); secrets and personal data redacted",
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="chat with the shop offline, in this terminal")

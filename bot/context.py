@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.services import Services
 from i18n import Translator, translator
+from inbox.telegram import InboxDispatcher
 from orders.customers import Buyer
 from outbox.telegram import RunningSender
 
@@ -20,6 +21,7 @@ class ShopData:
 
     services: Services | None = None
     outbox_sender: RunningSender | None = None
+    inbox: InboxDispatcher | None = None  # this worker's processing of stored updates
 
 
 class ShopContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], ShopData]):

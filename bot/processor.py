@@ -6,19 +6,9 @@ import asyncio
 from collections.abc import Awaitable
 from typing import Any
 
-from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-
-def ordering_key(update: object) -> int | None:
-    """The chat (or, for inline queries, the user) whose updates must not overtake each other."""
-    if isinstance(update, Update):
-        if update.effective_chat is not None:
-            return update.effective_chat.id
-        if update.effective_user is not None:
-            return update.effective_user.id
-        return None
-    return getattr(update, "ordering_key", None)
+from inbox.telegram import ordering_key
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

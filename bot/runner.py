@@ -1,19 +1,22 @@
 """Starting and stopping the bot, with clear words when Telegram says no.
 
-`running` is the Application processing updates with its background work (the outbox sender);
-`polling` adds long polling (`chatshop run`, the demo), `bot.serve` a webhook instead.
+`running` is the Application with its background work (the inbox dispatcher that processes
+stored updates, the outbox sender); `polling` adds long polling into the inbox (`chatshop run`,
+the demo), `bot.serve` a webhook instead.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import ShopApplication, register_commands
 from bot.settings import ConfigurationError
+from inbox.telegram import poll_updates, start_inbox
 from outbox.telegram import start_outbox_sender, stop_outbox_sender
 
 
@@ -39,9 +42,12 @@ async def running(application: ShopApplication) -> AsyncIterator[ShopApplication
         assert services is not None, "build_application puts the services in bot_data"
         # Built now, in the background, so that no buyer's first search pays for it.
         services.search_index.warm_up(services.sessions)
+        inbox = start_inbox(application)
         try:
             yield application
         finally:
+            await inbox.stop()
+            application.bot_data.inbox = None
             await services.search_index.stop()
             await stop_outbox_sender(application)
             if application.running:
@@ -54,14 +60,18 @@ async def running(application: ShopApplication) -> AsyncIterator[ShopApplication
 
 @asynccontextmanager
 async def polling(application: ShopApplication) -> AsyncIterator[ShopApplication]:
-    """The bot fetching and answering updates by long polling until the block ends."""
+    """The bot fetching and answering updates by long polling until the block ends.
+
+    Each batch of updates is stored in the inbox before getUpdates' offset acknowledges it."""
     async with running(application):
-        assert application.updater is not None
-        await application.updater.start_polling(
-            allowed_updates=Update.ALL_TYPES, drop_pending_updates=False
-        )
+        stop = asyncio.Event()
+        services = application.bot_data.services
+        assert services is not None
+        poller = asyncio.create_task(poll_updates(application, services.sessions, stop))
         try:
             yield application
         finally:
-            if application.updater.running:
-                await application.updater.stop()
+            stop.set()
+            poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await poller

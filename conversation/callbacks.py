@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 VERSION = "1"
 MAX_BYTES = 64  # Telegram's limit on callback_data
-_MAX_INT = 2**63 - 1
+_MAX_INT = 2**31 - 1  # every int a button carries fits a 32-bit INTEGER column
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 # action name -> the kind of each argument ("int" or "tok": a short [A-Za-z0-9_-] token)

@@ -20,6 +20,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Row ids are INTEGER columns (32-bit on PostgreSQL): ids from buttons, links and commands are
+# checked against this before they reach a query, or asyncpg refuses them with an error.
+MAX_ROW_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """Now, timezone-aware in UTC: the only clock the database ever sees."""
     return datetime.now(UTC)

@@ -24,6 +24,7 @@ from handlers import (
     browse,
     checkout,
     fallback,
+    guard,
     identity,
     merchant,
     merchant_commands,
@@ -38,7 +39,8 @@ from handlers import (
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_handler(TypeHandler(Update, identity.resolve_buyer), group=-1)
+    application.add_handler(TypeHandler(Update, identity.resolve_buyer), group=-2)
+    application.add_handler(guard.handler(), group=-1)  # buttons only where they belong
     private = filters.ChatType.PRIVATE
     new = private & filters.UpdateType.MESSAGE
     application.add_handlers(

@@ -11,22 +11,25 @@ from datetime import datetime
 
 from babel import Locale, UnknownLocaleError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import ShopContext
 from bot.database import transaction
 from conversation import callbacks
 from conversation.views import common
-from conversation.views.checkout import checkout_turn, nothing_to_cancel
+from conversation.views.checkout import checkout_turn, nothing_to_cancel, placed_order
 from db import utcnow
 from handlers import fallback
 from handlers.render import send
 from handlers.routing import on
 from orders import checkout_dialog as dialog
-from orders.checkout_dialog import CheckoutTurn, DialogKey, Shopper
+from orders.checkout_dialog import CheckoutTurn, DialogKey, Shopper, TurnKind
 from orders.countries import country_codes
+from orders.placement import Outcome
 from orders.pricing import Quoter
+from outbox import enqueue
+from outbox.telegram import deliver_owed
 from storefront.pricing import buyer_pricing
 
 CHANNEL = "telegram"
@@ -154,24 +157,51 @@ async def step_button(update: Update, context: ShopContext) -> None:
         return
     step, answer = pressed.str(0), pressed.str(1)
     ttl = context.services.settings.order_reservation  # how long placed orders hold their stock
-    result = await _run(
-        update,
-        context,
-        lambda session, key, shopper, quoter, now: dialog.press(
-            session,
-            key=key,
-            shopper=shopper,
-            quoter=quoter,
-            step=step,
-            answer=answer,
-            now=now,
+    message = update.callback_query.message
+    edit_id = message.message_id if isinstance(message, Message) and not message.photo else None
+
+    async def press_and_owe(
+        session: AsyncSession, key: DialogKey, shopper: Shopper, quoter: Quoter, now: datetime
+    ) -> CheckoutTurn | None:
+        turn = await dialog.press(
+            session, key=key, shopper=shopper, quoter=quoter, step=step, answer=answer, now=now,
             ttl=ttl,
-        ),
-    )
+        )  # fmt: skip
+        placement = turn.placement if turn is not None else None
+        if placement is not None and placement.outcome == Outcome.PLACED:
+            assert turn is not None and turn.kind == TurnKind.PLACED
+            await _owe_placed(session, key.chat_id, context, turn, edit_id)  # in its transaction
+        return turn
+
+    result = await _run(update, context, press_and_owe)
     if result is None:
         await send(update, context, common.button_expired(context.i18n))
         return
+    if result.placement is not None and result.placement.outcome == Outcome.PLACED:
+        await update.callback_query.answer()
+        await deliver_owed(context.application)  # the outbox delivers, even after a crash
+        return
     await send(update, context, checkout_turn(context.i18n, result))
+
+
+async def _owe_placed(
+    session: AsyncSession,
+    chat_id: int,
+    context: ShopContext,
+    turn: CheckoutTurn,
+    edit_id: int | None,
+) -> None:
+    """ "Order placed, press Pay" for each order, in the outbox: lost neither to a crash nor a 429.
+    The first replaces the summary the buyer confirmed on."""
+    assert turn.placement is not None
+    for index, order in enumerate(turn.placement.orders):
+        await enqueue(
+            session,
+            dedupe_key=f"order:{order.number}:placed",
+            chat_id=chat_id,
+            reply=placed_order(context.i18n, order),
+            edit_message_id=edit_id if index == 0 else None,
+        )
 
 
 async def cancel_command(update: Update, context: ShopContext) -> None:

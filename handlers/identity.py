@@ -7,6 +7,7 @@ from telegram import Update
 from bot.context import ShopContext
 from bot.database import transaction
 from i18n import negotiate_locale, translator
+from inbox.fence import replay_safe
 from money.locale_currency import guess_currency
 from orders.customers import identify_buyer
 
@@ -17,11 +18,13 @@ async def resolve_buyer(update: Update, context: ShopContext) -> None:
     if user is None or user.is_bot:
         return
     settings = context.services.settings
-    async with transaction(context.services.sessions) as session:
-        context.buyer = await identify_buyer(
-            session,
-            telegram_user_id=user.id,
-            locale=negotiate_locale(user.language_code, settings.default_language),
-            currency=guess_currency(user.language_code, settings.default_currency),
-        )
+    # Repeating it is harmless: it never marks the update processed (see `inbox.fence`).
+    with replay_safe():
+        async with transaction(context.services.sessions) as session:
+            context.buyer = await identify_buyer(
+                session,
+                telegram_user_id=user.id,
+                locale=negotiate_locale(user.language_code, settings.default_language),
+                currency=guess_currency(user.language_code, settings.default_currency),
+            )
     context.i18n = translator(context.buyer.locale)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import utcnow
+from db import MAX_ROW_ID, utcnow
 from money import Money
 from money.conversion import ConversionPolicy
 from orders.cart_language import Ambiguous, CartEdit, EditAction
@@ -170,7 +170,7 @@ class CartView:
 # --- lookups, always scoped to the buyer ----------------------------------------------------
 def _valid_id(value: object) -> bool:
     """A row id the database can hold: a forged 10^30 must not reach the driver as an error."""
-    return not isinstance(value, bool) and isinstance(value, int) and 0 < value < 2**63
+    return not isinstance(value, bool) and isinstance(value, int) and 0 < value <= MAX_ROW_ID
 
 
 async def _cart(session: AsyncSession, customer_id: int, *, create: bool) -> Cart | None:

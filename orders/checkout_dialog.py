@@ -38,6 +38,7 @@ from orders.placement import (
     DEFAULT_TTL,
     CheckoutSummary,
     PlacementResult,
+    latest_placement,
     place_orders,
     summarise,
 )
@@ -221,6 +222,13 @@ async def press(
         await _clear(session, key)
         return CheckoutTurn(TurnKind.EXPIRED)
     if draft is None:
+        if step == Step.SUMMARY.value and _FINGERPRINT.match(answer):
+            # Confirm pressed again (a retry, a slow network): the orders it placed, if any.
+            placed = await latest_placement(
+                session, customer_id=shopper.customer_id, since=now - ttl
+            )
+            if placed is not None:
+                return CheckoutTurn(TurnKind.PLACED, placement=placed)
         return None
     if answer == CANCEL:
         await _clear(session, key)

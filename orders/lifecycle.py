@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from db import MAX_ROW_ID
 from orders.catalog_port import release, reserve
 from orders.errors import InvalidTransition, OrderNotFound, StockGone
 from orders.models import ActorKind, Order, OrderEvent, OrderStatus
@@ -193,7 +194,11 @@ async def cancel_own_order(
     session: AsyncSession, *, customer_id: int, order_id: int, now: datetime | None = None
 ) -> StatusChange:
     """`cancel_order` by the id a Cancel button carries; a forged or foreign id: `OrderNotFound`."""
-    if isinstance(order_id, bool) or not isinstance(order_id, int) or not 0 < order_id < 2**63:
+    if (
+        isinstance(order_id, bool)
+        or not isinstance(order_id, int)
+        or not 0 < order_id <= MAX_ROW_ID
+    ):
         raise OrderNotFound()
     return await _cancel_own(session, customer_id, Order.id == order_id, now)
 

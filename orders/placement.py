@@ -237,6 +237,23 @@ async def existing_orders(
     )
 
 
+async def latest_placement(
+    session: AsyncSession, *, customer_id: int, since: datetime
+) -> PlacementResult | None:
+    """The buyer's most recent checkout placed after `since`, as `ALREADY_PLACED` (to answer a
+    repeated Confirm press with the orders it made); None when there is none."""
+    token = await session.scalar(
+        select(Order.checkout_token)
+        .where(Order.customer_id == customer_id, Order.created_at >= since)
+        .order_by(Order.created_at.desc(), Order.id.desc())
+        .limit(1)
+    )
+    if token is None:
+        return None
+    placed = await existing_orders(session, customer_id=customer_id, checkout_token=token)
+    return PlacementResult(Outcome.ALREADY_PLACED, orders=tuple(map(_placed, placed)))
+
+
 async def place_orders(
     session: AsyncSession,
     *,

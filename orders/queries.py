@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from db import MAX_ROW_ID
 from money import Money
 from orders.catalog_port import merchant_names
 from orders.models import ActorKind, Order, OrderStatus
@@ -154,7 +155,7 @@ async def get_order_by_id(
 
 def _valid_id(value: object) -> bool:
     """A row id the database can hold: a forged 10^30 must not reach the driver as an error."""
-    return not isinstance(value, bool) and isinstance(value, int) and 0 < value < 2**63
+    return not isinstance(value, bool) and isinstance(value, int) and 0 < value <= MAX_ROW_ID
 
 
 async def _details(

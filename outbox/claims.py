@@ -3,14 +3,16 @@
 A claim is a lease: the row is `sending` until `claimed_until`, under a fresh `claim_token`.
 On PostgreSQL several senders claim at once with `FOR UPDATE SKIP LOCKED` (each skips the rows
 another is claiming); SQLite's `BEGIN IMMEDIATE` lets one writer at a time claim. A sender that
-dies mid-send leaves a claim that expires, and the row is claimed again. Every result is
-recorded only under the token it was claimed with, so a sender whose lease ran out cannot
-overwrite the next one's outcome.
+dies mid-send leaves a claim that expires, and the row is claimed again: leases are short
+(seconds) and renewed by the live sender (`renew`), so a dead sender's rows return within one
+lease. Every result is recorded only under the token it was claimed with, so a sender whose
+lease ran out cannot overwrite the next one's outcome.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,6 +88,23 @@ async def claim(
         )
     await session.flush()
     return claimed
+
+
+async def renew(
+    session: AsyncSession, tokens: Collection[str], *, now: datetime, lease: timedelta
+) -> int:
+    """Extends the leases still held under `tokens` (a live sender's heartbeat)."""
+    if not tokens:
+        return 0
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.claim_token.in_(list(tokens)),
+            OutboxMessage.state == OutboxState.SENDING.value,
+        )
+        .values(claimed_until=now + lease)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _held(claimed: Claimed) -> Any:

@@ -7,8 +7,10 @@ or `Permanent` (refused for good). `outbox.telegram` is the Telegram transport.
 
 At most one message per chat is in flight (see `outbox.claims`), messages of different chats
 go out concurrently. A message is recorded as sent in its own transaction right after the
-channel accepted it; the only way it goes out twice is a crash in between, or a lease shorter
-than a send (keep `lease` well above the transport's timeouts).
+channel accepted it. Leases are short and renewed every `lease / 3` while a round is sending,
+so a killed sender's rows are claimed again within one lease. Delivery is at least once: a
+message goes out twice only when the channel accepted it and then the sender died (or timed
+out waiting for the answer) before recording it: at most the one message in flight per chat.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import utcnow
-from outbox.claims import Claimed, claim, mark_failed, mark_retry, mark_sent
+from outbox.claims import Claimed, claim, mark_failed, mark_retry, mark_sent, renew
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +66,7 @@ class Backoff:
     """Exponential: `base` × 2^(attempt-1), at most `ceiling`, in seconds."""
 
     base: float = 2.0
-    ceiling: float = 600.0
+    ceiling: float = 60.0  # a chat's later messages wait behind a retry at most this long
 
     def delay(self, attempt: int) -> timedelta:
         return timedelta(seconds=min(self.ceiling, self.base * 2 ** max(0, attempt - 1)))
@@ -74,7 +76,7 @@ class Backoff:
 class OutboxSender:
     sessions: Sessions
     transport: Transport
-    lease: timedelta = timedelta(minutes=2)
+    lease: timedelta = timedelta(seconds=15)
     batch: int = 20
     max_attempts: int = 10
     backoff: Backoff = Backoff()
@@ -92,8 +94,26 @@ class OutboxSender:
         """One round: claim a batch, deliver it, record each outcome; returns how many."""
         async with self.sessions() as session, session.begin():
             batch = await claim(session, now=self.clock(), lease=self.lease, limit=self.batch)
-        await asyncio.gather(*(self._deliver(message) for message in batch))
+        if not batch:
+            return 0
+        heartbeat = asyncio.create_task(self._heartbeat({m.token for m in batch}))
+        try:
+            await asyncio.gather(*(self._deliver(message) for message in batch))
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
         return len(batch)
+
+    async def _heartbeat(self, tokens: set[str]) -> None:
+        """Renews the round's leases every `lease / 3` until cancelled."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            try:
+                async with self.sessions() as session, session.begin():
+                    await renew(session, tokens, now=self.clock(), lease=self.lease)
+            except Exception:
+                log.exception("outbox: renewing leases failed")
 
     async def run(self, stop: asyncio.Event) -> None:
         """Rounds until `stop` is set; an error in one round is logged, the next one follows."""

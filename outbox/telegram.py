@@ -6,9 +6,10 @@ sends under Telegram's global and per-chat limits and waits out short 429s itsel
 up on arrives here as `RetryAfter` and the row waits `retry_after` seconds in the database
 instead.
 
-Delivery is at most once: a timeout *after* the request went out (Telegram may have posted the
-message) is recorded as failed ("delivery unknown"), never retried; a timeout or refusal before
-the request left is retried with backoff.
+Delivery is at least once: a timeout is retried with backoff whether or not the request left
+(a paid order's notice must arrive), so the one message in flight to a chat may arrive twice
+when Telegram posted it but its answer was lost. Only what Telegram calls permanent (blocked,
+chat gone, a bad request) is given up.
 """
 
 from __future__ import annotations
@@ -41,9 +42,9 @@ from outbox.sender import OutboxSender, Permanent, RetryLater, Sessions, Transie
 
 log = logging.getLogger(__name__)
 
-# Long enough for the rate limiter's own retries of a 429 (3 × retry_after) and PTB's timeouts.
-DEFAULT_LEASE_SECONDS = 600
-# Failures that prove the request never reached Telegram: safe to send again.
+# Short: renewed every third of it while sending, so a killed worker's rows return within it.
+DEFAULT_LEASE_SECONDS = 15
+# Failures that prove the request never reached Telegram (no duplicate possible).
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
@@ -99,7 +100,7 @@ class TelegramTransport:
         except TimedOut as error:
             if isinstance(error.__cause__, _NOT_SENT):
                 raise Transient(f"timed out connecting: {error.message}") from error
-            raise Permanent(f"delivery unknown, not retried: {error.message}") from error
+            raise Transient(f"timed out, delivery unknown: {error.message}") from error
         except NetworkError as error:  # 5xx, a dropped connection
             raise Transient(f"network: {error.message}") from error
         except TelegramError as error:
@@ -168,8 +169,8 @@ async def stop_outbox_sender(application: Application[Any, Any, Any, Any, Any, A
 
 async def deliver_owed(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """After committing something that enqueued: the running sender is woken; without one (a
-    harness that never started it) one round is run here. Claims keep the two from ever
-    sending the same row; whatever fails here waits in the outbox for the next round."""
+    harness that never started it) rounds are run here until nothing is due. Claims keep the two
+    from ever sending the same row; whatever fails here waits in the outbox for the next round."""
     host: SenderHost = application.bot_data
     if host.outbox_sender is not None:
         host.outbox_sender.sender.wake()
@@ -182,6 +183,8 @@ async def deliver_owed(application: Application[Any, Any, Any, Any, Any, Any]) -
         lease=timedelta(seconds=DEFAULT_LEASE_SECONDS),
     )
     try:
-        await sender.run_once()
+        for _ in range(20):  # one message per chat per round: a few rounds for a few messages
+            if not await sender.run_once():
+                break
     except Exception:
         log.exception("delivering owed messages failed; they stay in the outbox")

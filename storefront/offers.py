@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from catalog.models import Merchant, Product, ProductStatus
+from db import MAX_ROW_ID
 from i18n.locales import catalog_language
 from money import Money
 from storefront.pricing import Pricing, merchant_policy
@@ -105,7 +106,7 @@ async def load_offers(
     session: AsyncSession, product_ids: Sequence[int], *, pricing: Pricing, language: str
 ) -> list[Offer]:
     """Offers for the active products among `product_ids`, in that order (others left out)."""
-    ids = [pid for pid in dict.fromkeys(product_ids) if 0 < pid < 2**63]
+    ids = [pid for pid in dict.fromkeys(product_ids) if 0 < pid <= MAX_ROW_ID]
     if not ids:
         return []
     rows = await session.execute(product_rows_query().where(Product.id.in_(ids)))

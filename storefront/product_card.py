@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import InventoryPolicy, Merchant, Product, ProductImage, Variant
+from db import MAX_ROW_ID
 from money import Money
 from money.conversion import ConversionPolicy
 from orders.cart import MAX_QUANTITY
@@ -135,7 +136,7 @@ async def load_product_card(
 ) -> ProductCard:
     """The card of an active product; `ProductUnavailable` if it is gone or withdrawn,
     `StaleButton` if `selection` does not fit its options."""
-    if not 0 < product_id < 2**63:
+    if not 0 < product_id <= MAX_ROW_ID:
         raise ProductUnavailable()
     row = (await session.execute(product_rows_query().where(Product.id == product_id))).first()
     if row is None or not row[0].variants:

@@ -41,7 +41,7 @@ def create_web_app(
     inbox = PaymentInbox(services.sessions, application.update_queue)
     return Starlette(
         routes=[
-            telegram_route(application, secret),
+            telegram_route(application, secret, services.sessions),
             *payment_routes(inbox, directory),
             *checkout_routes(inbox, directory),
             health_route(services.sessions, services.search_index),

@@ -8,6 +8,7 @@ from html import escape
 
 from conversation.reply import Button, Reply
 from conversation.views.search import clip, money_text, price_text
+from db import MAX_ROW_ID
 from i18n import Translator
 from storefront.offers import Offer
 from storefront.search import SearchOutcome
@@ -35,7 +36,7 @@ def parse_deep_link(payload: str) -> int | None:
     digits = payload.removeprefix(DEEP_LINK_PREFIX)
     if payload.startswith(DEEP_LINK_PREFIX) and digits.isascii() and digits.isdigit():
         value = int(digits) if len(digits) <= 18 else 0
-        return value or None
+        return value if 0 < value <= MAX_ROW_ID else None
     return None
 
 

@@ -45,10 +45,20 @@ def test_decode_never_crashes_on_garbage(payload: str) -> None:
     assert encode(callback.action, *callback.args) == payload
 
 
-@given(st.integers(min_value=0, max_value=2**63 - 1))
+@given(st.integers(min_value=0, max_value=2**31 - 1))
 def test_encoded_payloads_fit_telegram(product_id: int) -> None:
     assert len(encode("prod", product_id).encode()) <= MAX_BYTES
     assert decode(encode("prod", product_id)).int(0) == product_id
+
+
+@pytest.mark.parametrize("value", [2**31, 2**32 + 7, 2**63 - 1])
+def test_ids_beyond_the_32_bit_columns_are_refused(value: int) -> None:
+    """PostgreSQL's INTEGER ids stop at 2^31-1: larger ones never reach asyncpg as an error."""
+    for payload in (f"1:prod:{value}", f"1:order:{value}", f"1:mord:accept:{value}"):
+        with pytest.raises(InvalidCallback):
+            decode(payload)
+    with pytest.raises(ValueError):
+        encode("pay", value)
 
 
 def test_encode_refuses_what_decode_would_refuse() -> None:

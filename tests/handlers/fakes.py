@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from types import SimpleNamespace
 from typing import Any
 
 from telegram import (
@@ -93,6 +94,11 @@ class FakeContext:
     @property
     def i18n(self) -> Any:
         return translator(self.buyer.locale)
+
+    @property
+    def application(self) -> Any:
+        """What `outbox.telegram.deliver_owed` reads: one outbox round sends through `bot`."""
+        return SimpleNamespace(bot=self.bot, bot_data={"services": self.services})
 
 
 def _user(buyer: Buyer) -> User:

@@ -110,7 +110,8 @@ def test_the_stale_button_answer_is_the_last_handler(
     application: Application[Any, Any, Any, Any, Any, Any],
 ) -> None:
     assert application.handlers[0][-1].callback is fallback.stale_button
-    assert application.handlers[-1][0].callback.__name__ == "resolve_buyer"
+    assert application.handlers[-2][0].callback.__name__ == "resolve_buyer"
+    assert application.handlers[-1][0].callback.__name__ == "check"  # buttons in place
 
 
 def test_an_edited_old_answer_is_not_taken_as_the_current_one(

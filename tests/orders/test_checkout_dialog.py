@@ -137,8 +137,12 @@ async def test_a_whole_checkout_places_one_order_per_merchant(sessions: SessionF
     assert statuses == {OrderStatus.AWAITING_PAYMENT.value}
     assert remembered is not None and remembered.name == "Anna Müller"
 
-    # Confirm pressed again (an old message, a retried update): expired, nothing new.
-    assert await buyer.press(Step.SUMMARY, summary.fingerprint) is None
+    # Confirm pressed again (its reply lost in a crash, a retried update): the same orders,
+    # never "expired", nothing new.
+    again = await buyer.press(Step.SUMMARY, summary.fingerprint)
+    assert again is not None and again.kind == TurnKind.PLACED and again.placement is not None
+    assert again.placement.outcome == Outcome.ALREADY_PLACED
+    assert [o.number for o in again.placement.orders] == [o.number for o in placed.placement.orders]
     assert await _count_orders(sessions) == 2
 
 

@@ -190,3 +190,44 @@ async def test_two_senders_at_once_deliver_each_message_once(sessions: SessionFa
     delivered = transport.delivered
     assert len(delivered) == 60 and len(set(delivered)) == 60
     assert all(r.state == OutboxState.SENT.value for r in await rows(sessions))
+
+
+@dataclass
+class SlowTransport:
+    """Each send takes `seconds` (a slow Telegram, a long flood wait inside the rate limiter)."""
+
+    seconds: float
+    delivered: list[int] = field(default_factory=list)
+
+    async def deliver(self, message: Claimed) -> int | None:
+        await asyncio.sleep(self.seconds)
+        self.delivered.append(message.id)
+        return 1
+
+
+async def test_a_live_senders_lease_is_renewed_and_a_dead_ones_returns_within_it(
+    sessions: SessionFactory,
+) -> None:
+    short = timedelta(seconds=0.6)
+    async with transaction(sessions) as session:
+        for key, chat in (("orphan", 2), ("slow", 1)):
+            await enqueue(session, dedupe_key=key, chat_id=chat, reply=Reply(key))
+    async with transaction(sessions) as session:  # a worker claims "orphan", then is killed
+        [orphan] = await claim(session, now=datetime.now(UTC), lease=short, limit=1)
+    assert orphan.chat_id == 2
+    slow = SlowTransport(1.5)  # longer than the lease: only the heartbeat keeps it
+    other = ScriptedTransport()
+    live = OutboxSender(sessions, slow, lease=short)
+    rival = OutboxSender(sessions, other, lease=short)
+
+    async def rival_rounds() -> None:
+        for _ in range(12):
+            await rival.run_once()
+            await asyncio.sleep(0.1)
+
+    await asyncio.gather(live.run_once(), rival_rounds())
+
+    by_key = {row.dedupe_key: row for row in await rows(sessions)}
+    assert slow.delivered == [by_key["slow"].id]  # never taken from the live sender
+    assert other.delivered == [by_key["orphan"].id]  # the dead one's row, within a second
+    assert {row.state for row in by_key.values()} == {OutboxState.SENT.value}

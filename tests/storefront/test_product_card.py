@@ -93,7 +93,7 @@ async def test_selections_that_do_not_fit_are_stale(
 
 async def test_withdrawn_or_unknown_products_are_unavailable(sessions: SessionFactory) -> None:
     catalog, buyer = await _setup(sessions)
-    for product_id in (catalog.archived, 10**9, 2**63):
+    for product_id in (catalog.archived, 10**9, 2**31, 2**63):
         with pytest.raises(ProductUnavailable):
             await _card(sessions, buyer, product_id)
 

@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.web.app import create_web_app
 from db import utcnow
 from handlers import payment_updates
+from inbox.telegram import start_inbox
 from merchants.payment_providers import PaymentDirectory
 from orders import cart
 from orders.placement import place_orders
@@ -96,8 +97,10 @@ async def harness(sessions: SessionFactory, sandbox: SandboxProvider) -> AsyncIt
     transport = httpx.ASGITransport(app=web)
     async with application:
         await application.start()
+        inbox = start_inbox(application)  # Telegram's updates are processed from the inbox
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
             yield Harness(client, api, application, sessions, sandbox, seen, directory)
+        await inbox.stop()
         await application.stop()
 
 

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 
+from inbox.models import InboxUpdate
 from tests.web.conftest import TELEGRAM_SECRET, Harness
 
 UPDATE = {
@@ -52,6 +53,30 @@ async def test_update_with_the_secret_reaches_the_application(harness: Harness) 
     assert update.update_id == 91
     assert update.effective_message is not None
     assert update.effective_message.text == "red mug"
+
+
+async def test_the_update_is_committed_before_telegram_hears_200(harness: Harness) -> None:
+    response = await harness.client.post(
+        "/telegram/webhook",
+        json=UPDATE,
+        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+    )
+
+    assert response.status_code == 200
+    async with harness.sessions() as session:  # a crash now loses nothing: it is stored
+        stored = await session.get(InboxUpdate, 91)
+    assert stored is not None and stored.payload["message"]["text"] == "red mug"
+
+
+async def test_a_redelivered_update_is_processed_once(harness: Harness) -> None:
+    headers = {"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET}
+    for _ in range(3):  # Telegram retries when our 200 got lost
+        response = await harness.client.post("/telegram/webhook", json=UPDATE, headers=headers)
+        assert response.status_code == 200
+    await _until(lambda: harness.seen_updates)
+    await asyncio.sleep(0.3)
+
+    assert [update.update_id for update in harness.seen_updates] == [91]
 
 
 async def test_unreadable_body_is_refused(harness: Harness) -> None:

@@ -1,0 +1,90 @@
+"""Exactly-once effects: an update's changes commit only with the mark that it is done.
+
+While a worker processes a leased update (`processing(leased)`), every transaction that writes
+also marks the update done under the worker's claim token, in the same commit. So:
+- a crash before that commit leaves the update pending: it is processed again, from scratch;
+- a crash after it leaves the update done: it is never processed twice;
+- a worker whose lease ran out (another took the update) cannot commit at all: `LeaseLost`
+  rolls its transaction back.
+A transaction that only refreshes what replaying would write again (the buyer's last-seen time)
+runs under `replay_safe()` and marks nothing. Installed once on SQLAlchemy's `Session` class;
+outside `processing` it does nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+
+from db import utcnow
+from inbox.store import Leased, _finish_statement
+
+_current: ContextVar[Leased | None] = ContextVar("inbox_update", default=None)
+_replay_safe: ContextVar[bool] = ContextVar("inbox_replay_safe", default=False)
+_WROTE = "inbox_wrote"
+
+
+class LeaseLost(RuntimeError):
+    """Another worker took this update over: this worker's changes must not commit."""
+
+
+@contextmanager
+def processing(leased: Leased) -> Iterator[None]:
+    """Within the block, writing transactions commit only with `leased` marked done."""
+    install()
+    reset = _current.set(leased)
+    try:
+        yield
+    finally:
+        _current.reset(reset)
+
+
+@contextmanager
+def replay_safe() -> Iterator[None]:
+    """Writes in the block are harmless to repeat: they do not mark the update done."""
+    reset = _replay_safe.set(True)
+    try:
+        yield
+    finally:
+        _replay_safe.reset(reset)
+
+
+def current() -> Leased | None:
+    return _current.get()
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        session.info[_WROTE] = True
+
+
+def _before_commit(session: Session) -> None:
+    wrote = bool(session.info.pop(_WROTE, False))
+    leased = _current.get()
+    if leased is None or _replay_safe.get():
+        return
+    if not (wrote or session.new or session.dirty or session.deleted):
+        return
+    result: Any = session.execute(_finish_statement(leased.update_id, leased.token, utcnow()))
+    session.info.pop(_WROTE, None)  # our own UPDATE
+    if not result.rowcount:
+        raise LeaseLost(f"update {leased.update_id} is no longer leased to this worker")
+
+
+@functools.cache
+def install() -> None:
+    """Hooks the fence into every SQLAlchemy session (once per process)."""
+    event.listen(Session, "do_orm_execute", _on_execute)
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "before_commit", _before_commit)

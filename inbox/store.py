@@ -1,0 +1,160 @@
+"""Storing received updates and leasing them to workers, one chat at a time.
+
+`store` is idempotent on `update_id`. `claim` leases the oldest unprocessed update of each chat
+that has none in progress: on PostgreSQL several workers claim at once with `FOR UPDATE SKIP
+LOCKED`, on SQLite `BEGIN IMMEDIATE` lets one writer claim at a time. A lease is short and
+renewed (`renew`) while its worker is alive; a dead worker's rows are claimed again as soon as
+their lease runs out.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from inbox.models import InboxState, InboxUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One update as it arrived: its id, the chat whose order it keeps, its JSON."""
+
+    update_id: int
+    chat_key: int | None
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Leased:
+    """One stored update, leased to the worker holding `token`."""
+
+    update_id: int
+    token: str
+    chat_key: int | None
+    payload: dict[str, Any]
+    attempts: int  # including this one
+
+
+async def store(session: AsyncSession, updates: Iterable[Received], *, now: datetime) -> int:
+    """Stores updates not seen before; returns how many were new (redeliveries are ignored)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    new = 0
+    for received in updates:
+        statement = (
+            insert(InboxUpdate)
+            .values(
+                update_id=received.update_id,
+                chat_key=received.chat_key,
+                payload=received.payload,
+                state=InboxState.PENDING.value,
+                attempts=0,
+                received_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(InboxUpdate.update_id)
+        )
+        if (await session.execute(statement)).scalar_one_or_none() is not None:
+            new += 1
+    return new
+
+
+def _claimable(now: datetime) -> Any:
+    earlier = aliased(InboxUpdate)
+    ready = or_(
+        InboxUpdate.state == InboxState.PENDING.value,
+        and_(
+            InboxUpdate.state == InboxState.PROCESSING.value,
+            InboxUpdate.claimed_until < now,
+        ),
+    )
+    # One chat's updates are taken in order: wait while an older one of the chat is not done.
+    blocked = exists().where(
+        earlier.chat_key == InboxUpdate.chat_key,
+        earlier.update_id < InboxUpdate.update_id,
+        earlier.state != InboxState.DONE.value,
+    )
+    return and_(ready, ~blocked)
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    busy: Collection[int] = (),
+) -> list[Leased]:
+    """Leases up to `limit` updates (at most one per chat, its oldest not done).
+
+    `busy`: update ids this worker is still processing (never leased to it twice)."""
+    query = select(InboxUpdate).where(_claimable(now))
+    if busy:
+        query = query.where(InboxUpdate.update_id.not_in(list(busy)))
+    rows = (
+        await session.scalars(
+            query.order_by(InboxUpdate.update_id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=InboxUpdate)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    leased: list[Leased] = []
+    for row in rows:
+        token = str(uuid.uuid4())
+        row.state = InboxState.PROCESSING.value
+        row.claimed_until = now + lease
+        row.claim_token = token
+        row.attempts += 1
+        leased.append(Leased(row.update_id, token, row.chat_key, dict(row.payload), row.attempts))
+    await session.flush()
+    return leased
+
+
+async def renew(
+    session: AsyncSession, tokens: Collection[str], *, now: datetime, lease: timedelta
+) -> int:
+    """Extends the leases still held under `tokens`; returns how many."""
+    if not tokens:
+        return 0
+    result = await session.execute(
+        update(InboxUpdate)
+        .where(
+            InboxUpdate.claim_token.in_(list(tokens)),
+            InboxUpdate.state == InboxState.PROCESSING.value,
+        )
+        .values(claimed_until=now + lease)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _finish_statement(update_id: int, token: str, now: datetime) -> Any:
+    return (
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == update_id, InboxUpdate.claim_token == token)
+        .values(state=InboxState.DONE.value, claimed_until=None, done_at=now)
+    )
+
+
+async def finish(session: AsyncSession, leased: Leased, *, now: datetime) -> bool:
+    """Done; False when the lease was lost meanwhile (another worker holds the update)."""
+    result = await session.execute(_finish_statement(leased.update_id, leased.token, now))
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def forget_done(session: AsyncSession, *, before: datetime) -> int:
+    """Deletes done updates received before `before` (Telegram redelivers only recent ones)."""
+    result = await session.execute(
+        delete(InboxUpdate).where(
+            InboxUpdate.state == InboxState.DONE.value, InboxUpdate.received_at < before
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
