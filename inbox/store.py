@@ -140,7 +140,9 @@ def _finish_statement(update_id: int, token: str, now: datetime) -> Any:
     return (
         update(InboxUpdate)
         .where(InboxUpdate.update_id == update_id, InboxUpdate.claim_token == token)
-        .values(state=InboxState.DONE.value, claimed_until=None, done_at=now)
+        # The payload goes as soon as it is handled: it may hold a phone, an address or a key a
+        # merchant typed; the row itself stays a while, so a redelivered update_id is ignored.
+        .values(state=InboxState.DONE.value, claimed_until=None, done_at=now, payload={})
     )
 
 

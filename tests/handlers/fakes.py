@@ -23,6 +23,7 @@ from telegram import (
     User,
 )
 
+from bot.context import ShopData
 from bot.database import SessionFactory
 from i18n import translator
 from orders.customers import Buyer
@@ -98,7 +99,7 @@ class FakeContext:
     @property
     def application(self) -> Any:
         """What `outbox.telegram.deliver_owed` reads: one outbox round sends through `bot`."""
-        return SimpleNamespace(bot=self.bot, bot_data={"services": self.services})
+        return SimpleNamespace(bot=self.bot, bot_data=ShopData(services=self.services))
 
 
 def _user(buyer: Buyer) -> User:
