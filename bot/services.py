@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.database import SessionFactory
 from bot.settings import Settings
+from merchants.secrets import SecretBox
 from storefront.search_index import LiveSearchIndex
 
 # Where product photos given as relative paths live (the demo catalog's generated photos).
@@ -19,3 +20,4 @@ class Services:
     sessions: SessionFactory
     search_index: LiveSearchIndex = field(default_factory=LiveSearchIndex)
     media_dir: Path = DEMO_MEDIA_DIR  # product photos stored as paths are relative to this
+    secrets: SecretBox | None = None  # seals and opens merchants' payment secrets

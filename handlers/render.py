@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import (
+    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InputFile,
@@ -27,7 +28,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons])
 
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 
 
 def markup(reply: Reply) -> Markup | None:
@@ -42,6 +43,8 @@ def markup(reply: Reply) -> Markup | None:
         )
     if reply.remove_keyboard:
         return ReplyKeyboardRemove()
+    if reply.force_reply:
+        return ForceReply()
     return None
 
 

@@ -1,0 +1,122 @@
+"""What /newshop asks and answers, and the buyer's greeting from a shop's link.
+
+Questions are asked as replies the admin answers by replying (a bot in a group with privacy
+mode on sees only replies to its own messages). Until the shop exists they are in the admin's
+language; the closing message is in the language chosen for the shop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+from babel import Locale
+
+from conversation.reply import Reply
+from conversation.views.search import category_list
+from i18n import SHIPPED_LOCALES, Translator
+from merchants.onboarding import Problem, Step
+from merchants.signup import OpenRefused
+from payments import ProviderKind
+from storefront.categories import Category
+
+
+def shop_link(bot_username: str, slug: str) -> str:
+    """The link buyers open the shop with (Telegram's `start` parameter: `shop-<slug>`)."""
+    return f"https://t.me/{bot_username}?start=shop-{slug}"
+
+
+def not_group(t: Translator) -> Reply:
+    return Reply(t.gettext("Add me to your shop's Telegram group and send /newshop there."))
+
+
+def not_admin(t: Translator) -> Reply:
+    return Reply(t.gettext("Only an administrator of this group can open a shop here."))
+
+
+def refused(t: Translator, reason: OpenRefused) -> Reply:
+    if reason is OpenRefused.CLOSED:
+        return Reply(t.gettext("New shops are not being opened here at the moment."))
+    if reason is OpenRefused.NEEDS_INVITE:
+        return Reply(
+            t.gettext(
+                "Opening a shop needs an invite code: send <code>/newshop CODE</code>. "
+                "This code is wrong or has been used."
+            )
+        )
+    return Reply(t.gettext("This group already receives the orders of a shop."))
+
+
+def ask(t: Translator, step: Step, problem: Problem | None = None) -> Reply:
+    """The question of `step`, after what was wrong with the last answer (if anything)."""
+    lines = [_problem(t, problem)] if problem is not None else []
+    if step is Step.NAME:
+        lines.append(t.gettext("Let's open your shop. What is its name? Reply to this message."))
+    elif step is Step.CURRENCY:
+        lines.append(
+            t.gettext(
+                "In which currency are your prices? Reply with its code, e.g. EUR, USD or CNY."
+            )
+        )
+    elif step is Step.LANGUAGE:
+        lines.append(t.gettext("In which language should I write order notices here?"))
+        lines.extend(f"{number}. {name}" for number, name in enumerate(_language_names(), 1))
+        lines.append(t.gettext("Reply with the number."))
+    else:
+        lines.append(t.gettext("How will buyers pay?"))
+        lines.extend(f"{number}. {label}" for number, label in enumerate(_payments(t), 1))
+        lines.append(t.gettext("Reply with the number."))
+    return Reply("\n".join(lines), force_reply=True)
+
+
+def _problem(t: Translator, problem: Problem) -> str:
+    if problem is Problem.NAME:
+        return t.gettext("The name must be 1 to 80 characters.")
+    if problem is Problem.CURRENCY:
+        return t.gettext("That is not a currency code I know.")
+    return t.gettext("Please answer with one of the numbers.")
+
+
+def _language_names() -> list[str]:
+    return [Locale.parse(locale).get_display_name(locale) or locale for locale in SHIPPED_LOCALES]
+
+
+def _payments(t: Translator) -> list[str]:
+    return [
+        t.gettext("A payment link of your own (your payment page)"),
+        "Stripe",
+        t.gettext("Sandbox: test payments, no money moves"),
+    ]
+
+
+def opened(t: Translator, *, name: str, link: str, payment: ProviderKind) -> Reply:
+    """The closing message, in the shop's language: what is left, and the buyers' link."""
+    lines = [t.gettext("<b>{shop}</b> is open, and its orders will arrive in this group.")
+             .format(shop=escape(name))]  # fmt: skip
+    if payment is not ProviderKind.SANDBOX:
+        lines.append(
+            t.gettext(
+                "Your payment keys are never sent in a chat: the operator of this bot sets them "
+                "with <code>chatshop merchant edit</code>. Until then buyers cannot pay."
+            )
+        )
+    lines.append(t.gettext("Next, set where you ship and what it costs with /shipping."))
+    lines.append(
+        t.gettext(
+            "Now send your catalog file here as a document: a CSV or a Shopify product export."
+        )
+    )
+    lines.append(t.gettext("Your customers open the shop with this link:"))
+    lines.append(escape(link))
+    return Reply("\n\n".join(lines))
+
+
+def shop_welcome(t: Translator, name: str, categories: Sequence[Category]) -> Reply:
+    """The buyer's first message from a shop's link: its name, then its categories."""
+    welcome = t.gettext("Welcome to <b>{shop}</b>!").format(shop=escape(name))
+    listing = category_list(t, categories)
+    return Reply(f"{welcome}\n{listing.text}", buttons=listing.buttons)
+
+
+def no_such_shop(t: Translator) -> Reply:
+    return Reply(t.gettext("That shop link does not lead to a shop any more."))
