@@ -78,7 +78,9 @@ def _problem(t: Translator, problem: Problem) -> str:
 
 
 def _language_names() -> list[str]:
-    return [Locale.parse(locale).get_display_name(locale) or locale for locale in SHIPPED_LOCALES]
+    """Each shipped language in its own words ("Deutsch", "中文 (简体)"), capitalised."""
+    names = (Locale.parse(locale).get_display_name(locale) or locale for locale in SHIPPED_LOCALES)
+    return [name[:1].upper() + name[1:] for name in names]
 
 
 def _payments(t: Translator) -> list[str]:
@@ -103,7 +105,8 @@ def opened(t: Translator, *, name: str, link: str, payment: ProviderKind) -> Rep
     lines.append(t.gettext("Next, set where you ship and what it costs with /shipping."))
     lines.append(
         t.gettext(
-            "Now send your catalog file here as a document: a CSV or a Shopify product export."
+            "Now send your catalog file (a CSV or a Shopify product export) as a reply to this "
+            "message."
         )
     )
     lines.append(t.gettext("Your customers open the shop with this link:"))
