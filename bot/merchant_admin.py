@@ -54,8 +54,8 @@ async def merchant_command(
                           file=out)  # fmt: skip
                 return 0
             if args.action == "invite":
-                code = await issue_invite(session)
-                print(f"invite code (works once, in a group: /newshop {code}): {code}", file=out)
+                invite = await issue_invite(session)
+                print(f"invite code (works once; in a group: /newshop {invite})", file=out)
                 return 0
             merchant = await find_merchant(session, slug=args.slug)
             if args.action == "claim-code":
@@ -63,8 +63,8 @@ async def merchant_command(
                     raise ConfigurationError(
                         f"no merchant {args.slug!r}; `merchant list` shows them."
                     )
-                code = await issue_claim_code(session, merchant_id=merchant.id)
-                print(_claim_line(args.slug, code), file=out)
+                claim = await issue_claim_code(session, merchant_id=merchant.id)
+                print(_claim_line(args.slug, claim), file=out)
                 return 0
             secrets = read_secrets(args)  # before any change: a missing file changes nothing
             if args.action == "add":
@@ -82,7 +82,7 @@ async def merchant_command(
             elif args.name:
                 merchant.name = args.name
             await _apply(session, merchant, args, secrets, services.secrets)
-            code = None
+            code: str | None = None
             if args.action == "add":
                 code = await issue_claim_code(session, merchant_id=merchant.id)
         print(f"merchant {args.slug}: saved", file=out)

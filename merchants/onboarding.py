@@ -81,8 +81,9 @@ async def answer(
     The last answer raises `signup.ShopNotOpened` when the shop cannot be opened after all (the
     invite was used meanwhile, the group took another shop); the dialog is then over.
     """
-    key = {"channel": CHANNEL, "chat_id": chat_id, "user_id": user_id}
-    dialog = await load_dialog(session, **key, max_idle=IDLE, now=now)
+    dialog = await load_dialog(
+        session, channel=CHANNEL, chat_id=chat_id, user_id=user_id, max_idle=IDLE, now=now
+    )
     if dialog is None:
         return None
     data, text = dict(dialog.data), text.strip()
@@ -105,7 +106,7 @@ async def answer(
         payment = parse_payment(text)
         if payment is None:
             return Answered(step, Problem.PAYMENT)
-        await clear_dialog(session, **key)
+        await clear_dialog(session, channel=CHANNEL, chat_id=chat_id, user_id=user_id)
         shop = await open_shop(
             session, policy=policy, invite=data.get("invite"), name=data["name"],
             currency=data["currency"], language=data["language"], chat_id=chat_id,
@@ -114,7 +115,8 @@ async def answer(
         # The choice only: keys and templates are secrets or need the operator (see README).
         set_payment(shop.settings, payment.value, {})
         return Answered(None, shop=shop, payment=payment)
-    await save_dialog(session, **key, step=following.value, data=data, now=now)
+    await save_dialog(session, channel=CHANNEL, chat_id=chat_id, user_id=user_id,
+                      step=following.value, data=data, now=now)  # fmt: skip
     return Answered(following)
 
 

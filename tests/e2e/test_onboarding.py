@@ -72,7 +72,7 @@ async def ask(user: User, chat: Chat, text: str, reply_to: Message | None = None
     """Sends `text` (as a reply when asked) and returns the bot's next message there."""
     before = len(chat.bot_messages)
     await user.send(text, chat, reply_to=reply_to)
-    return await chat.wait_for(lambda m, n=before: len(chat.bot_messages) > n, TIMEOUT)
+    return await chat.wait_for(lambda _: len(chat.bot_messages) > before, TIMEOUT)
 
 
 async def test_a_shop_opened_in_the_chat_from_nothing(

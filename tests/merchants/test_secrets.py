@@ -13,8 +13,9 @@ from sqlalchemy import text, update
 from bot.bootstrap import bootstrap
 from bot.cli import _parser
 from bot.database import SessionFactory, transaction
+from bot.errors import ConfigurationError
 from bot.merchant_admin import merchant_command, read_secrets
-from bot.settings import ConfigurationError, load_settings
+from bot.settings import load_settings
 from catalog.merchants import create_merchant
 from merchants.models import MerchantSettings
 from merchants.secrets import SecretBox, SecretKeyError, new_key, seal_stored_secrets
