@@ -22,8 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import NAME_MAX
 from i18n import SHIPPED_LOCALES, negotiate_locale
-from merchants.settings import Shop, set_payment
+from merchants.secrets import SECRET_FIELDS, SecretBox
+from merchants.settings import Shop, set_payment, shop_by_slug
 from merchants.signup import Signup, may_open, open_shop
+from merchants.staff import is_staff
 from money import UnknownCurrency, normalise_code
 from orders.dialog import clear_dialog, load_dialog, save_dialog
 from payments import ProviderKind
@@ -143,3 +145,74 @@ def parse_payment(text: str) -> ProviderKind | None:
              "payment_link": ProviderKind.PAYMENT_LINK, "stripe": ProviderKind.STRIPE,
              "sandbox": ProviderKind.SANDBOX}  # fmt: skip
     return names.get(text)
+
+
+# --- payment keys, in a private chat ------------------------------------------------------------
+
+KEYS_CHANNEL: Final = "telegram:paykeys"
+# What each provider needs typed, in the order asked (`merchants.settings.PAYMENT_FIELDS`).
+KEY_FIELDS: Final = {
+    ProviderKind.STRIPE: ("stripe_api_key", "stripe_webhook_secret"),
+    ProviderKind.PAYMENT_LINK: ("url_template", "callback_secret"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KeyAsked:
+    """The field asked next (None: all stored) for the shop `slug`; `secret`: the answer was a
+    secret, so the message holding it should be deleted."""
+
+    slug: str
+    field: str | None
+    secret: bool = False
+    refused: bool = False  # the sender left the staff, or the shop's provider changed meanwhile
+
+
+async def begin_keys(
+    session: AsyncSession, *, slug: str, user_id: int, now: datetime
+) -> KeyAsked | None:
+    """`/start keys-<slug>` in a private chat: the first field to ask, or None when the sender
+    is not on the shop's staff or its provider takes no keys."""
+    shop = await shop_by_slug(session, slug)
+    if shop is None or not await is_staff(session, merchant_id=shop.merchant.id, user_id=user_id):
+        return None
+    fields = KEY_FIELDS.get(ProviderKind(shop.settings.payment_provider or "sandbox"), ())
+    if not fields:
+        return None
+    await save_dialog(session, channel=KEYS_CHANNEL, chat_id=user_id, user_id=user_id,
+                      step=fields[0], data={"slug": slug}, now=now)  # fmt: skip
+    return KeyAsked(slug, fields[0])
+
+
+async def answer_key(
+    session: AsyncSession, *, user_id: int, text: str, box: SecretBox | None, now: datetime
+) -> KeyAsked | None:
+    """Stores `text` as the field asked (a secret sealed with `box`); None when nothing is asked.
+
+    Raises `merchants.secrets.SecretKeyError` when a secret comes and no key is configured.
+    """
+    dialog = await load_dialog(session, channel=KEYS_CHANNEL, chat_id=user_id, user_id=user_id,
+                               max_idle=IDLE, now=now)  # fmt: skip
+    if dialog is None:
+        return None
+    slug, field = str(dialog.data.get("slug", "")), dialog.step
+    shop = await shop_by_slug(session, slug)
+    kind = ProviderKind(shop.settings.payment_provider or "sandbox") if shop else None
+    fields = KEY_FIELDS.get(kind, ()) if kind else ()
+    secret = field in SECRET_FIELDS
+    if (
+        shop is None
+        or kind is None
+        or field not in fields
+        or not await is_staff(session, merchant_id=shop.merchant.id, user_id=user_id)
+    ):
+        await clear_dialog(session, channel=KEYS_CHANNEL, chat_id=user_id, user_id=user_id)
+        return KeyAsked(slug, None, secret, refused=True)
+    set_payment(shop.settings, kind.value, {field: text.strip()}, box)
+    following = fields[fields.index(field) + 1] if fields.index(field) + 1 < len(fields) else None
+    if following is None:
+        await clear_dialog(session, channel=KEYS_CHANNEL, chat_id=user_id, user_id=user_id)
+    else:
+        await save_dialog(session, channel=KEYS_CHANNEL, chat_id=user_id, user_id=user_id,
+                          step=following, data={"slug": slug}, now=now)  # fmt: skip
+    return KeyAsked(slug, following, secret)

@@ -91,16 +91,23 @@ def _payments(t: Translator) -> list[str]:
     ]
 
 
-def opened(t: Translator, *, name: str, link: str, payment: ProviderKind) -> Reply:
+def keys_link(bot_username: str, slug: str) -> str:
+    """Where staff type the shop's payment keys: a private chat with the bot, never the group."""
+    return f"https://t.me/{bot_username}?start=keys-{slug}"
+
+
+def opened(
+    t: Translator, *, name: str, link: str, payment: ProviderKind, keys: str
+) -> Reply:  # fmt: skip
     """The closing message, in the shop's language: what is left, and the buyers' link."""
     lines = [t.gettext("<b>{shop}</b> is open, and its orders will arrive in this group.")
              .format(shop=escape(name))]  # fmt: skip
     if payment is not ProviderKind.SANDBOX:
         lines.append(
             t.gettext(
-                "Your payment keys are never sent in a chat: the operator of this bot sets them "
-                "with <code>chatshop merchant edit</code>. Until then buyers cannot pay."
-            )
+                "Never post payment keys in this group. Send them to me in a private chat, "
+                "through this link: {link}"
+            ).format(link=escape(keys))
         )
     lines.append(t.gettext("Next, set where you ship and what it costs with /shipping."))
     lines.append(
@@ -123,3 +130,44 @@ def shop_welcome(t: Translator, name: str, categories: Sequence[Category]) -> Re
 
 def no_such_shop(t: Translator) -> Reply:
     return Reply(t.gettext("That shop link does not lead to a shop any more."))
+
+
+def ask_key(t: Translator, field: str, *, webhook_url: str) -> Reply:
+    """The next payment setting asked in the private chat (`field` of `PAYMENT_FIELDS`)."""
+    if field == "stripe_api_key":
+        text = t.gettext(
+            "Send your Stripe secret key (it starts with sk_live_ or sk_test_). I delete your "
+            "message as soon as it is stored."
+        )
+    elif field == "stripe_webhook_secret":
+        text = t.gettext(
+            "In Stripe, add a webhook endpoint at {url} for the checkout.session events, then "
+            "send me its signing secret (whsec_...)."
+        ).format(url=escape(webhook_url))
+    elif field == "url_template":
+        text = t.gettext(
+            "Send the address of your payment page with its placeholders, e.g. {example}"
+        ).format(example="<code>https://pay.example.com/?order={order}&amp;sum={amount}</code>")
+    else:
+        text = t.gettext(
+            "Your payment page must send its signed callbacks to {url}. Now send me the secret "
+            "it signs them with (at least 16 characters)."
+        ).format(url=escape(webhook_url))
+    return Reply(text)
+
+
+def keys_saved(t: Translator) -> Reply:
+    return Reply(t.gettext("Saved. Buyers can pay now."))
+
+
+def keys_refused(t: Translator) -> Reply:
+    return Reply(t.gettext("Only the shop's staff can set its payment keys, through its link."))
+
+
+def keys_cannot_be_stored(t: Translator) -> Reply:
+    return Reply(
+        t.gettext(
+            "I cannot store secrets yet: the operator of this bot must set CHATSHOP_SECRET_KEY "
+            "first. Your message was not kept."
+        )
+    )

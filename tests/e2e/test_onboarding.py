@@ -26,10 +26,12 @@ from bot.standin.driver import Chat, Message, User
 from bot.standin.server import StandIn
 from catalog.merchants import create_merchant
 from catalog.models import Merchant, Product
-from merchants.settings import shop_for_chat
+from merchants.secrets import SecretBox
+from merchants.settings import payment_settings, shop_for_chat
 from merchants.signup import issue_claim_code
 from merchants.staff import is_staff
 from tests.catalog.importing.helpers import SHOPIFY_LEGACY
+from tests.payments.factories import SECRET_KEY
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 20
@@ -52,7 +54,8 @@ async def running(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch,
                  "CHATSHOP_SIGNUP", "CHATSHOP_SECRET_KEY"):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
     settings = load_settings(telegram_token=DEMO_TOKEN, fx_refresh_hours=0, signup=signup)
-    services = Services(settings=settings, sessions=session_factory(engine))
+    services = Services(settings=settings, sessions=session_factory(engine),
+                        secrets=SecretBox.from_keys(SECRET_KEY))  # fmt: skip
     await seed_demo_catalog(services.sessions)  # other shops, with categories of their own
     async with StandIn.start() as standin:
         standin.add_bot(DEMO_TOKEN, username=BOT)  # privacy mode on
@@ -175,3 +178,44 @@ async def test_a_cli_made_shop_is_claimed_only_with_its_code(
             assert await is_staff(session, merchant_id=shop.merchant.id, user_id=world.owner.id)
             assert not await is_staff(session, merchant_id=shop.merchant.id,
                                       user_id=world.member.id)  # fmt: skip
+
+
+async def test_stripe_keys_are_typed_in_a_private_chat_and_never_kept_in_it(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    api_key, whsec = "sk_test_lumiere_own_9Xq2", "whsec_lumiere_own_Tz71"
+    async with running(engine, monkeypatch, "open") as world:
+        chat = group(world, "Lumière")
+        question = await ask(world.owner, chat, "/newshop")
+        for answer in ("Lumière", "EUR", "1"):
+            question = await ask(world.owner, chat, answer, reply_to=question)
+        done = await ask(world.owner, chat, "2", reply_to=question)  # Stripe
+        keys_link = f"https://t.me/{BOT}?start=keys-lumiere"
+        assert keys_link in (done.text or "") and "Never post payment keys" in (done.text or "")
+
+        stranger = await ask(world.member, world.member.chat, "/start keys-lumiere")
+        assert "Only the shop's staff" in (stranger.text or "")
+
+        private = world.owner.chat
+        asked = await ask(world.owner, private, "/start keys-lumiere")
+        assert "Stripe secret key" in (asked.text or "")
+        typed = await world.owner.send(api_key, private)
+        asked = await private.wait_for(lambda m: "whsec_" in (m.text or ""), TIMEOUT)
+        assert "/payments/stripe/lumiere" in (asked.text or "")
+        typed_secret = await world.owner.send(whsec, private)
+        await private.wait_for(lambda m: "Saved" in (m.text or ""), TIMEOUT)
+        await world.standin.settle()
+        # Both messages holding a secret are gone from the chat.
+        assert typed.deleted and typed_secret.deleted
+        assert all(api_key not in (m.text or "") for m in private.messages)
+
+        async with world.sessions() as session:
+            shop = await shop_for_chat(session, chat.id)
+            assert shop is not None
+            raw = repr(shop.settings.payment_config)
+            own = payment_settings(shop, SecretBox.from_keys(SECRET_KEY))
+        assert api_key not in raw and whsec not in raw
+        assert own is not None and (own.stripe_api_key, own.stripe_webhook_secret) == (
+            api_key,
+            whsec,
+        )
