@@ -176,7 +176,7 @@ async def begin_keys(
     shop = await shop_by_slug(session, slug)
     if shop is None or not await is_staff(session, merchant_id=shop.merchant.id, user_id=user_id):
         return None
-    fields = KEY_FIELDS.get(ProviderKind(shop.settings.payment_provider or "sandbox"), ())
+    fields = _key_fields(shop.settings.payment_provider)
     if not fields:
         return None
     await save_dialog(session, channel=KEYS_CHANNEL, chat_id=user_id, user_id=user_id,
@@ -197,8 +197,8 @@ async def answer_key(
         return None
     slug, field = str(dialog.data.get("slug", "")), dialog.step
     shop = await shop_by_slug(session, slug)
-    kind = ProviderKind(shop.settings.payment_provider or "sandbox") if shop else None
-    fields = KEY_FIELDS.get(kind, ()) if kind else ()
+    kind = shop.settings.payment_provider if shop else None
+    fields = _key_fields(kind)
     secret = field in SECRET_FIELDS
     if (
         shop is None
@@ -208,7 +208,7 @@ async def answer_key(
     ):
         await clear_dialog(session, channel=KEYS_CHANNEL, chat_id=user_id, user_id=user_id)
         return KeyAsked(slug, None, secret, refused=True)
-    set_payment(shop.settings, kind.value, {field: text.strip()}, box)
+    set_payment(shop.settings, kind, {field: text.strip()}, box)
     following = fields[fields.index(field) + 1] if fields.index(field) + 1 < len(fields) else None
     if following is None:
         await clear_dialog(session, channel=KEYS_CHANNEL, chat_id=user_id, user_id=user_id)
@@ -216,3 +216,8 @@ async def answer_key(
         await save_dialog(session, channel=KEYS_CHANNEL, chat_id=user_id, user_id=user_id,
                           step=following, data={"slug": slug}, now=now)  # fmt: skip
     return KeyAsked(slug, following, secret)
+
+
+def _key_fields(provider: str | None) -> tuple[str, ...]:
+    """What the stored provider needs typed (an unknown or keyless provider: nothing)."""
+    return next((fields for kind, fields in KEY_FIELDS.items() if kind.value == provider), ())

@@ -14,7 +14,8 @@ from db import utcnow
 from merchants import onboarding
 from merchants.models import SignupCode
 from merchants.onboarding import Problem, Step
-from merchants.settings import shop_by_slug, shop_for_chat
+from merchants.secrets import SecretBox, SecretKeyError
+from merchants.settings import payment_settings, set_payment, shop_by_slug, shop_for_chat
 from merchants.signup import (
     OpenRefused,
     ShopNotOpened,
@@ -27,9 +28,10 @@ from merchants.signup import (
     new_code,
     open_shop,
 )
-from merchants.staff import is_staff, list_staff
+from merchants.staff import is_staff, list_staff, remove_staff
 from orders.dialog import load_dialog
 from payments import ProviderKind
+from tests.payments.factories import SECRET_KEY
 
 GROUP, OTHER_GROUP, ADMIN, STRANGER = -1001, -1002, 501, 666
 
@@ -219,3 +221,47 @@ async def test_an_invite_checked_at_the_start_is_used_at_the_end(sessions: Sessi
     async with sessions() as session:
         row = await session.scalar(select(SignupCode))
     assert row is not None and row.used_at is not None and row.used_by == ADMIN
+
+
+async def test_payment_keys_are_asked_of_staff_only_and_stored_sealed(
+    sessions: SessionFactory,
+) -> None:
+    box = SecretBox.from_keys(SECRET_KEY)
+    async with transaction(sessions) as session:
+        shop = await open_shop(
+            session, policy=Signup.OPEN, invite=None, name="Tea", currency="USD",
+            language="en", chat_id=GROUP, user_id=ADMIN,
+        )  # fmt: skip
+        set_payment(shop.settings, "payment_link", {})
+        stranger = await onboarding.begin_keys(session, slug="tea", user_id=STRANGER,
+                                               now=utcnow())  # fmt: skip
+        first = await onboarding.begin_keys(session, slug="tea", user_id=ADMIN, now=utcnow())
+    assert stranger is None
+    assert first == onboarding.KeyAsked("tea", "url_template")
+
+    async def type_(text: str) -> onboarding.KeyAsked | None:
+        async with transaction(sessions) as session:
+            return await onboarding.answer_key(session, user_id=ADMIN, text=text, box=box,
+                                               now=utcnow())  # fmt: skip
+
+    template = "https://pay.example/?o={order}"
+    assert await type_(template) == onboarding.KeyAsked("tea", "callback_secret", secret=False)
+    async with transaction(sessions) as session:  # a secret without a key: nothing kept
+        with pytest.raises(SecretKeyError):
+            await onboarding.answer_key(session, user_id=ADMIN, text="x" * 20, box=None,
+                                        now=utcnow())  # fmt: skip
+    assert await type_("callback-secret-0123456") == onboarding.KeyAsked("tea", None, secret=True)
+    assert await type_("more text") is None  # nothing is asked any more
+    async with sessions() as session:
+        stored = await shop_by_slug(session, "tea")
+        assert stored is not None
+        config = dict(stored.settings.payment_config)
+        opened = payment_settings(stored, box)
+    assert config["url_template"] == template and "callback-secret" not in repr(config)
+    assert opened is not None and opened.callback_secret == "callback-secret-0123456"
+
+    async with transaction(sessions) as session:  # left the staff half-way: refused
+        await onboarding.begin_keys(session, slug="tea", user_id=ADMIN, now=utcnow())
+        await remove_staff(session, merchant_id=stored.merchant.id, user_id=ADMIN)
+    refused = await type_("https://elsewhere.example/?o={order}")
+    assert refused is not None and refused.refused
