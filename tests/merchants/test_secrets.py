@@ -4,6 +4,7 @@ command line, and a clear sentence when the key is missing."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 from pathlib import Path
 
@@ -11,8 +12,8 @@ import pytest
 from sqlalchemy import text, update
 
 from bot.bootstrap import bootstrap
-from bot.cli import _parser
-from bot.database import SessionFactory, transaction
+from bot.cli import _parser, main
+from bot.database import SessionFactory, create_engine, session_factory, transaction
 from bot.errors import ConfigurationError
 from bot.merchant_admin import merchant_command, read_secrets
 from bot.settings import load_settings
@@ -189,3 +190,33 @@ async def test_the_cli_seals_secrets_prints_a_claim_code_and_never_echoes(
         await bootstrap(load_settings(database_url=cli_database))
     assert str(missing.value).startswith("CHATSHOP_SECRET_KEY is not set")
     assert str(missing.value).count(". ") == 0 and str(missing.value).endswith(".")
+
+
+def test_db_upgrade_seals_what_an_older_version_stored_plain(
+    cli_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def store_plain() -> None:
+        services, engine = await bootstrap(load_settings(database_url=cli_database))
+        try:
+            async with transaction(services.sessions) as session:
+                merchant = await create_merchant(session, slug="mugs", currency="EUR")
+                plain = {"stripe_api_key": API_KEY}
+                session.add(MerchantSettings(merchant_id=merchant.id, payment_provider="stripe",
+                                             payment_config=plain))  # fmt: skip
+            return await _dump(services.sessions)
+        finally:
+            await engine.dispose()
+
+    async def dump() -> str:  # read as it is: opening it through bootstrap would seal it
+        engine = create_engine(cli_database)
+        try:
+            return await _dump(session_factory(engine))
+        finally:
+            await engine.dispose()
+
+    assert API_KEY in asyncio.run(store_plain())  # what an older version left behind
+    monkeypatch.setenv("CHATSHOP_DATABASE_URL", cli_database)
+    monkeypatch.setenv("CHATSHOP_SECRET_KEY", SECRET_KEY)
+    assert main(["db", "upgrade"]) == 0
+    sealed = asyncio.run(dump())
+    assert API_KEY not in sealed and "fernet:" in sealed
