@@ -195,7 +195,7 @@ async def test_the_cli_seals_secrets_prints_a_claim_code_and_never_echoes(
 def test_db_upgrade_seals_what_an_older_version_stored_plain(
     cli_database: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def store_plain() -> None:
+    async def store_plain() -> str:
         services, engine = await bootstrap(load_settings(database_url=cli_database))
         try:
             async with transaction(services.sessions) as session:
