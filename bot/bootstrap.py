@@ -8,9 +8,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.database import create_engine, is_sqlite, session_factory, upgrade
+from bot.database import create_engine, is_sqlite, session_factory, transaction, upgrade
 from bot.services import Services
 from bot.settings import ConfigurationError, Settings
+from merchants.secrets import SecretKeyError, box_from, seal_stored_secrets
 
 log = logging.getLogger(__name__)
 
@@ -41,4 +42,15 @@ async def bootstrap(
     settings: Settings, *, migrate: bool | None = None
 ) -> tuple[Services, AsyncEngine]:
     engine = await open_database(settings, migrate=migrate)
-    return Services(settings=settings, sessions=session_factory(engine)), engine
+    services = Services(settings=settings, sessions=session_factory(engine))
+    try:
+        services.secrets = box_from(settings.secret_key)
+        # Secrets stored plain (older versions) or under an older key are sealed anew here.
+        async with transaction(services.sessions) as session:
+            sealed = await seal_stored_secrets(session, services.secrets)
+    except SecretKeyError as error:
+        await engine.dispose()
+        raise ConfigurationError(f"{error}.") from None
+    if sealed:
+        log.info("%d stored payment secrets sealed with the current key", sealed)
+    return services, engine

@@ -143,9 +143,10 @@ async def _demo(args: argparse.Namespace) -> None:
 
 
 async def _db_upgrade(args: argparse.Namespace) -> None:
-    from bot.bootstrap import open_database
+    from bot.bootstrap import bootstrap
 
-    engine = await open_database(_settings(), migrate=True)
+    # bootstrap also seals payment secrets an older version stored plain (CHATSHOP_SECRET_KEY).
+    _, engine = await bootstrap(_settings(), migrate=True)
     await engine.dispose()
     print("The database schema is up to date.")
 

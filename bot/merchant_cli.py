@@ -1,7 +1,9 @@
-"""`chatshop merchant add|edit|list`: the arguments (the actions are in `bot.merchant_admin`).
+"""`chatshop merchant add|edit|list|invite|claim-code|new-secret-key`: the arguments (the actions
+are in `bot.merchant_admin`).
 
-Payment secrets can be given (`--payment stripe_api_key=sk_...`) but are never printed: `list`
-shows them as "set" or "not set".
+Payment secrets never travel on the command line (where `ps` and the shell's history would show
+them): they are read from an environment variable, a file, or a prompt, stored encrypted, and
+never printed: `list` shows them as "set" or "not set".
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:  # type: ignore
     listing = actions.add_parser("list", help="every merchant with its settings (no secrets)")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     listing.set_defaults(run=_run, action="list")
+    invite = actions.add_parser("invite", help="print a one-time code that lets a group /newshop")
+    invite.set_defaults(run=_run, action="invite")
+    claim = actions.add_parser("claim-code", help="print a new one-time code for /setup SLUG CODE")
+    claim.add_argument("slug")
+    claim.set_defaults(run=_run, action="claim-code")
+    key = actions.add_parser("new-secret-key", help="print a new key for CHATSHOP_SECRET_KEY")
+    key.set_defaults(run=_new_secret_key, action="new-secret-key")
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +54,26 @@ def _settings_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--payment-provider", help="stripe, payment_link, sandbox or none")
     parser.add_argument("--payment", action="append", default=[], metavar="KEY=VALUE",
-                        help="a payment setting, e.g. url_template=... (repeatable)")  # fmt: skip
+                        help="a setting that is no secret, e.g. url_template=...")  # fmt: skip
+    secrets = parser.add_argument_group(
+        "payment secrets (stripe_api_key, stripe_webhook_secret, callback_secret)"
+    )
+    secrets.add_argument(
+        "--payment-secret-from-env",
+        action="append",
+        default=[],
+        metavar="FIELD=VARIABLE",
+        help="read FIELD from an environment variable",
+    )
+    secrets.add_argument(
+        "--payment-secret-file",
+        action="append",
+        default=[],
+        metavar="FIELD=PATH",
+        help="read FIELD from a file (first line)",
+    )
+    secrets.add_argument("--payment-secret-prompt", action="append", default=[],
+                         metavar="FIELD", help="ask for FIELD without echoing it")  # fmt: skip
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -54,3 +82,10 @@ async def _run(args: argparse.Namespace) -> int:
     from bot.settings import load_settings
 
     return await merchant_command(load_settings(), args)
+
+
+async def _new_secret_key(args: argparse.Namespace) -> int:
+    from merchants.secrets import new_key
+
+    print(new_key())
+    return 0

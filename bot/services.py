@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.database import SessionFactory
 from bot.settings import Settings
 from merchants.payment_providers import PaymentDirectory
+from merchants.secrets import SecretBox, box_from
 from payments import SandboxProvider, StripeCheckout
 from storefront.search_index import LiveSearchIndex
 
@@ -24,6 +25,7 @@ class Services:
     media_dir: Path = DEMO_MEDIA_DIR  # product photos stored as paths are relative to this
     # The providers the Pay button and refunds use; None: this server takes no payments.
     payments: PaymentDirectory | None = None
+    secrets: SecretBox | None = None  # seals and opens merchants' payment secrets
 
 
 def directory_from_settings(settings: Settings) -> PaymentDirectory:
@@ -39,4 +41,10 @@ def directory_from_settings(settings: Settings) -> PaymentDirectory:
             settings.stripe_webhook_secret,
             api_base=settings.stripe_api_base,
         )
-    return PaymentDirectory(sandbox=sandbox, stripe=stripe_provider, public_base_url=base_url)
+    return PaymentDirectory(
+        sandbox=sandbox,
+        stripe=stripe_provider,
+        public_base_url=base_url,
+        secrets=box_from(settings.secret_key),
+        stripe_api_base=settings.stripe_api_base,
+    )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +66,10 @@ class Settings(BaseSettings):
         description="The ECB daily reference rates feed (XML)",
     )
     fx_refresh_hours: int = Field(default=6, ge=0, description="How often to fetch rates; 0: never")
+    # Encrypts merchants' payment secrets at rest: Fernet keys, comma-separated, newest first.
+    secret_key: str | None = Field(default=None, repr=False)
+    # Who may open a shop with /newshop: anyone (open), holders of an invite code, or nobody.
+    signup: Literal["open", "invite", "closed"] = "invite"
 
     @field_validator("telegram_token")
     @classmethod
@@ -85,6 +91,22 @@ class Settings(BaseSettings):
         if value and not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", value):
             raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db")
         return value or None
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key(cls, value: str | None) -> str | None:
+        keys = [part.strip() for part in (value or "").split(",") if part.strip()]
+        for number, key in enumerate(keys, 1):
+            try:
+                valid = len(base64.urlsafe_b64decode(key.encode())) == 32
+            except (binascii.Error, ValueError):
+                valid = False
+            if not valid:
+                raise ValueError(
+                    f"key {number} is not a Fernet key; `chatshop merchant new-secret-key` "
+                    "prints one"
+                )
+        return ",".join(keys) or None
 
     @field_validator("public_url")
     @classmethod

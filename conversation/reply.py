@@ -40,3 +40,6 @@ class Reply:
     contact_request: str | None = None
     # Take a `contact_request` keyboard away again (also needs a message without `buttons`).
     remove_keyboard: bool = False
+    # Ask for an answer as a reply to this message (a bot in a group with privacy mode on sees
+    # only replies to its own messages). A channel without replies shows the text only.
+    force_reply: bool = False

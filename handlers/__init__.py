@@ -29,6 +29,7 @@ from handlers import (
     merchant,
     merchant_commands,
     merchant_upload,
+    onboarding,
     orders,
     payment,
     preferences,
@@ -47,6 +48,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         [
             # Product cards, categories, cart buttons, deep links: before the plain /start.
             *browse.handlers(),
+            *onboarding.handlers(),  # /newshop; /start shop-<slug> (a shop's link)
             CommandHandler("start", start.start, filters=private),
             CommandHandler("help", start.help_command, filters=private),
             *preferences.handlers(),

@@ -28,6 +28,7 @@ from conversation import callbacks
 from conversation.views import common
 from conversation.views import merchant as views
 from db import utcnow
+from handlers import onboarding
 from handlers.render import send
 from handlers.routing import on
 from i18n import negotiate_locale, translator
@@ -60,7 +61,7 @@ def _actor_name(update: Update) -> str:
 
 
 async def setup(update: Update, context: ShopContext) -> None:
-    """/setup <shop>: a chat administrator makes this group the shop's order chat."""
+    """/setup <shop> <code>: a chat administrator makes this group the shop's order chat."""
     chat, user, t = update.effective_chat, update.effective_user, context.i18n
     assert chat is not None and user is not None
     if chat.type not in (chat.GROUP, chat.SUPERGROUP):
@@ -76,7 +77,7 @@ async def setup(update: Update, context: ShopContext) -> None:
     async with transaction(context.services.sessions) as session:
         shop = await bind_chat(
             session, slug=context.args[0], chat_id=chat.id, user_id=user.id,
-            user_name=_actor_name(update),
+            user_name=_actor_name(update), code=" ".join(context.args[1:]) or None,
         )  # fmt: skip
     if shop is None:
         await send(update, context, views.setup_refused(t))
@@ -181,6 +182,8 @@ async def tracking_answer(update: Update, context: ShopContext) -> None:
     """The carrier and tracking number a staff member was asked for after pressing Ship."""
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or user is None or message is None or not message.text:
+        return
+    if await onboarding.answer_text(update, context):  # an answer to /newshop's question
         return
     key = {"channel": desk.CHANNEL, "chat_id": chat.id, "user_id": user.id}
     async with transaction(context.services.sessions) as session:

@@ -4,6 +4,7 @@ shared with the outbox)."""
 from __future__ import annotations
 
 from telegram import (
+    ForceReply,
     InlineKeyboardMarkup,
     InputFile,
     KeyboardButton,
@@ -22,7 +23,7 @@ from outbox.telegram import keyboard
 CAPTION_LIMIT = 1024
 
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
 
 
 def markup(reply: Reply) -> Markup | None:
@@ -37,6 +38,8 @@ def markup(reply: Reply) -> Markup | None:
         )
     if reply.remove_keyboard:
         return ReplyKeyboardRemove()
+    if reply.force_reply:
+        return ForceReply()
     return None
 
 

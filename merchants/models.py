@@ -11,6 +11,8 @@ of its titles); what only the running shop needs lives here, one row per merchan
   `payment_config` holds its values, secrets included. They are read by code, never echoed back
   (see `merchants.settings.describe`).
 Staff are Telegram user ids allowed to act on the merchant's orders.
+Signup codes (`merchants.signup`) are one-time codes kept only as hashes: a claim code binds a
+CLI-made shop to the group that gives it, an invite code lets one group open a shop.
 """
 
 from __future__ import annotations
@@ -68,3 +70,18 @@ class StaffMember(Base):
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     added_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SignupCode(Base):
+    __tablename__ = "merchant_signup_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "claim" or "invite"
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the code
+    # The shop a claim code opens; None for an invite.
+    merchant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("merchants.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+    used_by: Mapped[int | None] = mapped_column(BigInteger)  # the Telegram user who used it

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import Merchant
 from merchants.models import MerchantSettings
+from merchants.secrets import SecretBox, SecretKeyError
 from merchants.settings import Shop, payment_settings
 from payments import (
     MerchantPaymentSettings,
@@ -42,19 +43,30 @@ class _Built:
 class PaymentDirectory:
     """The providers this server holds, closed at shutdown.
 
-    `stripe` is the platform's own Stripe account and serves every merchant that chose Stripe;
-    `sandbox` serves those that chose the sandbox. A merchant's own payment link is built from
-    its stored settings the first time it is needed, kept per merchant, and rebuilt when the
-    settings change (the cache is keyed by a fingerprint of them). A merchant with no stored
-    choice gets `for_buyers()`.
+    `stripe` is the platform's own Stripe account and serves every merchant that chose Stripe
+    without keys of its own; `sandbox` serves those that chose the sandbox. A merchant's own
+    Stripe account or payment link is built from its stored settings (secrets opened with
+    `secrets`) the first time it is needed, kept per merchant, and rebuilt when the settings
+    change (the cache is keyed by a fingerprint of them). A merchant with no stored choice gets
+    `for_buyers()`.
     """
 
     sandbox: SandboxProvider | None = None
     stripe: Provider | None = None
     public_base_url: str = ""
+    secrets: SecretBox | None = None
+    stripe_api_base: str | None = None
     _built: dict[str, _Built] = field(default_factory=dict, repr=False)
+    _retired: list[Provider] = field(default_factory=list, repr=False)
 
-    def stripe_for(self, merchant: str) -> Provider | None:
+    async def stripe_for(self, session: AsyncSession, merchant: str) -> Provider | None:
+        """Whose secret verifies `/payments/stripe/<merchant>`: the merchant's own Stripe
+        account when it has one (an event signed by the platform's is then refused), else the
+        platform's."""
+        row = await session.scalar(select(Merchant).where(Merchant.slug == merchant))
+        settings = await _stored_choice(session, row, self.secrets) if row is not None else None
+        if settings is not None and settings.kind is ProviderKind.STRIPE and _own_stripe(settings):
+            return self._merchant_own(settings)
         return self.stripe
 
     def for_buyers(self) -> Provider | None:
@@ -70,7 +82,7 @@ class PaymentDirectory:
         merchant = await session.get(Merchant, merchant_id)
         if merchant is None:
             return None
-        settings = await _stored_choice(session, merchant)
+        settings = await _stored_choice(session, merchant, self.secrets)
         if settings is None:
             return self.for_buyers()
         return self._provider_for(settings)
@@ -78,12 +90,14 @@ class PaymentDirectory:
     async def link_for(self, session: AsyncSession, merchant: str) -> Provider | None:
         """The payment-link provider of the shop with slug `merchant`; None unless it has one."""
         row = await session.scalar(select(Merchant).where(Merchant.slug == merchant))
-        settings = await _stored_choice(session, row) if row is not None else None
+        settings = await _stored_choice(session, row, self.secrets) if row is not None else None
         if settings is None or settings.kind is not ProviderKind.PAYMENT_LINK:
             return None
         return self._provider_for(settings)
 
     def _provider_for(self, settings: MerchantPaymentSettings) -> Provider | None:
+        if settings.kind is ProviderKind.STRIPE and _own_stripe(settings):
+            return self._merchant_own(settings)  # the merchant's money to its own account
         if settings.kind is ProviderKind.STRIPE:
             if self.stripe is None:
                 log.warning("merchant %s chose Stripe; this server has none", settings.merchant_id)
@@ -102,26 +116,34 @@ class PaymentDirectory:
             return cached.provider
         try:
             provider: Provider | None = build_provider(
-                settings, public_base_url=self.public_base_url
-            )
+                settings, public_base_url=self.public_base_url,
+                stripe_api_base=self.stripe_api_base,
+            )  # fmt: skip
         except ProviderConfigError as error:
             log.warning("merchant %s: payment settings unusable: %s", settings.merchant_id, error)
             provider = None
-        # The replaced provider holds no connection (a payment link opens none), and a request
-        # may still be using it: let it go rather than close it under that request.
+        # A request may still be using the replaced provider: closed at shutdown, not now.
+        if cached is not None and cached.provider is not None:
+            self._retired.append(cached.provider)
         self._built[settings.merchant_id] = _Built(fingerprint, provider)
         return provider
 
     async def aclose(self) -> None:
-        built = [entry.provider for entry in self._built.values()]
+        built = [entry.provider for entry in self._built.values()] + self._retired
         self._built.clear()
+        self._retired = []
         for provider in (self.sandbox, self.stripe, *built):
             if provider is not None:
                 await provider.aclose()
 
 
+def _own_stripe(settings: MerchantPaymentSettings) -> bool:
+    """The merchant set Stripe keys of its own (both are needed; one alone is misconfigured)."""
+    return bool(settings.stripe_api_key or settings.stripe_webhook_secret)
+
+
 async def _stored_choice(
-    session: AsyncSession, merchant: Merchant
+    session: AsyncSession, merchant: Merchant, box: SecretBox | None
 ) -> MerchantPaymentSettings | None:
     """The merchant's stored payment settings, None when it chose none (or has no settings row).
 
@@ -132,7 +154,10 @@ async def _stored_choice(
     if row is None:
         return None
     try:
-        return payment_settings(Shop(merchant, row))
+        return payment_settings(Shop(merchant, row), box)
+    except SecretKeyError as error:  # checked at start; a key changed under a running worker
+        log.warning("merchant %s: payment secrets unreadable: %s", merchant.slug, error)
+        return None
     except ValueError:  # a provider kind this code does not know (stored by a newer version?)
         log.warning("merchant %s: unknown payment provider %r", merchant.slug,
                     row.payment_provider)  # fmt: skip

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import Merchant
 from merchants.models import MerchantSettings
+from merchants.secrets import SECRET_FIELDS, SecretBox, open_values, seal_values
 from money.conversion import ConversionPolicy
 from payments import MerchantPaymentSettings, ProviderKind
 
@@ -20,7 +21,6 @@ PAYMENT_FIELDS: Final = {
     ProviderKind.PAYMENT_LINK: ("url_template", "callback_secret"),
     ProviderKind.SANDBOX: (),
 }
-SECRET_FIELDS: Final = frozenset({"stripe_api_key", "stripe_webhook_secret", "callback_secret"})
 LANGUAGE_MAX = 16
 
 
@@ -83,12 +83,14 @@ def conversion_policy(settings: MerchantSettings) -> ConversionPolicy:
     return settings.conversion_policy()
 
 
-def payment_settings(shop: Shop) -> MerchantPaymentSettings | None:
-    """What `payments.build_provider` takes, or None when the merchant chose no provider."""
+def payment_settings(shop: Shop, box: SecretBox | None) -> MerchantPaymentSettings | None:
+    """What `payments.build_provider` takes (secrets opened with `box`), or None when the
+    merchant chose no provider. Raises `merchants.secrets.SecretKeyError` for a sealed secret
+    without a key."""
     settings = shop.settings
     if not settings.payment_provider:
         return None
-    config = settings.payment_config or {}
+    config = open_values(settings.payment_config or {}, box)
     return MerchantPaymentSettings(
         merchant_id=shop.merchant.slug,
         kind=ProviderKind(settings.payment_provider),
@@ -144,8 +146,14 @@ def _margin(text: str) -> str:
     return str(value)
 
 
-def set_payment(settings: MerchantSettings, kind: str | None, values: dict[str, str]) -> None:
-    """Chooses the provider and stores its values (only the ones that kind takes)."""
+def set_payment(
+    settings: MerchantSettings,
+    kind: str | None,
+    values: dict[str, str],
+    box: SecretBox | None = None,
+) -> None:
+    """Chooses the provider and stores its values (only the ones that kind takes), secrets
+    sealed with `box` (`SecretKeyError` when a secret comes without one)."""
     if kind in (None, "", "none"):
         settings.payment_provider, settings.payment_config = None, {}
         return
@@ -158,7 +166,7 @@ def set_payment(settings: MerchantSettings, kind: str | None, values: dict[str, 
     if unknown:
         raise SettingsError(f"{provider.value} takes no {', '.join(sorted(unknown))}")
     kept = dict(settings.payment_config or {}) if settings.payment_provider == provider else {}
-    kept.update({name: value for name, value in values.items() if value})
+    kept.update(seal_values({name: value for name, value in values.items() if value}, box))
     settings.payment_provider, settings.payment_config = provider.value, kept
 
 

@@ -59,7 +59,11 @@ def build_provider(
     if kind is ProviderKind.STRIPE:
         api_key = _required(settings.stripe_api_key, "stripe_api_key")
         secret = _required(settings.stripe_webhook_secret, "stripe_webhook_secret")
-        return StripeCheckout(api_key, secret, api_base=stripe_api_base, clock=clock)
+        # The merchant's own account: its checkouts and events are recorded under its own name.
+        return StripeCheckout(
+            api_key, secret, api_base=stripe_api_base, clock=clock,
+            name=f"stripe:{settings.merchant_id}",
+        )  # fmt: skip
     if kind is ProviderKind.PAYMENT_LINK:
         return PaymentLinkProvider(
             _required(settings.url_template, "url_template"),

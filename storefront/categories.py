@@ -48,14 +48,17 @@ class CategoryPage:
         return self.page * PAGE_SIZE + 1
 
 
-async def list_categories(session: AsyncSession) -> list[Category]:
-    """Categories with at least one active product, by name."""
+async def list_categories(
+    session: AsyncSession, *, merchant_id: int | None = None
+) -> list[Category]:
+    """Categories with at least one active product (of one merchant's, if given), by name."""
+    query = select(Product.category, func.count()).where(
+        Product.status == ProductStatus.ACTIVE.value, Product.category != ""
+    )
+    if merchant_id is not None:
+        query = query.where(Product.merchant_id == merchant_id)
     rows = await session.execute(
-        select(Product.category, func.count())
-        .where(Product.status == ProductStatus.ACTIVE.value, Product.category != "")
-        .group_by(Product.category)
-        .order_by(Product.category)
-        .limit(MAX_CATEGORIES)
+        query.group_by(Product.category).order_by(Product.category).limit(MAX_CATEGORIES)
     )
     return [Category(category_key(name), name, count) for name, count in rows]
 

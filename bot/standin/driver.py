@@ -285,9 +285,11 @@ class User:
         mime_type: str | None = None,
         caption: str | None = None,
         chat: Chat | None = None,
+        reply_to: Message | None = None,
     ) -> Message:
         stored = self._world.files.add_document(Upload(filename, mime_type, data))
-        return self._post(chat, self._captioned({"document": stored.document()}, caption))
+        content = self._captioned({"document": stored.document()}, caption)
+        return self._post(chat, content, reply_to)
 
     async def send_sticker(self, emoji: str = "👍", chat: Chat | None = None) -> Message:
         stored = self._world.files.add(

@@ -106,7 +106,10 @@ def payment_routes(inbox: PaymentInbox, directory: PaymentDirectory) -> list[Rou
     """One path per provider and merchant: the URL says whose secret verifies the payload."""
 
     async def stripe_webhook(request: Request) -> Response:
-        return await _answer(inbox, directory.stripe_for(request.path_params["merchant"]), request)
+        # The merchant's own Stripe secret when it set one, else the platform's.
+        async with inbox.sessions() as session:
+            provider = await directory.stripe_for(session, request.path_params["merchant"])
+        return await _answer(inbox, provider, request)
 
     async def link_webhook(request: Request) -> Response:
         # The merchant's own secret, from its stored settings: never one the payload names.

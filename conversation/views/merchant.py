@@ -218,7 +218,12 @@ def bad_tracking(t: Translator) -> Reply:
 
 
 def setup_usage(t: Translator) -> Reply:
-    return Reply(t.gettext("Send <code>/setup shop-id</code> in the shop's group to connect it."))
+    return Reply(
+        t.gettext(
+            "Send <code>/setup shop-id CODE</code> in the shop's group to connect it, with the "
+            "claim code you were given when the shop was made."
+        )
+    )
 
 
 def setup_not_admin(t: Translator) -> Reply:
@@ -232,8 +237,8 @@ def setup_not_group(t: Translator) -> Reply:
 def setup_refused(t: Translator) -> Reply:
     return Reply(
         t.gettext(
-            "I can't connect this chat to that shop: the shop does not exist, is connected to "
-            "another chat, or you are not on its staff."
+            "I can't connect this chat to that shop: the shop does not exist, this chat serves "
+            "another shop, or the claim code is wrong or used already."
         )
     )
 

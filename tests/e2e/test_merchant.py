@@ -18,6 +18,7 @@ from bot.standin.driver import Chat, Message
 from catalog.models import Merchant
 from conversation.views.merchant import render
 from merchants.desk import owe_paid_notice
+from merchants.signup import issue_claim_code
 from orders.customers import identify_buyer
 from orders.delivery import DeliveryDetails
 from orders.lifecycle import record_payment
@@ -34,7 +35,11 @@ _numbers = itertools.count(1)
 async def set_up(world: MerchantWorld) -> None:
     await world.ana.send("/start")  # a buyer has talked to the bot before buying
     await world.ana.chat.wait_for(timeout=TIMEOUT)
-    await world.mia.send("/setup demo-us", world.group)
+    async with transaction(world.sessions) as session:
+        merchant = await session.scalar(select(Merchant.id).where(Merchant.slug == "demo-us"))
+        assert merchant is not None
+        code = await issue_claim_code(session, merchant_id=merchant)
+    await world.mia.send(f"/setup demo-us {code}", world.group)
     await world.group.wait_for(lambda m: "now receives" in (m.text or ""), timeout=TIMEOUT)
 
 

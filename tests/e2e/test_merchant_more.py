@@ -26,7 +26,7 @@ from bot.services import Services
 from bot.settings import DEMO_TOKEN, load_settings
 from bot.standin.driver import Chat, Message, User
 from bot.standin.server import StandIn
-from catalog.models import Variant
+from catalog.models import Merchant, Variant
 from conversation.views.merchant import buyer_news, refunded
 from db import utcnow
 from handlers.payment_updates import PaymentUpdate
@@ -34,6 +34,7 @@ from i18n import translator
 from merchants.desk import BuyerNews
 from merchants.payment_providers import PaymentDirectory
 from merchants.settings import change_settings, settings_of
+from merchants.signup import issue_claim_code
 from money.formatting import format_money
 from orders import cart
 from orders.customers import identify_buyer
@@ -123,8 +124,12 @@ async def set_up(world: World) -> None:
     await world.ana.chat.wait_for(timeout=TIMEOUT)
     for user, group, slug in ((world.mia, world.mugs_group, "mugs"),
                               (world.li, world.tea_group, "tea")):  # fmt: skip
+        async with transaction(world.sessions) as session:
+            merchant = await session.scalar(select(Merchant.id).where(Merchant.slug == slug))
+            assert merchant is not None
+            code = await issue_claim_code(session, merchant_id=merchant)
         before = len(group.bot_messages)
-        await user.send(f"/setup {slug}", group)
+        await user.send(f"/setup {slug} {code}", group)
         await group.wait_for(lambda m, g=group, n=before: len(g.bot_messages) > n, timeout=TIMEOUT)
 
 

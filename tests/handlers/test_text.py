@@ -1,4 +1,5 @@
-"""`handlers.text.on_text`: what was asked first, then plain-words cart edits, then search."""
+"""`handlers.text.on_text`: what was asked first (a shop's payment key, a question to a shop,
+the checkout's step), then plain-words cart edits, then search."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from handlers import cart, checkout, questions, search, text
+from handlers import cart, checkout, onboarding, questions, search, text
 
 STEPS = [
+    (onboarding, "answer_key_text", "key"),
     (questions, "answer_text", "question"),
     (checkout, "answer_text", "checkout"),
     (cart, "handle_cart_words", "cart"),
@@ -32,10 +34,11 @@ def routed(monkeypatch: pytest.MonkeyPatch, taken_by: str) -> list[str]:
 @pytest.mark.parametrize(
     ("taken_by", "expected"),
     [
-        ("question", ["question"]),
-        ("checkout", ["question", "checkout"]),
-        ("cart", ["question", "checkout", "cart"]),
-        ("search", ["question", "checkout", "cart", "search"]),
+        ("key", ["key"]),
+        ("question", ["key", "question"]),
+        ("checkout", ["key", "question", "checkout"]),
+        ("cart", ["key", "question", "checkout", "cart"]),
+        ("search", ["key", "question", "checkout", "cart", "search"]),
     ],
 )
 async def test_the_first_step_that_takes_the_text_ends_the_route(

@@ -11,6 +11,8 @@ from payments import CheckoutLine, CheckoutRequest
 WEBHOOK_SECRET = "whsec_test_0123456789abcdef"
 CALLBACK_SECRET = "merchant-callback-secret-0123"
 SANDBOX_SECRET = "sandbox-secret-0123456789"
+# CHATSHOP_SECRET_KEY in tests: seals merchants' payment secrets (a fixed Fernet key).
+SECRET_KEY = "q0l0S5cY3bG1f0pQyJw8m2VYt6T1sVHkz3kq8m1n5XE="
 
 
 def checkout_request(

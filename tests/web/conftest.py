@@ -25,6 +25,7 @@ from db import utcnow
 from handlers import payment_updates
 from inbox.telegram import start_inbox
 from merchants.payment_providers import PaymentDirectory
+from merchants.secrets import SecretBox
 from orders import cart
 from orders.placement import place_orders
 from payments import CheckoutLink, Provider, SandboxProvider, open_checkout
@@ -37,7 +38,7 @@ from tests.payments.conftest import (  # noqa: F401 - pytest finds fixtures by n
     standin,
     stripe_checkout,
 )
-from tests.payments.factories import SANDBOX_SECRET
+from tests.payments.factories import SANDBOX_SECRET, SECRET_KEY
 from tests.web.fake_bot_api import FakeBotApi
 
 TELEGRAM_SECRET = "telegram-secret_0123"
@@ -87,7 +88,7 @@ async def harness(sessions: SessionFactory, sandbox: SandboxProvider) -> AsyncIt
 
     application.add_handler(TypeHandler(Update, record))
     application.add_handlers(payment_updates.handlers())
-    directory = PaymentDirectory(sandbox=sandbox)
+    directory = PaymentDirectory(sandbox=sandbox, secrets=SecretBox.from_keys(SECRET_KEY))
     web: Starlette = create_web_app(
         application.bot_data.services,
         application,

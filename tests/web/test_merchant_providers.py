@@ -24,6 +24,7 @@ from db import utcnow
 from handlers import payment
 from i18n import translator
 from merchants.payment_providers import PaymentDirectory
+from merchants.secrets import SecretBox
 from merchants.settings import set_payment, shop_by_slug
 from orders import cart
 from orders.customers import Buyer
@@ -34,11 +35,12 @@ from payments.pay_button import PaymentLink, PaymentsNotSetUp, payment_link
 from payments.signed_callback import callback_body, signature_header
 from tests.handlers import fakes
 from tests.orders.factories import make_customer, quoter, ready_draft, seed_shop
-from tests.payments.factories import CALLBACK_SECRET, SANDBOX_SECRET, WEBHOOK_SECRET
+from tests.payments.factories import CALLBACK_SECRET, SANDBOX_SECRET, SECRET_KEY, WEBHOOK_SECRET
 from tests.web.conftest import BASE_URL, BUYER_ID, Harness
 
 MUGS_TEMPLATE = "https://pay.mugs.example/checkout?ref={reference}&sum={amount}&note={order}"
 TEA_SECRET = "tea-house-callback-secret-0456"
+BOX = SecretBox.from_keys(SECRET_KEY)
 
 
 async def place_both(sessions: SessionFactory) -> dict[str, tuple[int, int]]:
@@ -70,7 +72,7 @@ async def choose(sessions: SessionFactory, slug: str, kind: str | None, **values
     async with transaction(sessions) as session:
         shop = await shop_by_slug(session, slug)
         assert shop is not None
-        set_payment(shop.settings, kind, values)
+        set_payment(shop.settings, kind, values, BOX)
 
 
 async def on_payment_link(
@@ -99,7 +101,7 @@ async def pay_button(
 
 def sandbox_directory() -> PaymentDirectory:
     return PaymentDirectory(
-        sandbox=SandboxProvider(SANDBOX_SECRET, BASE_URL), public_base_url=BASE_URL
+        sandbox=SandboxProvider(SANDBOX_SECRET, BASE_URL), public_base_url=BASE_URL, secrets=BOX
     )
 
 

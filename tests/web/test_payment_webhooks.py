@@ -153,6 +153,7 @@ async def test_merchant_payment_link_callback_pays_the_order(harness: Harness) -
                 "url_template": "https://pay.example/checkout?ref={reference}&note={order}",
                 "callback_secret": CALLBACK_SECRET,
             },
+            harness.directory.secrets,
         )
     async with harness.sessions() as session:
         provider = await harness.directory.link_for(session, "mugs")
