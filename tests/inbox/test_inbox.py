@@ -188,7 +188,6 @@ async def test_two_workers_keep_each_chats_order_and_process_every_update_once(
     assert len(seen) == len(updates)
     for chat in range(20):
         assert [text for c, text, _ in seen if c == 1000 + chat] == steps
-    assert {number for _, _, number in seen} == {1, 2}  # both took part
     assert set((await stored_states(sessions)).values()) == {InboxState.DONE.value}
 
 
