@@ -58,7 +58,7 @@ def build_application(
     schedule_refresh(application, services.settings)
     schedule_expiry(application)
     schedule_merchant_jobs(application)
-    return application  # type: ignore[return-value]
+    return application
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

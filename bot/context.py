@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram import Update
+from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from bot.services import Services
 from i18n import Translator, translator
@@ -34,3 +35,7 @@ class ShopContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
         services = self.application.bot_data["services"]
         assert isinstance(services, Services)
         return services
+
+
+# What a handlers module's `handlers()` lists: PTB handlers of Telegram updates on our context.
+ShopHandler = BaseHandler[Update, ShopContext, None]

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.errors import ConfigurationError  # re-exported: callers import it from here
+from bot.errors import ConfigurationError as ConfigurationError  # re-exported for callers
 from money import UnknownCurrency, normalise_code
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
-from bot.context import ShopContext
+from bot.context import ShopContext, ShopHandler
 from bot.web.pay_button import NotPayable, PaymentsNotSetUp, payment_link
 from conversation import callbacks
 from conversation.views import common, payment
@@ -53,5 +53,5 @@ async def pay(update: Update, context: ShopContext) -> None:
     await send(update, context, payment.payment_link(t, context.buyer.currency, link))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[ShopHandler]:
     return [CallbackQueryHandler(pay, pattern=r"^1:pay:")]

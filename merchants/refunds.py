@@ -93,6 +93,7 @@ async def payment_of(session: AsyncSession, order_number: str) -> Payment | None
         )
     ).first()
     if paid is not None:
+        assert paid[1] is not None  # the query skips events without a reference
         return Payment(paid[0], paid[1])
     checkout = await session.scalar(
         select(CheckoutRecord).where(CheckoutRecord.order_number == order_number)

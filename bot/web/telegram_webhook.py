@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -18,7 +19,7 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 PATH = "/telegram/webhook"
 
 
-def telegram_route(application: Application, secret: str) -> Route:  # type: ignore[type-arg]
+def telegram_route(application: Application[Any, Any, Any, Any, Any, Any], secret: str) -> Route:
     """`POST /telegram/webhook`: 403 without the secret `set_webhook` was given, else 200 once
     the update is queued (PTB's custom-webhook pattern; handling happens in the Application)."""
     expected = secret.encode()
