@@ -230,7 +230,7 @@ async def test_the_pay_button_shows_each_shops_own_link_or_says_not_set_up(
     await on_payment_link(sessions, "mugs")
     await on_payment_link(sessions, "tea", template="https://tea.example/pay/{ammount}/{order}")
     buyer = Buyer(orders["mugs"][1], BUYER_ID, "en", "USD")
-    context: Any = _Context(fakes.FakeBot(), _Services(sessions), buyer)  # type: ignore[arg-type]
+    context: Any = _Context(fakes.FakeBot(), _Services(sessions), buyer)  # type: ignore[arg-type]  # its own fake services
     context.bot_data["payments"] = sandbox_directory()
     t = translator("en")
 
