@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram import Update
+from telegram.ext import Application, BaseHandler, CallbackContext, ExtBot
 
 from bot.services import Services
 from i18n import Translator, translator
@@ -47,3 +48,7 @@ class ShopContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], 
         services = self.bot_data.services
         assert services is not None, "build_application puts the services in bot_data"
         return services
+
+
+# What a handlers module's `handlers()` lists: PTB handlers of Telegram updates on our context.
+ShopHandler = BaseHandler[Update, ShopContext, None]

@@ -47,9 +47,9 @@ async def merchant_command(
         async with transaction(services.sessions) as session:
             if args.action == "list":
                 merchants = await session.scalars(select(Merchant).order_by(Merchant.slug))
-                for merchant in merchants:
-                    shop = Shop(merchant, await settings_of(session, merchant.id))
-                    shown = describe(shop, await list_staff(session, merchant_id=merchant.id))
+                for listed in merchants:
+                    shop = Shop(listed, await settings_of(session, listed.id))
+                    shown = describe(shop, await list_staff(session, merchant_id=listed.id))
                     print(json.dumps(shown, ensure_ascii=False) if args.json else _line(shown),
                           file=out)  # fmt: skip
                 return 0

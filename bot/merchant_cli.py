@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 
 
-def add_arguments(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Adds `merchant add|edit|list` to the `chatshop` command."""
     merchant = commands.add_parser("merchant", help="merchants and their settings")
     actions = merchant.add_subparsers(required=True, metavar="ACTION")

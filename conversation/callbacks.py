@@ -8,6 +8,7 @@ shape; what the arguments *mean* (is this cart line the presser's?) is checked b
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass
 
@@ -59,7 +60,7 @@ class Callback:
         assert isinstance(value, int)
         return value
 
-    def str(self, index: int) -> str:
+    def str(self, index: builtins.int) -> str:
         return str(self.args[index])
 
 

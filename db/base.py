@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -28,6 +28,13 @@ MAX_ROW_ID = 2**31 - 1
 def utcnow() -> datetime:
     """Now, timezone-aware in UTC: the only clock the database ever sees."""
     return datetime.now(UTC)
+
+
+def rowcount(result: Result[*tuple[Any, ...]]) -> int:
+    """Rows an UPDATE or DELETE matched. Executing one gives a `CursorResult`, which the
+    session's `execute()` signature does not say, so this checks it."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 class UTCDateTime(TypeDecorator[datetime]):

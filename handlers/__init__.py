@@ -71,4 +71,4 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             CallbackQueryHandler(fallback.stale_button),
         ]
     )
-    application.add_error_handler(fallback.on_error)  # type: ignore[arg-type]
+    application.add_error_handler(fallback.on_error)

@@ -10,18 +10,16 @@ expired".
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 from telegram import Message, Update
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     InlineQueryHandler,
     filters,
 )
 
-from bot.context import ShopContext
+from bot.context import ShopContext, ShopHandler
 from bot.database import transaction
 from conversation import callbacks
 from conversation.reply import Reply
@@ -143,7 +141,7 @@ async def categories_command(update: Update, context: ShopContext) -> None:
     await send(update, context, category_list(context.i18n, categories))
 
 
-def handlers() -> list[BaseHandler[Any, Any, Any]]:
+def handlers() -> list[ShopHandler]:
     """Every storefront handler; add them before the fallbacks (stale buttons, unknown
     commands) and before the plain /start."""
     private = filters.ChatType.PRIVATE

@@ -12,9 +12,9 @@ from datetime import datetime
 from babel import Locale, UnknownLocaleError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import ShopContext
+from bot.context import ShopContext, ShopHandler
 from bot.database import transaction
 from conversation import callbacks
 from conversation.views import common
@@ -225,7 +225,7 @@ async def cancel_command(update: Update, context: ShopContext) -> None:
     await send(update, context, checkout_turn(context.i18n, result))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[ShopHandler]:
     """Commands and buttons; text, contacts and photos reach checkout through `register()`."""
     private = filters.ChatType.PRIVATE
     return [

@@ -8,7 +8,7 @@ from telegram.constants import ParseMode
 from bot.context import ShopContext
 from bot.database import transaction
 from conversation.views.inline import inline_cards
-from handlers.render import keyboard
+from outbox.telegram import keyboard
 from storefront.search import search_products
 
 CACHE_SECONDS = 60  # prices depend on the sender, hence is_personal

@@ -15,14 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import (
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
-from bot.context import ShopContext
+from bot.context import ShopContext, ShopHandler
 from bot.database import transaction
 from conversation import callbacks
 from conversation.views import common
@@ -34,7 +33,7 @@ from handlers.routing import on
 from i18n import negotiate_locale, translator
 from merchants import desk, refunds
 from merchants.binding import bind_chat
-from orders.dialog import clear_dialog, load_dialog, save_dialog
+from orders.dialog import DialogKey, clear_dialog, load_dialog, save_dialog
 from orders.errors import MissingTracking
 from outbox import enqueue
 from outbox.telegram import deliver_owed
@@ -45,7 +44,7 @@ REFUND_CHANNEL = "telegram:refund"  # its own dialog row: a Ship dialog under wa
 _ADMINS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[ShopHandler]:
     groups = filters.ChatType.GROUPS
     return [
         CommandHandler("setup", setup),
@@ -150,7 +149,11 @@ async def confirm_refund(update: Update, context: ShopContext, order_id: int) ->
     assert query is not None and user is not None and query.message is not None
     directory = context.services.payments
     provider_for = directory.for_merchant if directory is not None else _no_provider
-    key = {"channel": REFUND_CHANNEL, "chat_id": query.message.chat.id, "user_id": user.id}
+    key: DialogKey = {
+        "channel": REFUND_CHANNEL,
+        "chat_id": query.message.chat.id,
+        "user_id": user.id,
+    }
     async with transaction(context.services.sessions) as session:
         dialog = await load_dialog(session, **key, max_idle=SHIP_DIALOG_IDLE, now=utcnow())
     asked = dialog.data if dialog is not None else {}
@@ -185,7 +188,7 @@ async def tracking_answer(update: Update, context: ShopContext) -> None:
         return
     if await onboarding.answer_text(update, context):  # an answer to /newshop's question
         return
-    key = {"channel": desk.CHANNEL, "chat_id": chat.id, "user_id": user.id}
+    key: DialogKey = {"channel": desk.CHANNEL, "chat_id": chat.id, "user_id": user.id}
     async with transaction(context.services.sessions) as session:
         dialog = await load_dialog(session, **key, max_idle=SHIP_DIALOG_IDLE, now=utcnow())
     if dialog is None or dialog.step != desk.SHIP_STEP:

@@ -16,9 +16,9 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ChatAction
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import ShopContext
+from bot.context import ShopContext, ShopHandler
 from bot.database import transaction
 from conversation import callbacks
 from conversation.views import common
@@ -37,7 +37,7 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[ShopHandler]:
     groups = filters.ChatType.GROUPS
     return [
         CommandHandler("orders", orders_command, filters=groups),

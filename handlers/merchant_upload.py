@@ -13,9 +13,9 @@ import logging
 from telegram import Document, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import MessageHandler, filters
 
-from bot.context import ShopContext
+from bot.context import ShopContext, ShopHandler
 from bot.database import transaction
 from conversation.views import merchant_upload as views
 from handlers.render import send
@@ -25,7 +25,7 @@ from merchants import upload
 log = logging.getLogger(__name__)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[ShopHandler]:
     documents = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & filters.Document.ALL
     return [MessageHandler(documents, catalog_file)]
 

@@ -7,9 +7,9 @@ Every button's order id is looked up again among the presser's own orders: anoth
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.context import ShopContext
+from bot.context import ShopContext, ShopHandler
 from bot.database import transaction
 from conversation import callbacks
 from conversation.views import common
@@ -97,7 +97,7 @@ async def order_cancel(update: Update, context: ShopContext) -> None:
     await send(update, context, reply)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[ShopHandler]:
     private = filters.ChatType.PRIVATE
     return [
         CommandHandler("orders", orders_command, filters=private),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
-from bot.context import ShopContext
+from bot.context import ShopContext, ShopHandler
 from conversation import callbacks
 from conversation.views import common, payment
 from db import utcnow
@@ -54,5 +54,5 @@ async def pay(update: Update, context: ShopContext) -> None:
     await send(update, context, payment.payment_link(t, context.buyer.currency, link))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[ShopHandler]:
     return [CallbackQueryHandler(pay, pattern=on("pay"))]

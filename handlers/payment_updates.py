@@ -59,7 +59,7 @@ class PaymentUpdate:
         return self.chat_id
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler[PaymentUpdate, ShopContext, None]]:
     """The handlers to register (any group; nothing else handles a `PaymentUpdate`)."""
     return [TypeHandler(PaymentUpdate, settle)]
 

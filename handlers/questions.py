@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.context import ShopContext
+from bot.context import ShopContext, ShopHandler
 from bot.database import transaction
 from conversation import callbacks
 from conversation.views import common
@@ -25,13 +25,14 @@ from handlers.routing import on
 from i18n import negotiate_locale, translator
 from merchants import questions
 from merchants.questions import OwedMessage, QuestionRefusal, QuestionRefused
+from orders.dialog import DialogKey
 from outbox import enqueue
 from outbox.telegram import deliver_owed
 
 CHANNEL = "telegram"
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[ShopHandler]:
     replies = (
         filters.ChatType.GROUPS
         & filters.UpdateType.MESSAGE
@@ -61,7 +62,7 @@ async def ask_pressed(update: Update, context: ShopContext) -> None:
     except callbacks.InvalidCallback:
         await send(update, context, common.button_expired(t))
         return
-    key = {"channel": CHANNEL, "chat_id": chat.id, "user_id": user.id}
+    key: DialogKey = {"channel": CHANNEL, "chat_id": chat.id, "user_id": user.id}
     if order_id == views.CANCEL_ORDER:
         async with transaction(context.services.sessions) as session:
             await questions.cancel_question(session, **key)
@@ -87,7 +88,7 @@ async def answer_text(update: Update, context: ShopContext) -> bool:
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or user is None or message is None or context.buyer is None:
         return False
-    key = {"channel": CHANNEL, "chat_id": chat.id, "user_id": user.id}
+    key: DialogKey = {"channel": CHANNEL, "chat_id": chat.id, "user_id": user.id}
     try:
         async with transaction(context.services.sessions) as session:
             asked = await questions.ask(

@@ -15,8 +15,8 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
-from telegram.ext import CallbackContext
 
+from bot.context import ShopContext
 from conversation.reply import Photo, Reply
 from outbox.telegram import keyboard
 
@@ -54,7 +54,7 @@ def _photo_input(photo: Photo) -> str | InputFile:
     return photo.url
 
 
-async def send(update: Update, context: CallbackContext, reply: Reply) -> Message | None:  # type: ignore[type-arg]
+async def send(update: Update, context: ShopContext, reply: Reply) -> Message | None:
     """Sends (or, for `edit` replies to a button press, edits) and answers the press."""
     query = update.callback_query
     if query is not None:
@@ -71,7 +71,7 @@ async def send(update: Update, context: CallbackContext, reply: Reply) -> Messag
     return sent
 
 
-async def _send_extra(context: CallbackContext, chat_id: int, reply: Reply) -> None:  # type: ignore[type-arg]
+async def _send_extra(context: ShopContext, chat_id: int, reply: Reply) -> None:
     for extra in reply.extra:
         await _send_new(context, chat_id, extra)
         await _send_extra(context, chat_id, extra)
@@ -95,7 +95,7 @@ async def _edit(message: object, reply: Reply) -> Message | None:
     return result if isinstance(result, Message) else message
 
 
-async def _send_new(context: CallbackContext, chat_id: int, reply: Reply) -> Message:  # type: ignore[type-arg]
+async def _send_new(context: ShopContext, chat_id: int, reply: Reply) -> Message:
     if reply.photo is not None and len(reply.text) <= CAPTION_LIMIT:
         return await context.bot.send_photo(
             chat_id,

@@ -19,7 +19,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -202,7 +202,7 @@ class PriceChange:
     after: Money
 
 
-def _listed(shop: Shop) -> list[object]:
+def _listed(shop: Shop) -> list[ColumnElement[bool]]:
     return [
         Variant.merchant_id == shop.merchant.id,
         Product.id == Variant.product_id,
@@ -405,7 +405,7 @@ async def low_stock_alerts(
     if not rows:
         return []
     live = [status.value for status in OrderStatus if status not in RELEASES_STOCK]
-    taken: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    taken: dict[int | None, list[tuple[int, int]]] = defaultdict(list)
     for variant_id, order_id, quantity in await session.execute(
         select(OrderLine.variant_id, Order.id, OrderLine.quantity)
         .join(Order, Order.id == OrderLine.order_id)
@@ -419,6 +419,7 @@ async def low_stock_alerts(
         crossing = _crossing_order(variant.stock, threshold, taken.get(variant.id, []))
         if crossing is None:
             continue
+        assert chat_id is not None  # the query reads shops with an order chat only
         if variant.merchant_id not in languages:
             shop = await shop_of(session, variant.merchant_id)
             languages[variant.merchant_id] = shop.language if shop else "en"

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from catalog.models import Merchant
 from db import Base, utcnow
-from money.conversion import ConversionPolicy
+from money.conversion import ConversionPolicy, charge_currency_of, price_ending_of
 
 
 class MerchantSettings(Base):
@@ -56,8 +56,8 @@ class MerchantSettings(Base):
         """The merchant's FX policy as `money.conversion` takes it."""
         return ConversionPolicy(
             margin_percent=Decimal(self.fx_margin_percent or "0"),
-            price_ending=self.price_ending or None,  # type: ignore[arg-type]
-            charge_currency=self.charge_currency or "buyer",  # type: ignore[arg-type]
+            price_ending=price_ending_of(self.price_ending or None),
+            charge_currency=charge_currency_of(self.charge_currency or "buyer"),
         )
 
 

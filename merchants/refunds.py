@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -38,7 +39,6 @@ from payments import (
     NotSupported,
     PaymentError,
     PaymentEvent,
-    Provider,
     ProviderUnavailable,
     RefundResult,
     record_event,
@@ -47,8 +47,19 @@ from payments.models import CheckoutRecord, PaymentEventRecord
 
 log = logging.getLogger(__name__)
 
+
+class Refunder(Protocol):
+    """What a refund needs of a provider; every `payments.Provider` is one."""
+
+    name: str
+
+    async def refund(
+        self, provider_reference: str, amount: Money | None = None
+    ) -> RefundResult: ...
+
+
 # The provider serving a merchant's orders (`PaymentDirectory.for_merchant` fits).
-ProviderFor = Callable[[AsyncSession, int], Awaitable[Provider | None]]
+ProviderFor = Callable[[AsyncSession, int], Awaitable[Refunder | None]]
 # Writes what a result owes to the outbox, in the transaction of the change (the caller renders).
 Owe = Callable[[AsyncSession, DeskResult], Awaitable[None]]
 
@@ -93,6 +104,7 @@ async def payment_of(session: AsyncSession, order_number: str) -> Payment | None
         )
     ).first()
     if paid is not None:
+        assert paid[1] is not None  # the query skips events without a reference
         return Payment(paid[0], paid[1])
     checkout = await session.scalar(
         select(CheckoutRecord).where(CheckoutRecord.order_number == order_number)
@@ -105,7 +117,7 @@ class _Plan:
     number: str
     merchant_id: int
     payment: Payment
-    provider: Provider
+    provider: Refunder
     language: str
 
 
@@ -221,5 +233,5 @@ def _refund_event(plan: _Plan, result: RefundResult, charge: Money, now: datetim
     )
 
 
-__all__ = ["Owe", "Payment", "ProviderFor", "RefundFailed", "RefundProblem", "payment_of",
-           "refund_order"]  # fmt: skip
+__all__ = ["Owe", "Payment", "ProviderFor", "RefundFailed", "RefundProblem", "Refunder",
+           "payment_of", "refund_order"]  # fmt: skip

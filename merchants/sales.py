@@ -77,6 +77,7 @@ async def sales_report(
     minor = {first + timedelta(days=n): 0 for n in range(DAYS)}
     counts = dict.fromkeys(minor, 0)
     for paid_at, total_minor in rows:
+        assert paid_at is not None  # the query reads paid orders only
         day = _utc(paid_at).date()
         if day in minor:
             minor[day] += total_minor

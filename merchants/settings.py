@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from catalog.models import Merchant
 from merchants.models import MerchantSettings
 from merchants.secrets import SECRET_FIELDS, SecretBox, open_values, seal_values
-from money.conversion import ConversionPolicy
+from money.conversion import ConversionPolicy, charge_currency_of, price_ending_of
 from payments import MerchantPaymentSettings, ProviderKind
 
 # The payment settings each provider kind takes; the secret ones are never shown again.
@@ -117,8 +117,11 @@ def change_settings(
         ending = None if price_ending in ("", "none") else price_ending
     charge = charge_currency if charge_currency is not None else settings.charge_currency
     try:
-        ConversionPolicy(margin_percent=Decimal(margin), price_ending=ending,  # type: ignore[arg-type]
-                         charge_currency=charge)  # type: ignore[arg-type]  # fmt: skip
+        ConversionPolicy(
+            margin_percent=Decimal(margin),
+            price_ending=price_ending_of(ending),
+            charge_currency=charge_currency_of(charge),
+        )
     except ValueError as error:
         raise SettingsError(str(error)) from None
     if digest_hour is not None and not 0 <= digest_hour <= 23:

@@ -6,6 +6,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import rowcount
 from merchants.models import StaffMember
 
 
@@ -39,7 +40,7 @@ async def remove_staff(session: AsyncSession, *, merchant_id: int, user_id: int)
             StaffMember.merchant_id == merchant_id, StaffMember.telegram_user_id == user_id
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def list_staff(session: AsyncSession, *, merchant_id: int) -> list[int]:

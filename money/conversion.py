@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, Inexact
-from typing import Literal, get_args
+from typing import Literal, TypeGuard, get_args
 
 from money.currency import exponent, normalise_code
 from money.money import Money
@@ -56,14 +56,32 @@ class ConversionPolicy:
         if not margin.is_finite() or not Decimal(0) <= margin < MAX_MARGIN_PERCENT:
             raise ValueError(f"margin_percent must be in [0, 100), got {margin}")
         object.__setattr__(self, "margin_percent", margin)
-        if self.price_ending is not None and self.price_ending not in get_args(PriceEnding):
-            raise ValueError(f"price_ending must be None, '99' or 'whole': {self.price_ending!r}")
-        if self.charge_currency not in get_args(ChargeCurrency):
-            raise ValueError(
-                f"charge_currency must be 'buyer' or 'merchant': {self.charge_currency!r}"
-            )
+        price_ending_of(self.price_ending)
+        charge_currency_of(self.charge_currency)
         if self.quote_ttl <= timedelta(0):
             raise ValueError("quote_ttl must be positive")
+
+
+def _is_price_ending(value: object) -> TypeGuard[PriceEnding]:
+    return value in get_args(PriceEnding)
+
+
+def _is_charge_currency(value: object) -> TypeGuard[ChargeCurrency]:
+    return value in get_args(ChargeCurrency)
+
+
+def price_ending_of(value: str | None) -> PriceEnding | None:
+    """`value` (as stored or typed) as a price ending; ValueError if it is not one."""
+    if value is None or _is_price_ending(value):
+        return value
+    raise ValueError(f"price_ending must be None, '99' or 'whole': {value!r}")
+
+
+def charge_currency_of(value: str) -> ChargeCurrency:
+    """`value` (as stored or typed) as a charge currency; ValueError if it is not one."""
+    if _is_charge_currency(value):
+        return value
+    raise ValueError(f"charge_currency must be 'buyer' or 'merchant': {value!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from datetime import UTC, date, datetime
 from functools import cache, lru_cache
 
@@ -86,7 +86,7 @@ def territory_of(language_code: str | None) -> str | None:
         return locale.territory if locale.territory.isalpha() else None
     if locale.language in LANGUAGES_WITHOUT_A_COUNTRY:
         return None
-    likely: dict[str, str] = get_global("likely_subtags")
+    likely: Mapping[str, str] = get_global("likely_subtags")
     keys = [f"{locale.language}_{locale.script}"] if locale.script else []
     keys.append(locale.language)
     if locale.script:
@@ -153,7 +153,7 @@ def current_currencies(on: date | None = None) -> frozenset[str]:
 @cache
 def _home_locales(on: date | None = None) -> dict[str, tuple[str, ...]]:
     """For each current currency, the official languages of the countries that use it."""
-    languages: dict[str, dict[str, dict[str, object]]] = get_global("territory_languages")
+    languages: Mapping[str, Mapping[str, Mapping[str, object]]] = get_global("territory_languages")
     homes: dict[str, set[str]] = {}
     for territory in get_global("territory_currencies"):
         code = currency_of_territory(territory, on)

@@ -138,7 +138,7 @@ class RateTable:
         if code in self.rates:
             return self.rates[code]
         anchor, units = PEGS.get(code, (None, Decimal(0)))
-        if anchor in self.rates:
+        if anchor is not None and anchor in self.rates:
             return self.rates[anchor] * units
         raise RateNotAvailable(code)
 
@@ -164,7 +164,7 @@ class RateTable:
         if code in self.dates:
             return self.dates[code]
         anchor, _ = PEGS.get(code, (None, None))
-        if anchor in self.dates:
+        if anchor is not None and anchor in self.dates:
             return self.dates[anchor]
         raise RateNotAvailable(code)
 
@@ -233,10 +233,10 @@ def parse_ecb_xml(data: bytes, *, source: str = "ecb") -> RateTable:
     days: dict[date, dict[str, Decimal]] = {}
     for cube in root.iter():
         if _local(cube.tag) == "Cube" and "time" in cube.attrib:
-            day, rates = _parse_day(cube)
+            day, day_rates = _parse_day(cube)
             if day in days:
                 raise MalformedRatesFeed(f"the rates feed has {day} twice")
-            days[day] = rates
+            days[day] = day_rates
     if not days:
         raise EmptyRatesFeed("the rates feed holds no dated <Cube time=...>")
     newest = max(days)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import MAX_ROW_ID, utcnow
+from db import MAX_ROW_ID, rowcount, utcnow
 from money import Money
 from money.conversion import ConversionPolicy
 from orders.cart_language import Ambiguous, CartEdit, EditAction
@@ -322,7 +322,7 @@ async def empty_cart(session: AsyncSession, *, customer_id: int) -> int:
     cart.updated_at = utcnow()
     await session.flush()
     session.expire(cart, ["lines"])
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(rowcount(result) or 0)
 
 
 async def apply_edit(

@@ -88,7 +88,11 @@ def country_codes() -> frozenset[str]:
     """ISO 3166-1 alpha-2 codes of the countries the shop can deliver to."""
     territories = Locale("en").territories
     return (
-        frozenset(code for code in territories if len(code) == 2 and code.isalpha())
+        frozenset(
+            code
+            for code in territories
+            if isinstance(code, str) and len(code) == 2 and code.isalpha()
+        )
         - _NOT_COUNTRIES
     )
 
@@ -169,4 +173,5 @@ def country_name(code: str, locale: str) -> str:
         territories = Locale.parse(locale).territories
     except (ValueError, UnknownLocaleError):
         territories = Locale("en").territories
-    return territories.get(code, code)
+    name: str = territories.get(code, code)
+    return name

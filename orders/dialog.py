@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,14 @@ from db import utcnow
 from orders.models import DialogState
 
 MAX_STEP_LENGTH = 64
+
+
+class DialogKey(TypedDict):
+    """Whose dialog it is, as the functions here take it: `load_dialog(session, **key)`."""
+
+    channel: str
+    chat_id: int
+    user_id: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +40,7 @@ class Dialog:
         return now - self.updated_at
 
 
-def _key(channel: str, chat_id: int, user_id: int) -> tuple[Any, ...]:
+def _key(channel: str, chat_id: int, user_id: int) -> tuple[ColumnElement[bool], ...]:
     return (
         DialogState.channel == channel,
         DialogState.chat_id == chat_id,

@@ -34,7 +34,7 @@ class StatusChange:
     changed: bool  # False: the order already had that status (a repeated press)
 
 
-def _locked(statement: Select[tuple[Order]]) -> Select[tuple[Order]]:
+def _locked(statement: Select[Order]) -> Select[Order]:
     return (
         statement.options(selectinload(Order.lines))
         .with_for_update(of=Order)

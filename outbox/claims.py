@@ -21,6 +21,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from db import rowcount
 from outbox.models import OutboxMessage, OutboxState
 
 ERROR_MAX = 1000
@@ -130,7 +131,7 @@ async def mark_sent(
             last_error=None,
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def mark_retry(
@@ -151,7 +152,7 @@ async def mark_retry(
     if not counts_as_attempt:
         values["attempts"] = OutboxMessage.attempts - 1
     result = await session.execute(update(OutboxMessage).where(_held(claimed)).values(**values))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def mark_failed(session: AsyncSession, claimed: Claimed, *, error: str) -> bool:
@@ -161,7 +162,7 @@ async def mark_failed(session: AsyncSession, claimed: Claimed, *, error: str) ->
         .where(_held(claimed))
         .values(state=OutboxState.FAILED.value, claimed_until=None, last_error=error[:ERROR_MAX])
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(rowcount(result))
 
 
 async def sent_message_id(session: AsyncSession, *, dedupe_key: str) -> int | None:

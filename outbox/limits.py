@@ -29,12 +29,16 @@ class RateWindow(Base):
 async def acquire(session: AsyncSession, *, key: str, window: int, limit: int) -> bool:
     """Takes one of `limit` slots of `key` in `window`; False when the window is full."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(RateWindow).values(key=key, window=window, count=1)
-    statement = statement.on_conflict_do_update(
-        index_elements=["key", "window"],
-        set_={"count": RateWindow.count + 1},
-        where=RateWindow.count < limit,
-    ).returning(RateWindow.count)
+    statement = (
+        insert(RateWindow)
+        .values(key=key, window=window, count=1)
+        .on_conflict_do_update(
+            index_elements=["key", "window"],
+            set_={"count": RateWindow.count + 1},
+            where=RateWindow.count < limit,
+        )
+        .returning(RateWindow.count)
+    )
     return (await session.execute(statement)).scalar_one_or_none() is not None
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -163,9 +163,9 @@ class OutboxSender:
         await self._record(mark_retry, message, at=at, error=reason, counts_as_attempt=counts)
 
     async def _record(
-        self, mark: Callable[..., object], message: Claimed, **values: object
+        self, mark: Callable[..., Awaitable[bool]], message: Claimed, **values: object
     ) -> None:
         async with self.sessions() as session, session.begin():
-            held = await mark(session, message, **values)  # type: ignore[misc]
+            held = await mark(session, message, **values)
         if not held:
             log.error("outbox %d: the claim expired before its outcome was recorded", message.id)

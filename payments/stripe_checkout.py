@@ -25,9 +25,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import stripe
 
@@ -50,7 +50,12 @@ from payments.base import (
 from payments.minor_units import from_stripe_minor, to_stripe_minor
 from payments.signed_callback import check_age
 
+if TYPE_CHECKING:
+    from stripe.params import RefundCreateParams
+    from stripe.params.checkout import SessionCreateParams
+
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 SIGNATURE_HEADER = "Stripe-Signature"
 MIN_EXPIRY = timedelta(minutes=31)  # Stripe's 30 minutes, plus a minute of margin
@@ -141,7 +146,7 @@ class StripeCheckout:
         metadata = {"order_number": request.order_number}
         if request.customer_reference:
             metadata["customer_reference"] = request.customer_reference
-        params: dict[str, Any] = {
+        params: SessionCreateParams = {
             "mode": "payment",
             "line_items": [
                 {
@@ -165,7 +170,7 @@ class StripeCheckout:
         key = idempotency_key(request.order_number, params)
         session = await self._call(
             self._client.v1.checkout.sessions.create_async(
-                params,  # type: ignore[arg-type]  # a plain dict is what the TypedDict describes
+                params,
                 options={"idempotency_key": key},
             )
         )
@@ -185,7 +190,7 @@ class StripeCheckout:
         """Refund through the Refunds API; `provider_reference` is a session, payment intent or
         charge id. The idempotency key makes a repeated click refund once (which also means two
         identical partial refunds within 24 hours are one)."""
-        params: dict[str, Any] = {}
+        params: RefundCreateParams = {}
         currency: str | None = None
         if provider_reference.startswith("cs_"):
             session = (
@@ -214,7 +219,7 @@ class StripeCheckout:
         refund = (
             await self._call(
                 self._client.v1.refunds.create_async(
-                    params,  # type: ignore[arg-type]
+                    params,
                     options={"idempotency_key": key},
                 )
             )
@@ -292,7 +297,7 @@ class StripeCheckout:
         )
 
     # --- errors -----------------------------------------------------------------------------
-    async def _call(self, awaitable: Any) -> Any:
+    async def _call(self, awaitable: Awaitable[_T]) -> _T:
         """Await an SDK call, translating its errors into ours."""
         try:
             return await awaitable

@@ -101,9 +101,21 @@ async def load_search_documents(
     )
     batch = DocumentBatch()
     drafts: dict[int, _Draft] = {}
-    for product_id, status, *columns, tags in await session.execute(products):
+    for row in await session.execute(products):
+        product_id, status, merchant_id, language, currency, title, description, brand, category = (
+            row[:9]
+        )
         if status == ProductStatus.ACTIVE.value:
-            drafts[product_id] = _Draft(*columns, tags=tuple(tags or ()))
+            drafts[product_id] = _Draft(
+                merchant_id,
+                language,
+                currency,
+                title,
+                description,
+                brand,
+                category,
+                tags=tuple(row.tags or ()),
+            )
         else:
             batch.removed.append(product_id)
     if not drafts:

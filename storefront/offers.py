@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -88,7 +88,7 @@ def _is_url(address: str) -> bool:
     return address.startswith(("https://", "http://"))
 
 
-def product_rows_query():  # type: ignore[no-untyped-def]
+def product_rows_query() -> Select[Product, Merchant]:
     """Products with their merchant and everything an offer reads, eagerly loaded."""
     return (
         select(Product, Merchant)

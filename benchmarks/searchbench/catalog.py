@@ -355,7 +355,7 @@ class CatalogGenerator:
         vendor, device = rng.choice(pool)
         # Half the listings carry the original vendor, half a reseller's brand (OEM goods).
         brand = _split(vendor) if rng.random() < 0.5 else rng.choice(self.brands)
-        color = ()
+        color: tuple[str, ...] = ()
         if self.en and category == "Electronics" and rng.random() < 0.25:
             color = (rng.choice(self.en.colors),)
         code = (self._code(rng),) if rng.random() < 0.6 else ()
@@ -367,7 +367,7 @@ class CatalogGenerator:
     def _grocery(self, rng: random.Random):
         brand = rng.choice(self.brands)
         item = rng.choice(self.foods)
-        fresh = ()
+        fresh: tuple[str, ...] = ()
         if self.en and rng.random() < 0.3:
             fresh = (rng.choice(("Fresh", "Frozen", "Organic", "Dried")),)
         size = _split(rng.choice(GROCERY_SIZES))

@@ -175,8 +175,8 @@ def throughput(
     """Queries per second with ``processes`` workers each running ~``seconds`` of queries."""
     mixed = interleave(queries)
     per_worker = max(3, min(20_000, math.ceil(seconds / max(mean_s, 1e-6))))
-    method = "spawn" if engine.persistent else "fork"
-    ctx = mp.get_context(method)
+    # A persistent engine reopens its files in a fresh process; the others are forked with theirs.
+    ctx = mp.get_context("spawn") if engine.persistent else mp.get_context("fork")
     start = ctx.Event()
     results = ctx.Queue()
     workers = []
@@ -189,7 +189,7 @@ def throughput(
             workers.append(ctx.Process(target=_qps_worker, args=(engine, mine, start, results)))
     for worker in workers:
         worker.start()
-    time.sleep(0.5 if method == "fork" else 3.0)  # let every worker reach the start line
+    time.sleep(3.0 if engine.persistent else 0.5)  # let every worker reach the start line
     start.set()
     got = [results.get(timeout=600) for _ in workers]
     for worker in workers:

@@ -34,6 +34,7 @@ from benchmarks.searchbench.measure import (
 )
 from benchmarks.searchbench.queries import CLASSES, BenchQuery, QueryGenerator
 from benchmarks.searchbench.vocabulary import Vocabulary
+from catalog.search.document import SearchDocument
 
 MB = 1024 * 1024
 
@@ -103,7 +104,7 @@ def _warm_up(engine, queries: Sequence[BenchQuery]) -> float:
 def run_engine(
     name: str,
     size: int,
-    docs: Sequence[object],
+    docs: Sequence[SearchDocument],
     queries: list[BenchQuery],
     settings: Settings,
     log: Callable[[str], None],
@@ -121,7 +122,7 @@ def run_engine(
         gc.collect()
         before = rss_bytes()
         begin = time.perf_counter()
-        engine.build(docs)  # type: ignore[arg-type]
+        engine.build(docs)
         run.build_s = time.perf_counter() - begin
         gc.collect()
         run.rss_mb = (rss_bytes() - before) / MB
@@ -191,7 +192,8 @@ def run_size(
             target = "nothing"
             if query.target:
                 product = catalog.product(query.target)
-                words = product.loc if query.qclass == product.loc_lang else product.en
+                loc = product.loc if query.qclass == product.loc_lang else None
+                words = loc or product.en
                 target = words.title()
             shown.append(f"`{query.text}` → {target}")
     result = SizeRun(

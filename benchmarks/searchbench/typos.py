@@ -44,8 +44,8 @@ NEIGHBOURS = _neighbours()
 
 
 def edit_count(rng: random.Random) -> int:
-    counts, weights = zip(*EDIT_COUNTS, strict=True)
-    return rng.choices(counts, weights)[0]
+    counts = [count for count, _ in EDIT_COUNTS]
+    return rng.choices(counts, [weight for _, weight in EDIT_COUNTS])[0]
 
 
 def _position(rng: random.Random, length: int) -> int:
@@ -57,8 +57,8 @@ def _position(rng: random.Random, length: int) -> int:
 
 def one_edit(word: str, rng: random.Random) -> str:
     """Applies one edit of a randomly drawn kind (falls back to a drop when it cannot apply)."""
-    kinds, weights = zip(*EDIT_KINDS, strict=True)
-    kind = rng.choices(kinds, weights)[0]
+    kinds = [kind for kind, _ in EDIT_KINDS]
+    kind = rng.choices(kinds, [weight for _, weight in EDIT_KINDS])[0]
     i = _position(rng, len(word))
     ch = word[i]
     near = NEIGHBOURS.get(ch.lower(), "")

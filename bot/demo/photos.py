@@ -86,7 +86,10 @@ def _caption(draw: ImageDraw.ImageDraw, title: str, category: str, big: int) -> 
 
 
 def _wrap(
-    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: float
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    width: float,
 ) -> list[str]:
     lines: list[str] = []
     for word in text.split():

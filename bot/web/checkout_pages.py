@@ -26,6 +26,7 @@ from bot.web.pages import Html, fill, page, page_translator
 from bot.web.payment_webhooks import PaymentInbox, Refused
 from i18n import Translator
 from merchants.payment_providers import PaymentDirectory
+from money import Money
 from money.formatting import format_money
 from payments import CheckoutExpired, SandboxPage, SandboxProvider, WebhookRejected
 
@@ -110,7 +111,10 @@ def _title(t: Translator, model: SandboxPage) -> str:
 
 def _checkout(t: Translator, model: SandboxPage, token: str) -> Html:
     _ = t.gettext
-    money = lambda value: format_money(value, t.locale)  # noqa: E731 - a local shorthand
+
+    def money(value: Money) -> str:
+        return format_money(value, t.locale)
+
     rows = Html(
         "".join(
             fill(

@@ -57,7 +57,8 @@ class PaymentInbox:
         try:
             async with transaction(self.sessions) as session:
                 event = await verify_webhook(session, provider, headers, body, now=utcnow())
-                chat = await buyer_chat_of(session, event.order_number) if event.kind else None
+                number = event.order_number if event.kind else None
+                chat = await buyer_chat_of(session, number) if number else None
         except WebhookRejected as error:  # the ledger has logged it
             raise Refused(400, type(error).__name__) from error
         if event.kind is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -21,7 +22,7 @@ PATH = "/telegram/webhook"
 
 
 def telegram_route(
-    application: Application,  # type: ignore[type-arg]
+    application: Application[Any, Any, Any, Any, Any, Any],
     secret: str,
     sessions: Sessions,
 ) -> Route:

@@ -253,8 +253,8 @@ class _Writer:
         product, draft = item.target, item.draft
         assert product is not None
         changed = self._product_fields(product, draft, every_field=False)
-        for variant in item.removed:
-            product.variants.remove(variant)  # delete-orphan: deleted at flush
+        for gone in item.removed:
+            product.variants.remove(gone)  # delete-orphan: deleted at flush
         self.counts.variants_removed += len(item.removed)
         changed |= bool(item.removed)
         for position, (variant, match) in enumerate(zip(draft.variants, item.matches, strict=True)):

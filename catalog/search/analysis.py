@@ -11,6 +11,7 @@ attribute string (brands, categories, tags and options repeat endlessly) is cach
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Final
 
@@ -19,6 +20,7 @@ from catalog.search.lexicon import cjk_colours, colour_of, size_of
 from catalog.search.text import (
     MAX_TERM_CHARS,
     TOKEN,
+    IndexTerm,
     ascii_index_terms,
     fold,
     index_terms,
@@ -52,7 +54,7 @@ def token_terms(token: str, language: str | None) -> tuple[tuple[tuple[str, int]
     """(term, offset) pairs of one folded token with its canonical colour/size terms, its span in
     positions, and how many query words it equals."""
     if token.isascii():  # the common case (words, model codes): no CJK, nothing to transliterate
-        terms = ascii_index_terms(token)
+        terms: Sequence[tuple[str, int] | IndexTerm] = ascii_index_terms(token)
         span = units = 1
         if len(terms) > 1:
             span = len(terms) - 1

@@ -25,7 +25,7 @@ class DeltaSegment:
         self._ids: dict[str, int] = {}
         self._terms: list[str] = []
         self._sorted: list[str] = []
-        self._docs: list[array] = []
+        self._docs: list[array[int]] = []
         self._infos: list[bytearray] = []
         self._keys: dict[int, list[int]] = {}
 
@@ -91,6 +91,8 @@ class DeltaSegment:
         """Postings as (terms, term ids, docs, infos), each term's docs ascending, for a merge."""
         sizes = [len(d) for d in self._docs]
         term_ids = np.repeat(np.arange(len(self._terms), dtype=np.uint32), sizes)
-        docs = np.concatenate([np.array(d, dtype=np.uint32) for d in self._docs] or [[]])
+        docs = np.concatenate(
+            [np.array(d, dtype=np.uint32) for d in self._docs] or [np.zeros(0, dtype=np.uint32)]
+        )
         infos = np.frombuffer(b"".join(self._infos), dtype=np.uint8)
         return list(self._terms), term_ids, docs.astype(np.uint32), infos

@@ -152,7 +152,7 @@ class DocTable:
             setattr(self, name, column)
 
     def nbytes(self) -> int:
-        columns = sum(getattr(self, name).nbytes for name, _ in self._COLUMNS)
+        columns: int = sum(getattr(self, name).nbytes for name, _ in self._COLUMNS)
         return columns + self._base_pids.nbytes + self._base_docs.nbytes + 100 * len(self._recent)
 
 

@@ -214,7 +214,7 @@ class SearchIndex:
                         e for e in loose_expansions(lexicon, unit) if e.term_id not in known
                     ]
                 for expansion in expansions:
-                    docs, infos = lexicon.postings(expansion.term_id)  # type: ignore[attr-defined]
+                    docs, infos = lexicon.postings(expansion.term_id)
                     if len(docs):
                         parts.append(
                             (docs, infos, expansion_bits(expansion.typos, expansion.exact))
@@ -297,7 +297,7 @@ class _Filters:
         self.max = math.inf if max_price is None else float(max_price)
 
     def mask(self, table: DocTable, rows: np.ndarray) -> np.ndarray:
-        keep = table.alive[rows]
+        keep: np.ndarray = table.alive[rows]
         if self.merchant_id is not None:
             keep &= table.merchant_id[rows] == self.merchant_id
         if self.min > -math.inf or self.max < math.inf:

@@ -353,12 +353,13 @@ def _read_price(
 ) -> tuple[Decimal | None, Decimal | None, str | None] | None:
     """(low, high, currency) of one price phrase, or None when its numbers make no sense."""
     tags = [tag for tag in "abcdef" if match.group("n" + tag) is not None]
-    values = [_value(match, tag, language) for tag in tags]
-    if any(value is None for value in values):
+    found = [_value(match, tag, language) for tag in tags]
+    values = [value for value in found if value is not None]
+    if len(values) < len(found):
         return None
     currency = next(filter(None, (_currency_of(match, tag, language) for tag in tags)), None)
     if len(values) == 2:
-        low, high = sorted(values)  # type: ignore[type-var]
+        low, high = sorted(values)
         return low, high, currency
     (value,) = values
     direction = (

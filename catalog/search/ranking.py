@@ -131,7 +131,8 @@ def quality_at(unit: UnitMatches, cands: np.ndarray, scratch: Scratch) -> np.nda
     searched at the candidates, so the cost follows the smaller side."""
     if len(unit.parts) == 1 and unit.parts[0][0] is cands:
         _, infos, bits = unit.parts[0]
-        return QUALITY[infos] | bits
+        quality: np.ndarray = QUALITY[infos] | bits
+        return quality
     best = np.zeros(len(cands), dtype=np.uint16)
     if not len(cands):
         return best

@@ -35,14 +35,14 @@ class _Vocabulary(Sequence[bytes]):
 
     __slots__ = ("_blob", "_offsets")
 
-    def __init__(self, blob: bytes, offsets: array) -> None:
+    def __init__(self, blob: bytes, offsets: array[int]) -> None:
         self._blob = blob
         self._offsets = offsets
 
     def __len__(self) -> int:
         return len(self._offsets) - 1
 
-    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+    def __getitem__(self, i: int) -> bytes:  # type: ignore[override]  # indexed by bisect only; no slices
         return self._blob[self._offsets[i] : self._offsets[i + 1]]
 
 
@@ -158,7 +158,8 @@ class Segment:
         if not hit.any():
             return []
         found = [self.key_terms[a:b] for a, b in zip(lo[hit], hi[hit], strict=True)]
-        return np.unique(np.concatenate(found)).tolist()
+        ids: list[int] = np.unique(np.concatenate(found)).tolist()
+        return ids
 
     def export(self) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """Postings as (terms, term ids, docs, infos) for merging into a new segment."""

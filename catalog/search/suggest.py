@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from catalog.search.matching import MAX_QUERY_CHARS, MAX_UNITS, Lexicon
+from catalog.search.matching import MAX_QUERY_CHARS, Lexicon
+from catalog.search.ranking import MAX_UNITS
 from catalog.search.text import tokens
 from catalog.search.typos import SUGGESTION_TYPOS, distance, is_typo_word, query_keys
 

@@ -175,7 +175,7 @@ def question(t: Translator, draft: CheckoutDraft, *, error: ShopError | None = N
     if step == Step.REUSE_SAVED and draft.saved is not None:
         text = _("Use the delivery details you saved last time?") + "\n\n"
         text += delivery_text(t, draft.saved)
-        rows = (
+        rows: tuple[tuple[Button, ...], ...] = (
             (_step_button(_("✅ Yes, deliver there"), step, YES),),
             (_step_button(_("✏️ No, enter new details"), step, NO),),
             nav,
@@ -205,7 +205,7 @@ def question(t: Translator, draft: CheckoutDraft, *, error: ShopError | None = N
             contact_request=_("📱 Share my phone number"),
             extra=(Reply(_("You can also go back or cancel:"), buttons=(nav,)),),
         )
-    rows: tuple[tuple[Button, ...], ...] = (nav,)
+    rows = (nav,)
     if step == Step.POSTAL_CODE:
         rows = ((_step_button(_("No postal code"), step, SKIP),), nav)
     if step == Step.COUNTRY and isinstance(error, AmbiguousCountry):

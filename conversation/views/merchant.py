@@ -70,8 +70,8 @@ def render(owed: Owed) -> Reply:
     return buyer_news(t, owed.content)
 
 
-def _money(t: Translator, amount: object) -> str:
-    return format_money(amount, t.code)  # type: ignore[arg-type]
+def _money(t: Translator, amount: Money) -> str:
+    return format_money(amount, t.code)
 
 
 def _delivery(t: Translator, delivery: dict[str, object]) -> str:

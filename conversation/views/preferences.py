@@ -44,7 +44,7 @@ def language_set(t: Translator, locale: str) -> Reply:
     )
 
 
-def currency_label(code: str, locale: str) -> str:
+def currency_label(code: str, locale: Locale | str) -> str:
     symbol = get_currency_symbol(code, locale=locale)
     name = get_currency_name(code, locale=locale)
     return f"{code} · {name}" if symbol == code else f"{symbol} {code} · {name}"

@@ -15,7 +15,7 @@ from merchants.payment_providers import PaymentDirectory
 def test_handlers_find_the_services_and_the_providers_as_attributes(
     sessions: SessionFactory,
 ) -> None:
-    settings = Settings(_env_file=None, fx_refresh_hours=0)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, fx_refresh_hours=0)
     directory = PaymentDirectory()
     services = replace(Services(settings=settings, sessions=sessions), payments=directory)
 

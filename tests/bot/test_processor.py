@@ -1,4 +1,5 @@
 import asyncio
+from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
@@ -8,7 +9,8 @@ from bot.processor import PerChatUpdateProcessor
 def _update(update_id: int, chat_id: int) -> Update:
     user = User(id=chat_id, first_name="A", is_bot=False)
     chat = Chat(id=chat_id, type="private")
-    message = Message(message_id=update_id, date=None, chat=chat, from_user=user, text="x")  # type: ignore[arg-type]
+    date = datetime(2025, 3, 10, tzinfo=UTC)
+    message = Message(message_id=update_id, date=date, chat=chat, from_user=user, text="x")
     return Update(update_id=update_id, message=message)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from conversation import callbacks
+from conversation.reply import Reply
 from conversation.views.cart import cart_view, confirm_empty, shop_error, words_outcome
 from i18n import translator
 from money import Money
@@ -28,17 +31,16 @@ QUOTER = make_quoter(
 
 
 def line(
-    line_id: int, title: str, price: str, currency: str, quantity: int, **kw: object
+    line_id: int, title: str, price: str, currency: str, quantity: int, **kw: Any
 ) -> CartLineView:
     unit = Money.of(price, currency)
-    values: dict[str, object] = {
-        "line_id": line_id, "variant_id": line_id, "product_id": line_id, "title": title,
-        "sku": None, "options": {}, "quantity": quantity, "added_price": unit,
-        "priced": price_line(QUOTER, unit, quantity, "EUR", ConversionPolicy()),
-        "available": True, "stock_short": False,
-    }  # fmt: skip
-    values.update(kw)
-    return CartLineView(**values)  # type: ignore[arg-type]
+    default = CartLineView(
+        line_id=line_id, variant_id=line_id, product_id=line_id, title=title,
+        sku=None, options={}, quantity=quantity, added_price=unit,
+        priced=price_line(QUOTER, unit, quantity, "EUR", ConversionPolicy()),
+        available=True, stock_short=False,
+    )  # fmt: skip
+    return dataclasses.replace(default, **kw)
 
 
 def view() -> CartView:
@@ -52,7 +54,7 @@ def view() -> CartView:
     return CartView("EUR", (mugs, tea))
 
 
-def pressed(reply) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+def pressed(reply: Reply) -> list[tuple[object, ...]]:
     decoded = [callbacks.decode(b.action) for row in reply.buttons for b in row if b.action]
     return [(p.action, *p.args) for p in decoded]
 

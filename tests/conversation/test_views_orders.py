@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -47,7 +49,7 @@ def item(
     )
 
 
-def details(status: OrderStatus = OrderStatus.AWAITING_PAYMENT, **changes: object) -> OrderDetails:
+def details(status: OrderStatus = OrderStatus.AWAITING_PAYMENT, **changes: Any) -> OrderDetails:
     history = [HistoryEntry(None, OrderStatus.AWAITING_PAYMENT, ActorKind.BUYER, None, NOW)]
     if status != OrderStatus.AWAITING_PAYMENT:
         history.append(
@@ -59,13 +61,13 @@ def details(status: OrderStatus = OrderStatus.AWAITING_PAYMENT, **changes: objec
                 NOW + timedelta(minutes=5),
             )
         )
-    values: dict[str, object] = {
-        "order_id": 41,
-        "number": "7KQ-3M9",
-        "merchant_id": 1,
-        "merchant_name": "Mugs & Co",
-        "status": status,
-        "lines": (
+    default = OrderDetails(
+        order_id=41,
+        number="7KQ-3M9",
+        merchant_id=1,
+        merchant_name="Mugs & Co",
+        status=status,
+        lines=(
             OrderLineView(
                 "Ceramic <mug>",
                 "MUG-R",
@@ -75,25 +77,24 @@ def details(status: OrderStatus = OrderStatus.AWAITING_PAYMENT, **changes: objec
                 Money.of("22", "USD"),
             ),
         ),
-        "subtotal": Money.of("22.00", "USD"),
-        "shipping": Money.of("5.50", "USD"),
-        "total": Money.of("27.50", "USD"),
-        "buyer_total": Money.of("25.00", "EUR"),
-        "charge": Money.of("25.00", "EUR"),
-        "fx_rate": "0.909",
-        "fx_rate_date": NOW.date(),
-        "fx_margin_percent": "0",
-        "fx_approx": False,
-        "delivery": DELIVERY,
-        "created_at": NOW,
-        "expires_at": NOW + timedelta(hours=2),
-        "paid_at": None,
-        "carrier": None,
-        "tracking": None,
-        "history": tuple(history),
-    }
-    values.update(changes)
-    return OrderDetails(**values)  # type: ignore[arg-type]
+        subtotal=Money.of("22.00", "USD"),
+        shipping=Money.of("5.50", "USD"),
+        total=Money.of("27.50", "USD"),
+        buyer_total=Money.of("25.00", "EUR"),
+        charge=Money.of("25.00", "EUR"),
+        fx_rate="0.909",
+        fx_rate_date=NOW.date(),
+        fx_margin_percent="0",
+        fx_approx=False,
+        delivery=DELIVERY,
+        created_at=NOW,
+        expires_at=NOW + timedelta(hours=2),
+        paid_at=None,
+        carrier=None,
+        tracking=None,
+        history=tuple(history),
+    )
+    return dataclasses.replace(default, **changes)
 
 
 def test_the_list_has_a_button_per_order_and_pages() -> None:

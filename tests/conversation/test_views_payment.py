@@ -17,7 +17,7 @@ def _payment(amount: str, currency: str) -> PaymentLink:
     link = CheckoutLink(
         "https://pay.example/c/1", "sandbox", "c1", datetime(2026, 1, 1, tzinfo=UTC)
     )
-    return PaymentLink(SimpleNamespace(number="A-1001"), Money.of(Decimal(amount), currency), link)  # type: ignore[arg-type]
+    return PaymentLink(SimpleNamespace(number="A-1001"), Money.of(Decimal(amount), currency), link)  # type: ignore[arg-type]  # the view reads only the number
 
 
 def test_charge_in_the_shown_currency_needs_no_warning() -> None:

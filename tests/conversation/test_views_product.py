@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from conversation import callbacks
+from conversation.reply import Reply
 from conversation.views.product import added_to_cart, card_photo, product_card
 from i18n import translator
 from money import Money
@@ -22,25 +25,24 @@ from storefront.product_card import (
 )
 
 
-def card(**fields: object) -> ProductCard:
-    values: dict[str, object] = {
-        "product_id": 42, "title": "T-shirt <cotton>", "description": "Soft & light. " * 200,
-        "brand": "Acme", "merchant_name": "Wear & Co",
-        "photo": CardPhoto(1, None, "shirts/red.jpg", None),
-        "options": (
+def card(**fields: Any) -> ProductCard:
+    default = ProductCard(
+        product_id=42, title="T-shirt <cotton>", description="Soft & light. " * 200,
+        brand="Acme", merchant_name="Wear & Co",
+        photo=CardPhoto(1, None, "shirts/red.jpg", None),
+        options=(
             OptionChoice("Colour", (OptionValue(0, "Red", True), OptionValue(1, "Blue", False))),
             OptionChoice("Size", (OptionValue(0, "S", False), OptionValue(2, "XL", False))),
         ),
-        "selection": (0, None), "variant_id": None,
-        "price": ShownPrice(Money.of("22.73", "EUR"), Money.of("25.00", "USD"), approx=False),
-        "from_price": True, "stock": StockStatus.IN_STOCK, "stock_left": 0, "quantity": 1,
-        "max_quantity": 99,
-    }  # fmt: skip
-    values.update(fields)
-    return ProductCard(**values)  # type: ignore[arg-type]
+        selection=(0, None), variant_id=None,
+        price=ShownPrice(Money.of("22.73", "EUR"), Money.of("25.00", "USD"), approx=False),
+        from_price=True, stock=StockStatus.IN_STOCK, stock_left=0, quantity=1,
+        max_quantity=99,
+    )  # fmt: skip
+    return dataclasses.replace(default, **fields)
 
 
-def pressed(reply) -> list[callbacks.Callback]:  # type: ignore[no-untyped-def]
+def pressed(reply: Reply) -> list[callbacks.Callback]:
     return [callbacks.decode(b.action) for row in reply.buttons for b in row if b.action]
 
 
@@ -77,10 +79,8 @@ def test_sold_out_and_photo_paths_that_leave_the_folder(tmp_path: Path) -> None:
     assert "Sold out" in reply.text
     assert card_photo(CardPhoto(1, None, "../secret.jpg", None), tmp_path) is None
     assert card_photo(CardPhoto(1, None, "/etc/passwd", None), tmp_path) is None
-    assert (
-        card_photo(CardPhoto(1, "https://x.test/a.jpg", None, "F1"), tmp_path).channel_file_id
-        == "F1"
-    )  # type: ignore[union-attr]
+    kept = card_photo(CardPhoto(1, "https://x.test/a.jpg", None, "F1"), tmp_path)
+    assert kept is not None and kept.channel_file_id == "F1"
 
 
 def test_added_to_cart_offers_cart_and_checkout() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import pytest
 
 from conversation import callbacks
+from conversation.reply import Reply
 from conversation.views.search import category_list, category_page, search_results
 from i18n import translator
 from money import Money
@@ -14,17 +18,16 @@ from storefront.offers import Offer
 from storefront.search import PAGE_SIZE, SearchOutcome
 
 
-def offer(product_id: int, title: str = "Red <mug> & co", **fields: object) -> Offer:
-    values: dict[str, object] = {
-        "product_id": product_id, "merchant_id": 1, "merchant_name": "Mugs", "title": title,
-        "price": Money.of("10.00", "EUR"), "merchant_price": Money.of("11.00", "USD"),
-        "approx": False, "from_price": False, "in_stock": True,
-    }  # fmt: skip
-    values.update(fields)
-    return Offer(**values)  # type: ignore[arg-type]
+def offer(product_id: int, title: str = "Red <mug> & co", **fields: Any) -> Offer:
+    default = Offer(
+        product_id=product_id, merchant_id=1, merchant_name="Mugs", title=title,
+        price=Money.of("10.00", "EUR"), merchant_price=Money.of("11.00", "USD"),
+        approx=False, from_price=False, in_stock=True,
+    )  # fmt: skip
+    return dataclasses.replace(default, **fields)
 
 
-def actions(reply) -> list[callbacks.Callback]:  # type: ignore[no-untyped-def]
+def actions(reply: Reply) -> list[callbacks.Callback]:
     return [callbacks.decode(b.action) for row in reply.buttons for b in row if b.action]
 
 

@@ -47,6 +47,7 @@ async def test_another_buyer_cannot_remove_a_line_from_my_cart(shop: Shop) -> No
     line_id = actions[0].split(":")[2]
 
     [own] = await shop.say(mallory, "mug")
+    assert own.record.markup is not None
     own.record.markup.rows[0][0]["callback_data"] = f"1:line:{line_id}:del"  # forged
     answer = await mallory.press(own, (0, 0), timeout=10)
     assert answer is not None and answer.text == "This item is no longer in your cart."

@@ -52,6 +52,7 @@ async def test_a_sticker_and_an_unknown_command_get_friendly_answers(shop: Shop)
 async def test_a_forged_button_is_refused_politely(shop: Shop, forged: str) -> None:
     buyer = shop.buyer()
     [results] = await shop.say(buyer, "mug")
+    assert results.record.markup is not None
     results.record.markup.rows[0][0]["callback_data"] = forged
     answer = await buyer.press(results, (0, 0), timeout=10)
     assert answer is not None and answer.text is not None and "expired" in answer.text
@@ -60,6 +61,7 @@ async def test_a_forged_button_is_refused_politely(shop: Shop, forged: str) -> N
 async def test_a_product_that_does_not_exist_is_no_longer_available(shop: Shop) -> None:
     buyer = shop.buyer()
     [results] = await shop.say(buyer, "mug")
+    assert results.record.markup is not None
     results.record.markup.rows[0][0]["callback_data"] = "1:prod:999999999"
     answer = await buyer.press(results, (0, 0), timeout=10)
     assert answer is not None and answer.text is not None and "no longer available" in answer.text

@@ -130,7 +130,11 @@ async def set_up(world: World) -> None:
             code = await issue_claim_code(session, merchant_id=merchant)
         before = len(group.bot_messages)
         await user.send(f"/setup {slug} {code}", group)
-        await group.wait_for(lambda m, g=group, n=before: len(g.bot_messages) > n, timeout=TIMEOUT)
+
+        def answered(_: object, g: Chat = group, n: int = before) -> bool:
+            return len(g.bot_messages) > n
+
+        await group.wait_for(answered, timeout=TIMEOUT)
 
 
 async def place(world: World, *variants: int) -> list[PlacedOrder]:
@@ -209,8 +213,8 @@ async def test_two_shops_each_see_only_their_own_order_in_their_language_and_cur
     refused = await world.li.press(mugs, (0, 0), timeout=TIMEOUT)
     assert refused is not None and refused.text
     async with transaction(world.sessions) as session:
-        order = await session.get(Order, mugs_order.order_id)
-        assert order is not None and order.status == OrderStatus.PAID.value
+        stored = await session.get(Order, mugs_order.order_id)
+        assert stored is not None and stored.status == OrderStatus.PAID.value
 
 
 async def test_staff_cancel_and_refund_a_paid_order_and_the_buyer_is_told_once(
@@ -219,7 +223,9 @@ async def test_staff_cancel_and_refund_a_paid_order_and_the_buyer_is_told_once(
     await set_up(world)
     [order] = await place(world, world.variants.mug)
     async with transaction(world.sessions) as session:
-        stock_placed = (await session.get(Variant, world.variants.mug)).stock  # type: ignore[union-attr]
+        variant = await session.get(Variant, world.variants.mug)
+        assert variant is not None
+        stock_placed = variant.stock
     await pay(world, order)
     notice = await world.mugs_group.wait_for(about(order.number), timeout=TIMEOUT)
     de = translator("de")

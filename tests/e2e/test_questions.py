@@ -5,6 +5,8 @@ buyer's chat; strangers' replies refused, Cancel sends nothing, the Ship dialog 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bot.standin.driver import Message
@@ -28,7 +30,7 @@ def button(message: Message, prefix: str) -> str:
     raise AssertionError(f"no {prefix} button on {message!r}: {message.buttons}")
 
 
-def has_button(prefix: str) -> object:
+def has_button(prefix: str) -> Callable[[Message], bool]:
     return lambda m: any((data or "").startswith(prefix) for row in m.buttons for _, data in row)
 
 

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -69,9 +69,9 @@ class WebhookShop:
         return [m for m in user.chat.messages[before:] if m.from_bot]
 
 
-async def until(condition: object, what: str) -> None:
+async def until(condition: Callable[[], object], what: str) -> None:
     deadline = time.monotonic() + ANSWER_TIMEOUT
-    while not condition():  # type: ignore[operator]
+    while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"still waiting for {what}")
         await asyncio.sleep(0.02)
@@ -86,7 +86,7 @@ async def shop(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
     public_url = f"http://127.0.0.1:{port}"
     async with StandIn.start() as standin:
         world = standin.add_bot(DEMO_TOKEN, username="chatshop_test_bot")
-        settings = Settings(  # type: ignore[call-arg]
+        settings = Settings(
             _env_file=None,
             telegram_token=DEMO_TOKEN,
             telegram_api_url=standin.api_url,
@@ -213,7 +213,7 @@ async def test_chatshop_serve_opens_its_own_database_and_answers(
     port = free_loopback_port()
     async with StandIn.start() as standin:
         world = standin.add_bot(DEMO_TOKEN, username="chatshop_test_bot")
-        settings = Settings(  # type: ignore[call-arg]
+        settings = Settings(
             _env_file=None,
             telegram_token=DEMO_TOKEN,
             telegram_api_url=standin.api_url,

@@ -46,7 +46,7 @@ class FakeBot:
 
     def _message(self, chat_id: int, text: str) -> Message:
         message = Message(next(_ids), WHEN, Chat(chat_id, Chat.PRIVATE), text=text)
-        message.set_bot(self)  # type: ignore[arg-type]
+        message.set_bot(self)  # type: ignore[arg-type]  # a recording fake, not a Bot
         return message
 
     async def send_message(self, chat_id: int, text: str, **options: Any) -> Message:
@@ -99,7 +99,7 @@ class FakeContext:
     @property
     def application(self) -> Any:
         """What `outbox.telegram.deliver_owed` reads: one outbox round sends through `bot`."""
-        return SimpleNamespace(bot=self.bot, bot_data=ShopData(services=self.services))
+        return SimpleNamespace(bot=self.bot, bot_data=ShopData(services=self.services))  # type: ignore[arg-type]  # the fake services
 
 
 def _user(buyer: Buyer) -> User:
@@ -109,7 +109,7 @@ def _user(buyer: Buyer) -> User:
 def message(context: FakeContext, **content: Any) -> Update:
     user = _user(context.buyer)
     sent = Message(next(_ids), WHEN, Chat(user.id, Chat.PRIVATE), from_user=user, **content)
-    sent.set_bot(context.bot)  # type: ignore[arg-type]
+    sent.set_bot(context.bot)  # type: ignore[arg-type]  # a recording fake, not a Bot
     return Update(next(_ids), message=sent)
 
 
@@ -128,7 +128,7 @@ def photo(context: FakeContext) -> Update:
 def press(context: FakeContext, data: str) -> Update:
     user = _user(context.buyer)
     shown = Message(next(_ids), WHEN, Chat(user.id, Chat.PRIVATE), text="…")
-    shown.set_bot(context.bot)  # type: ignore[arg-type]
+    shown.set_bot(context.bot)  # type: ignore[arg-type]  # a recording fake, not a Bot
     query = CallbackQuery(str(next(_ids)), user, "chat", message=shown, data=data)
-    query.set_bot(context.bot)  # type: ignore[arg-type]
+    query.set_bot(context.bot)  # type: ignore[arg-type]  # a recording fake, not a Bot
     return Update(next(_ids), callback_query=query)

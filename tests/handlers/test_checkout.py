@@ -56,7 +56,8 @@ async def test_a_buyer_checks_out_and_cancels_one_order(sessions: SessionFactory
     assert "emoji" in bot.sent[-1].text and "step 1 of 6" in bot.sent[-1].text
     assert await checkout.answer_text(fakes.text(anna, "Anna Müller"), ctx)
     # The phone step: the share-contact keyboard, then Back/Cancel in a second message.
-    assert isinstance(bot.sent[-2].markup, ReplyKeyboardMarkup)
+    phone_prompt = bot.sent[-2]  # named, so mypy does not carry this narrowing to later sends
+    assert isinstance(phone_prompt.markup, ReplyKeyboardMarkup)
     assert set(bot.buttons()) == {"⬅️ Back", "✖️ Cancel"}
     await checkout.not_text(fakes.photo(anna), ctx)
     assert "emoji" in bot.sent[-2].text or "words" in bot.sent[-2].text
@@ -71,7 +72,7 @@ async def test_a_buyer_checks_out_and_cancels_one_order(sessions: SessionFactory
     confirm = _button(anna, "Confirm")
 
     # Bob pressing Anna's Confirm finds no checkout of his: expired, nothing placed.
-    await checkout.step_button(fakes.press(bob, confirm), bob)  # type: ignore[arg-type]
+    await checkout.step_button(fakes.press(bob, confirm), bob)  # type: ignore[arg-type]  # a FakeContext, not a ShopContext
     assert "expired" in bob.bot.sent[-1].text and await _statuses(sessions) == []
 
     await checkout.step_button(fakes.press(anna, confirm), ctx)
@@ -89,8 +90,8 @@ async def test_a_buyer_checks_out_and_cancels_one_order(sessions: SessionFactory
     cancel = _button(anna, "Cancel this order")
 
     # Bob forging Anna's buttons: expired, and the order stays as it was.
-    await orders.order_opened(fakes.press(bob, open_order), bob)  # type: ignore[arg-type]
-    await orders.order_cancel(fakes.press(bob, cancel), bob)  # type: ignore[arg-type]
+    await orders.order_opened(fakes.press(bob, open_order), bob)  # type: ignore[arg-type]  # a FakeContext, not a ShopContext
+    await orders.order_cancel(fakes.press(bob, cancel), bob)  # type: ignore[arg-type]  # a FakeContext, not a ShopContext
     assert all("expired" in sent.text for sent in bob.bot.sent[-2:])
     assert await _statuses(sessions) == ["awaiting_payment", "awaiting_payment"]
 

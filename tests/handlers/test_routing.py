@@ -43,7 +43,7 @@ class FakeBot:
 
 def message(**content: Any) -> Update:
     sent = Message(1, WHEN, CHAT, from_user=USER, **content)
-    sent.set_bot(FakeBot())  # type: ignore[arg-type]
+    sent.set_bot(FakeBot())  # type: ignore[arg-type]  # a recording fake, not a Bot
     return Update(1, message=sent)
 
 

@@ -45,5 +45,5 @@ async def test_the_first_step_that_takes_the_text_ends_the_route(
     monkeypatch: pytest.MonkeyPatch, taken_by: str, expected: list[str]
 ) -> None:
     calls = routed(monkeypatch, taken_by)
-    await text.on_text(object(), object())  # type: ignore[arg-type]
+    await text.on_text(object(), object())  # type: ignore[arg-type]  # the route reads neither
     assert calls == expected

@@ -67,15 +67,17 @@ def test_catalog_is_complete_and_consistent(locale: str, source_messages: set[st
     for message in catalog:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = tuple(message.id) if isinstance(message.id, tuple | list) else (message.id,)
+        strings = (
+            tuple(message.string) if isinstance(message.string, tuple | list) else (message.string,)
+        )
         if message.fuzzy:
             problems.append(f"fuzzy: {ids[0]!r}")
         if not all(strings):
             if locale != "en":  # English falls back to the source itself
                 problems.append(f"untranslated: {ids[0]!r}")
             continue
-        for string in strings:
+        for string in filter(None, strings):  # all of them, checked above
             if _placeholders(string) != _placeholders(ids[-1]) and _placeholders(
                 string
             ) != _placeholders(ids[0]):

@@ -18,7 +18,7 @@ from merchants.desk import owe_paid_notice
 from merchants.questions import QuestionNotice, QuestionRefusal, QuestionRefused, ShopAnswer
 from merchants.settings import settings_of
 from orders.customers import Customer
-from orders.dialog import load_dialog, save_dialog
+from orders.dialog import DialogKey, load_dialog, save_dialog
 from outbox import OutboxMessage, claim, enqueue, mark_sent
 from tests.merchants.factories import (
     BUYER,
@@ -33,7 +33,7 @@ from tests.merchants.factories import (
 from tests.orders.factories import make_customer
 
 CHANNEL = "telegram"
-KEY = {"channel": CHANNEL, "chat_id": BUYER, "user_id": BUYER}
+KEY: DialogKey = {"channel": CHANNEL, "chat_id": BUYER, "user_id": BUYER}
 _message_ids = itertools.count(500)
 
 

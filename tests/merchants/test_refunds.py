@@ -15,7 +15,7 @@ from db import utcnow
 from i18n import translator
 from merchants import desk, refunds
 from merchants.desk import Action, BuyerNews, DeskResult, OrderNotice, Refusal
-from merchants.refunds import RefundFailed, RefundProblem
+from merchants.refunds import Refunder, RefundFailed, RefundProblem
 from merchants.settings import Shop, shop_of
 from money import Money
 from money.formatting import format_money
@@ -85,9 +85,9 @@ async def paid_with_sandbox(sessions: SessionFactory, *, locale: str = "de") -> 
 
 
 async def refund(
-    sessions: SessionFactory, provider: Provider | None, order_id: int, *, user: int = MUGS_STAFF
+    sessions: SessionFactory, provider: Refunder | None, order_id: int, *, user: int = MUGS_STAFF
 ) -> DeskResult:
-    async def provider_for(session: AsyncSession, merchant_id: int) -> Provider | None:
+    async def provider_for(session: AsyncSession, merchant_id: int) -> Refunder | None:
         return provider
 
     return await refunds.refund_order(

@@ -16,6 +16,7 @@ from orders.errors import (
     NotEnoughStock,
     ProductUnavailable,
     QuantityOutOfRange,
+    ShopError,
     SoldOut,
 )
 from orders.models import CartLine
@@ -35,7 +36,7 @@ async def _lines(sessions: SessionFactory) -> list[tuple[int, int, int]]:
         rows = await session.execute(
             select(CartLine.id, CartLine.variant_id, CartLine.quantity).order_by(CartLine.id)
         )
-        return [tuple(row) for row in rows]
+        return [(line_id, variant_id, quantity) for line_id, variant_id, quantity in rows]
 
 
 async def test_add_merges_lines_and_view_groups_by_merchant(sessions: SessionFactory) -> None:
@@ -115,7 +116,7 @@ async def test_missing_or_malformed_line_ids_read_as_missing(
         await cart.add_to_cart(session, customer_id=alice, variant_id=shop.mug_red)
     with pytest.raises(LineNotFound):
         async with transaction(sessions) as session:
-            await cart.set_quantity(session, customer_id=alice, line_id=line_id, quantity=2)  # type: ignore[arg-type]
+            await cart.set_quantity(session, customer_id=alice, line_id=line_id, quantity=2)  # type: ignore[arg-type]  # the ids it must refuse
 
 
 @pytest.mark.parametrize(
@@ -131,7 +132,7 @@ async def test_missing_or_malformed_line_ids_read_as_missing(
     ],
 )
 async def test_quantity_garbage_is_a_typed_error(
-    sessions: SessionFactory, quantity: object, error: type[Exception]
+    sessions: SessionFactory, quantity: object, error: type[ShopError]
 ) -> None:
     shop, alice, _ = await _setup(sessions)
     async with transaction(sessions) as session:
@@ -139,13 +140,19 @@ async def test_quantity_garbage_is_a_typed_error(
     with pytest.raises(error) as raised:
         async with transaction(sessions) as session:
             await cart.set_quantity(
-                session, customer_id=alice, line_id=line.line_id, quantity=quantity
-            )  # type: ignore[arg-type]
+                session,
+                customer_id=alice,
+                line_id=line.line_id,
+                quantity=quantity,  # type: ignore[arg-type]  # the garbage it must refuse
+            )
     with pytest.raises(error):
         async with transaction(sessions) as session:
             await cart.add_to_cart(
-                session, customer_id=alice, variant_id=shop.mug_blue, quantity=quantity
-            )  # type: ignore[arg-type]
+                session,
+                customer_id=alice,
+                variant_id=shop.mug_blue,
+                quantity=quantity,  # type: ignore[arg-type]  # the garbage it must refuse
+            )
     assert raised.value.message_id.startswith("cart.")
     assert "%(" not in raised.value.text  # parameters filled in
     assert await _lines(sessions) == [(line.line_id, shop.mug_red, 1)]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -166,14 +168,15 @@ def test_json_round_trip_at_every_step(step: Step) -> None:
         lambda d: d.update(name="<script>" * 100),
     ],
 )
-def test_tampered_json_is_refused(mutate: object) -> None:
+def test_tampered_json_is_refused(mutate: Callable[[dict[str, Any]], object]) -> None:
     data = walk(start_checkout(region_hint="DE"), Step.SUMMARY).to_json()
-    mutate(data)  # type: ignore[operator]
+    mutate(data)
     with pytest.raises(CheckoutExpired):
         CheckoutDraft.from_json(data)
 
 
 def test_not_a_dict_is_refused() -> None:
+    data: object
     for data in (None, [], "draft", 3):
         with pytest.raises(CheckoutExpired):
             CheckoutDraft.from_json(data)

@@ -115,7 +115,7 @@ async def test_a_whole_checkout_places_one_order_per_merchant(sessions: SessionF
     first = await buyer.begin()
     assert first.kind == TurnKind.ASK and first.draft is not None
     assert first.draft.step == Step.NAME  # nothing saved yet: no offer to reuse
-    turn = await buyer.walk_to(Step.CONFIRM_SAVE)
+    await buyer.walk_to(Step.CONFIRM_SAVE)
     turn = await buyer.press(Step.CONFIRM_SAVE, "yes")
     assert turn is not None and turn.kind == TurnKind.SUMMARY and turn.summary is not None
     summary = turn.summary
@@ -300,7 +300,7 @@ async def test_a_merchant_that_does_not_ship_there_is_named(sessions: SessionFac
 
 async def test_a_summary_that_moved_is_shown_again_not_placed(sessions: SessionFactory) -> None:
     shop, buyer = await _shop_and_buyer(sessions)
-    turn = await buyer.walk_to(Step.CONFIRM_SAVE)
+    await buyer.walk_to(Step.CONFIRM_SAVE)
     turn = await buyer.press(Step.CONFIRM_SAVE, "no")
     assert turn is not None and turn.summary is not None
     seen = turn.summary.fingerprint

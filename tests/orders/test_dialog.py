@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from bot.database import SessionFactory, create_engine, session_factory, transaction
 from orders.checkout import CheckoutDraft, Step, start_checkout
-from orders.dialog import clear_dialog, load_dialog, save_dialog
+from orders.dialog import DialogKey, clear_dialog, load_dialog, save_dialog
 from tests.orders.factories import NOW
 
-KEY = {"channel": "telegram", "chat_id": 42, "user_id": 7}
+KEY: DialogKey = {"channel": "telegram", "chat_id": 42, "user_id": 7}
 
 
 async def test_save_load_replace_clear(sessions: SessionFactory) -> None:

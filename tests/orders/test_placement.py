@@ -12,11 +12,11 @@ from bot.database import SessionFactory, transaction
 from catalog.models import Variant
 from money import Money
 from orders import cart
-from orders.checkout import start_checkout
+from orders.checkout import CheckoutDraft, start_checkout
 from orders.delivery import saved_delivery_details
 from orders.errors import CartEmpty, CheckoutExpired, NoShipping
 from orders.models import CartLine, Order, OrderEvent, OrderLine
-from orders.placement import Outcome, place_orders, summarise
+from orders.placement import Outcome, PlacementResult, place_orders, summarise
 from tests.orders.factories import (
     NOW,
     Shop,
@@ -37,18 +37,23 @@ async def _alice_with_cart(sessions: SessionFactory) -> tuple[Shop, int]:
     return shop, alice
 
 
-async def _place(sessions: SessionFactory, alice: int, **options: object):
-    draft = options.pop("draft", None) or ready_draft()
+async def _place(
+    sessions: SessionFactory,
+    alice: int,
+    *,
+    draft: CheckoutDraft | None = None,
+    expected_fingerprint: str | None = None,
+) -> PlacementResult:
     async with transaction(sessions) as session:
         return await place_orders(
             session,
             customer_id=alice,
-            draft=draft,  # type: ignore[arg-type]
+            draft=draft or ready_draft(),
             buyer_currency="EUR",
             quoter=quoter(),
             now=NOW,
             ttl=timedelta(minutes=30),
-            **options,  # type: ignore[arg-type]
+            expected_fingerprint=expected_fingerprint,
         )
 
 

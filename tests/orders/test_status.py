@@ -104,6 +104,7 @@ def test_random_presses_never_reach_an_illegal_state(moves: list[tuple[S, Actor]
         assert actor.kind in TRANSITIONS[(before, target)]
     assert len(order.events) == expected_events
     for event in order.events:
+        assert event.from_status is not None
         assert (S(event.from_status), S(event.to_status)) in TRANSITIONS
     # The history is a chain: each move starts where the last one ended.
     chain = [S.AWAITING_PAYMENT.value] + [event.to_status for event in order.events]

@@ -279,7 +279,7 @@ class StripeStandIn:
                 except StripeApiError as error:
                     if error.status >= 500:
                         raise
-                    status, payload = error.status, error.response().body
+                    status, payload = error.status, bytes(error.response().body)
                 if request.method == "POST" and key:
                     self._idempotency[key] = (fingerprint, status, bytes(payload))
                 return Response(payload, status_code=status, media_type="application/json")

@@ -30,9 +30,10 @@ def sandbox() -> SandboxProvider:
     return SandboxProvider(SANDBOX_SECRET, BASE + "/", clock=lambda: NOW)
 
 
-async def token_for(sandbox: SandboxProvider, **changes: object) -> str:
-    defaults: dict[str, object] = {"expires_at": NOW + timedelta(minutes=15)}
-    link = await sandbox.create_checkout(checkout_request(**{**defaults, **changes}))  # type: ignore[arg-type]
+async def token_for(
+    sandbox: SandboxProvider, *, expires_at: datetime = NOW + timedelta(minutes=15)
+) -> str:
+    link = await sandbox.create_checkout(checkout_request(expires_at=expires_at))
     prefix = f"{BASE}/pay/sandbox/"
     assert link.url.startswith(prefix)
     return link.url.removeprefix(prefix)

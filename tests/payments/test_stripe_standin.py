@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import stripe
+from stripe.params.checkout import SessionCreateParams
 
 from db import utcnow
 from tests.payments.stripe_standin import StripeStandIn, decode_form
@@ -37,7 +38,7 @@ async def client(standin: StripeStandIn) -> AsyncIterator[stripe.StripeClient]:
     await http.close_async()
 
 
-def params(unit_amount: int) -> dict[str, object]:
+def params(unit_amount: int) -> SessionCreateParams:
     return {
         "mode": "payment",
         "line_items": [
@@ -59,17 +60,17 @@ def params(unit_amount: int) -> dict[str, object]:
 async def test_a_key_reused_with_other_parameters_is_an_idempotency_error(
     client: stripe.StripeClient,
 ) -> None:
-    options: dict[str, str] = {"idempotency_key": "k-1"}
-    await client.v1.checkout.sessions.create_async(params(100), options)  # type: ignore[arg-type]
+    options: stripe.RequestOptions = {"idempotency_key": "k-1"}
+    await client.v1.checkout.sessions.create_async(params(100), options)
 
     with pytest.raises(stripe.IdempotencyError):
-        await client.v1.checkout.sessions.create_async(params(200), options)  # type: ignore[arg-type]
+        await client.v1.checkout.sessions.create_async(params(200), options)
 
 
 async def test_sessions_can_be_read_back_and_expired_once(
     standin: StripeStandIn, client: stripe.StripeClient
 ) -> None:
-    session = await client.v1.checkout.sessions.create_async(params(100))  # type: ignore[arg-type]
+    session = await client.v1.checkout.sessions.create_async(params(100))
 
     read = await client.v1.checkout.sessions.retrieve_async(session.id)
     expired = await client.v1.checkout.sessions.expire_async(session.id)
@@ -84,7 +85,10 @@ async def test_sessions_can_be_read_back_and_expired_once(
 
 
 async def test_expiry_outside_stripes_window_is_refused(client: stripe.StripeClient) -> None:
-    too_soon = {**params(100), "expires_at": int((utcnow() + timedelta(minutes=10)).timestamp())}
+    too_soon: SessionCreateParams = {
+        **params(100),
+        "expires_at": int((utcnow() + timedelta(minutes=10)).timestamp()),
+    }
 
     with pytest.raises(stripe.InvalidRequestError, match="30 minutes and 24 hours"):
-        await client.v1.checkout.sessions.create_async(too_soon)  # type: ignore[arg-type]
+        await client.v1.checkout.sessions.create_async(too_soon)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -171,9 +172,9 @@ def test_correctly_signed_non_json_is_malformed(stripe_checkout: StripeCheckout)
     ],
 )
 def test_signed_events_we_cannot_read_are_malformed(
-    stripe_checkout: StripeCheckout, event: object
+    stripe_checkout: StripeCheckout, event: dict[str, Any]
 ) -> None:
-    headers, body = sign_event(event, secret=WEBHOOK_SECRET, timestamp=T)  # type: ignore[arg-type]
+    headers, body = sign_event(event, secret=WEBHOOK_SECRET, timestamp=T)
 
     with pytest.raises(MalformedEvent):
         stripe_checkout.parse_webhook(headers, body, now=NOW)

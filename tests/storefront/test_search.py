@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
+from typing import TypedDict
 
 import pytest
 from sqlalchemy import update
@@ -18,7 +20,7 @@ from orders.customers import Buyer
 from storefront.categories import browse_category, list_categories
 from storefront.memory import category_key
 from storefront.paging import open_page
-from storefront.search import search_page, search_products
+from storefront.search import SearchOutcome, search_page, search_products
 from storefront.search_index import LiveSearchIndex
 from tests.storefront.factories import MAX_AGE, NOW, STALE_NOW, Catalog, make_buyer, seed_catalog
 
@@ -31,11 +33,23 @@ async def _setup(sessions: SessionFactory, currency: str = "EUR") -> tuple[Catal
     return catalog, alice, bob
 
 
-async def _search(sessions: SessionFactory, index: LiveSearchIndex, text: str, buyer: Buyer, **kw):  # type: ignore[no-untyped-def]
+async def _search(
+    sessions: SessionFactory,
+    index: LiveSearchIndex,
+    text: str,
+    buyer: Buyer,
+    *,
+    now: datetime = NOW,
+) -> SearchOutcome:
     async with transaction(sessions) as session:
         return await search_products(
-            session, index, text=text, buyer=buyer, max_rate_age=MAX_AGE, now=kw.pop("now", NOW)
+            session, index, text=text, buyer=buyer, max_rate_age=MAX_AGE, now=now
         )
+
+
+class _Budget(TypedDict, total=False):
+    max_price: Decimal
+    price_currency: str
 
 
 async def test_prices_are_converted_and_archived_products_stay_hidden(
@@ -82,7 +96,7 @@ async def test_budget_is_converted_per_merchant(
 ) -> None:
     _, alice, _ = await _setup(sessions)
     index = LiveSearchIndex()
-    budget = {"max_price": Decimal("10.00")}
+    budget: _Budget = {"max_price": Decimal("10.00")}
 
     def parse(text: str, language: str = "en") -> ParsedQuery:
         return ParsedQuery(text, **budget)

@@ -90,7 +90,7 @@ class PageView:
 # WebDriver reports rendered text with no-break spaces as plain ones and without the invisible
 # direction marks babel puts into Arabic amounts; compare babel's output the same way.
 _AS_SHOWN = str.maketrans(
-    {"\u00a0": " ", "\u202f": " ", **dict.fromkeys(map(ord, "\u200e\u200f\u061c"), None)}
+    {"\u00a0": " ", "\u202f": " ", **dict.fromkeys("\u200e\u200f\u061c", None)}
 )
 
 

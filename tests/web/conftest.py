@@ -79,7 +79,7 @@ async def harness(sessions: SessionFactory, sandbox: SandboxProvider) -> AsyncIt
         .concurrent_updates(PerChatUpdateProcessor())
         .build()
     )
-    settings = Settings(_env_file=None, public_url=BASE_URL)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, public_url=BASE_URL)
     application.bot_data.services = Services(settings=settings, sessions=sessions)
     seen: list[Update] = []
 

@@ -83,7 +83,7 @@ async def shop(sessions: SessionFactory, monkeypatch: pytest.MonkeyPatch) -> Asy
     for name in ("CHATSHOP_DATABASE_URL", "CHATSHOP_TELEGRAM_TOKEN", "CHATSHOP_TELEGRAM_API_URL"):
         monkeypatch.delenv(name, raising=False)
     sock = loopback_socket()
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         telegram_token=DEMO_TOKEN,
         fx_refresh_hours=0,
@@ -136,6 +136,7 @@ async def order_awaiting_payment(shop: Shop, buyer: User) -> tuple[str, str, str
 async def status_of(sessions: SessionFactory, number: str) -> OrderStatus:
     async with transaction(sessions) as session:
         status = await session.scalar(select(Order.status).where(Order.number == number))
+    assert status is not None
     return OrderStatus(status)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -94,9 +95,9 @@ async def test_paying_after_cancelling_still_pays(harness: Harness) -> None:
 
 
 @pytest.mark.parametrize("mangle", [lambda p: p[:-3] + "AAA", lambda p: "/pay/sandbox/nonsense"])
-async def test_a_forged_token_is_not_found(harness: Harness, mangle: object) -> None:
+async def test_a_forged_token_is_not_found(harness: Harness, mangle: Callable[[str], str]) -> None:
     number, path = await sandbox_order(harness)
-    forged = mangle(path)  # type: ignore[operator]
+    forged = mangle(path)
 
     shown = await harness.client.get(forged)
     pressed = await harness.client.post(f"{forged}/pay")

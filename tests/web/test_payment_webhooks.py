@@ -100,7 +100,8 @@ async def test_refused_webhooks_change_nothing(
 ) -> None:
     number, session_id = await stripe_paid_order(harness, standin, stripe_checkout)
     now = int(time.time())
-    secret, timestamp, overrides = WEBHOOK_SECRET, now, {}
+    secret, timestamp = WEBHOOK_SECRET, now
+    overrides: dict[str, object] = {}
     if fault == "bad signature":
         secret = "whsec_someone_else_0000000000"
     elif fault == "old timestamp":

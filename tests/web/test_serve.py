@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import pytest
 
 from bot.serve import webhook_settings
 from bot.settings import ConfigurationError, Settings
 
 TOKEN = "123456:abcdefghijklmnopqrstuvwxyz"
+
+
+class _Values(TypedDict, total=False):
+    telegram_token: str
+    public_url: str
 
 
 @pytest.mark.parametrize(
@@ -21,8 +28,8 @@ TOKEN = "123456:abcdefghijklmnopqrstuvwxyz"
         ),
     ],
 )
-def test_missing_settings_are_named(values: dict[str, str], named: str) -> None:
-    settings = Settings(_env_file=None, **values)  # type: ignore[call-arg]
+def test_missing_settings_are_named(values: _Values, named: str) -> None:
+    settings = Settings(_env_file=None, **values)
 
     with pytest.raises(ConfigurationError, match=named):
         webhook_settings(settings)
@@ -30,7 +37,7 @@ def test_missing_settings_are_named(values: dict[str, str], named: str) -> None:
 
 def test_complete_settings_are_returned() -> None:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         telegram_token=TOKEN,
         public_url="https://shop.example/",
         webhook_secret="s3cret_-",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 import pytest
 
@@ -21,9 +22,9 @@ UPDATE = {
 }
 
 
-async def _until(condition: object, seconds: float = 5.0) -> None:
+async def _until(condition: Callable[[], object], seconds: float = 5.0) -> None:
     for _ in range(int(seconds / 0.01)):
-        if condition():  # type: ignore[operator]
+        if condition():
             return
         await asyncio.sleep(0.01)
     raise AssertionError("condition not met")

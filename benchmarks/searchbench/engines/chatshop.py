@@ -46,4 +46,4 @@ class ChatshopEngine(Engine):
         return [f"parse_query found the price limit in {share:.0%} of price queries"]
 
     def close(self) -> None:
-        self.index = None  # type: ignore[assignment]
+        self.index = None  # type: ignore[assignment]  # frees the index; the engine is done

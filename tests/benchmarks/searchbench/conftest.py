@@ -76,7 +76,7 @@ def vocab() -> Vocabulary:
                 "رائع أنيق عملي|خشبي فولاذي قطني|كرسي طاولة قفازات حذاء|منزل حديقة|أحمر أزرق أخضر"
             ),
         },
-        brands=BRANDS,
+        brands=list(BRANDS),
         usb_devices=[
             ("Logitech", "Wireless Mouse M185"),
             ("Logitech", "Gaming Keyboard G413"),

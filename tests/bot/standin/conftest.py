@@ -80,7 +80,8 @@ async def receiver(
     """A loopback HTTP endpoint (a bot's webhook) answering with `answer`; yields its URL."""
     app = Starlette(routes=[Route("/hook", answer, methods=["POST"])])
     server = uvicorn.Server(uvicorn.Config(app, port=0, log_level="warning", lifespan="off"))
-    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign]
+    # The test process keeps its own signal handlers (pytest's Ctrl-C) while uvicorn serves.
+    server.capture_signals = contextlib.nullcontext  # type: ignore[method-assign, assignment]
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():

@@ -160,5 +160,5 @@ async def test_downloads_need_the_right_token(standin: StandIn, bot: Bot, ana: U
         good = await client.get(f"/file/bot{bot.token}/{path}")
         wrong = await client.get(f"/file/bot1:wrong/{path}")
         missing = await client.get(f"/file/bot{bot.token}/photos/none.jpg")
-    assert good.content == photo.photo.data  # type: ignore[union-attr]
+    assert photo.photo is not None and good.content == photo.photo.data
     assert (wrong.status_code, missing.status_code) == (401, 404)

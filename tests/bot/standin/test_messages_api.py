@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import BadRequest, Forbidden
 
 from bot.standin import StandIn, User, tiny_png
@@ -111,7 +111,7 @@ async def test_edit_with_same_content_is_not_modified(bot: Bot, ana: User) -> No
     changed = await bot.edit_message_reply_markup(
         chat_id=ana.id, message_id=sent.message_id, reply_markup=_keyboard("b")
     )
-    assert changed.reply_markup == _keyboard("b")  # type: ignore[union-attr]
+    assert isinstance(changed, Message) and changed.reply_markup == _keyboard("b")
 
 
 async def test_edit_missing_or_foreign_message(bot: Bot, ana: User) -> None:
@@ -127,7 +127,7 @@ async def test_edit_caption_of_a_photo_only(bot: Bot, ana: User) -> None:
     edited = await bot.edit_message_caption(
         chat_id=ana.id, message_id=photo.message_id, caption="new"
     )
-    assert edited.caption == "new" and edited.photo  # type: ignore[union-attr]
+    assert isinstance(edited, Message) and edited.caption == "new" and edited.photo
     text = await bot.send_message(ana.id, "plain")
     with pytest.raises(BadRequest, match=r"(?i)no caption"):
         await bot.edit_message_caption(chat_id=ana.id, message_id=text.message_id, caption="c")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from collections.abc import Callable
 
 import pytest
 
@@ -10,7 +11,9 @@ from catalog.importing.problems import ImportRejected
 from catalog.importing.reader import decode, read_bytes, read_records, sniff_delimiter
 
 
-def _rejected(call, *args, **kwargs) -> tuple[str, int | None]:  # type: ignore[no-untyped-def]
+def _rejected(
+    call: Callable[..., object], *args: object, **kwargs: object
+) -> tuple[str, int | None]:
     with pytest.raises(ImportRejected) as caught:
         call(*args, **kwargs)
     return caught.value.problem.code, caught.value.problem.line

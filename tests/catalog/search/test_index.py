@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from catalog.search import (
+    ParsedQuery,
     PriceRange,
     SearchDocument,
     SearchIndex,
@@ -14,12 +16,12 @@ from catalog.search import (
 )
 
 
-def doc(product_id: int, title: str | dict[str, str], **fields: object) -> SearchDocument:
+def doc(product_id: int, title: str | dict[str, str], **fields: Any) -> SearchDocument:
     titles = {"en": title} if isinstance(title, str) else title
     fields.setdefault("merchant_id", 1)
     fields.setdefault("price", Decimal("10"))
     fields.setdefault("currency", "USD")
-    return SearchDocument(product_id=product_id, titles=titles, **fields)  # type: ignore[arg-type]
+    return SearchDocument(product_id=product_id, titles=titles, **fields)
 
 
 CATALOG = [
@@ -42,8 +44,8 @@ def index() -> SearchIndex:
     return SearchIndex.build(CATALOG)
 
 
-def ids(index: SearchIndex, query: object, **options: object) -> list[int]:
-    return index.search(query, **options).product_ids  # type: ignore[arg-type]
+def ids(index: SearchIndex, query: str | ParsedQuery, **options: Any) -> list[int]:
+    return index.search(query, **options).product_ids
 
 
 @pytest.mark.parametrize(

@@ -173,7 +173,7 @@ def test_everything_at_once() -> None:
 )
 def test_bad_input_passes_through(text: str) -> None:
     parsed = parse_query(text)
-    assert parsed.min_price is parsed.max_price is parsed.quantity is None
+    assert parsed.min_price is None and parsed.max_price is None and parsed.quantity is None
     assert parsed.text == text[:256]
 
 
