@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.bootstrap import bootstrap
 from bot.database import transaction
 from bot.settings import ConfigurationError, Settings
+from bot.shipping_admin import NO_RULES
 from catalog.merchants import create_merchant, find_merchant
 from catalog.models import Merchant
 from merchants.settings import (
@@ -62,6 +63,8 @@ async def merchant_command(
                 merchant.name = args.name
             await _apply(session, merchant, args)
         print(f"merchant {args.slug}: saved", file=out)
+        if args.action == "add":  # a new shop delivers nowhere: say what opens it to buyers
+            print(f"merchant {args.slug}: " + NO_RULES.format(slug=args.slug), file=out)
         return 0
     finally:
         await engine.dispose()

@@ -1,4 +1,4 @@
-"""`chatshop merchant add|edit|list`: the arguments (the actions are in `bot.merchant_admin`).
+"""`chatshop merchant add|edit|list|shipping`: the arguments (actions: `bot.merchant_admin`).
 
 Payment secrets can be given (`--payment stripe_api_key=sk_...`) but are never printed: `list`
 shows them as "set" or "not set".
@@ -28,6 +28,7 @@ def add_arguments(commands: argparse._SubParsersAction) -> None:  # type: ignore
     listing = actions.add_parser("list", help="every merchant with its settings (no secrets)")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     listing.set_defaults(run=_run, action="list")
+    _shipping_arguments(actions)
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,6 +47,43 @@ def _settings_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--payment-provider", help="stripe, payment_link, sandbox or none")
     parser.add_argument("--payment", action="append", default=[], metavar="KEY=VALUE",
                         help="a payment setting, e.g. url_template=... (repeatable)")  # fmt: skip
+
+
+def _shipping_arguments(actions: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`merchant shipping add|list|remove|export|import` (actions in `bot.shipping_admin`)."""
+    shipping = actions.add_parser("shipping", help="where a merchant delivers, at what cost")
+    commands = shipping.add_subparsers(required=True, metavar="ACTION")
+    add = commands.add_parser("add", help="a zone: countries, price, free-from, days, tiers")
+    add.add_argument("slug")
+    add.add_argument("--to", required=True, help="ISO country codes, e.g. DE,FR,AT; * = the rest")
+    add.add_argument("--price", required=True, help="in the shop's currency, e.g. 4.90")
+    add.add_argument("--free-from", help="orders from this value ship free, e.g. 60")
+    add.add_argument("--days", help="delivery days, e.g. 3-5")
+    add.add_argument("--items", action="append", default=[], metavar="N:PRICE",
+                     help="from N items this price instead, e.g. 3:6.90 (repeatable)")  # fmt: skip
+    remove = commands.add_parser("remove", help="remove countries' rules (or --all)")
+    remove.add_argument("slug")
+    which = remove.add_mutually_exclusive_group(required=True)
+    which.add_argument("--to", help="ISO country codes, e.g. DE,FR or *")
+    which.add_argument("--all", action="store_true", help="every rule of the shop")
+    listing = commands.add_parser("list", help="the shop's zones")
+    listing.add_argument("slug")
+    export = commands.add_parser("export", help="the zones as CSV")
+    export.add_argument("slug")
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    load = commands.add_parser("import", help="replace every rule by a CSV's zones")
+    load.add_argument("slug")
+    load.add_argument("file", help="CSV: countries,price,free_from,min_days,max_days,item_tiers")
+    for action, parser in (("add", add), ("remove", remove), ("list", listing),
+                           ("export", export), ("import", load)):  # fmt: skip
+        parser.set_defaults(run=_run_shipping, shipping_action=action)
+
+
+async def _run_shipping(args: argparse.Namespace) -> int:
+    from bot.settings import load_settings
+    from bot.shipping_admin import shipping_command
+
+    return await shipping_command(load_settings(), args)
 
 
 async def _run(args: argparse.Namespace) -> int:

@@ -17,6 +17,7 @@ from babel.dates import format_datetime
 
 from conversation import callbacks
 from conversation.reply import Button, Reply
+from conversation.views.shipping import delivery_dates_line
 from i18n import N_, Translator
 from money import Money
 from money.formatting import format_money
@@ -263,6 +264,8 @@ def _merchant_block(t: Translator, merchant: MerchantSummary, *, compact: bool) 
             )
     shipping = _("free") if not merchant.buyer_shipping else money(merchant.buyer_shipping, approx)
     lines.append(_("Shipping: {amount}").format(amount=shipping))
+    if merchant.delivery_days is not None:
+        lines.append(delivery_dates_line(t, merchant.delivery_days))
     total = money(merchant.buyer_total, approx)
     if merchant.total.currency != merchant.buyer_total.currency:
         total += f" ({money(merchant.total)})"

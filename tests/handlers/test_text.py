@@ -6,11 +6,12 @@ from typing import Any
 
 import pytest
 
-from handlers import cart, checkout, questions, search, text
+from handlers import cart, checkout, questions, search, shipping, text
 
 STEPS = [
     (questions, "answer_text", "question"),
     (checkout, "answer_text", "checkout"),
+    (shipping, "answer_text", "country"),
     (cart, "handle_cart_words", "cart"),
     (search, "search_text", "search"),
 ]
@@ -34,8 +35,9 @@ def routed(monkeypatch: pytest.MonkeyPatch, taken_by: str) -> list[str]:
     [
         ("question", ["question"]),
         ("checkout", ["question", "checkout"]),
-        ("cart", ["question", "checkout", "cart"]),
-        ("search", ["question", "checkout", "cart", "search"]),
+        ("country", ["question", "checkout", "country"]),
+        ("cart", ["question", "checkout", "country", "cart"]),
+        ("search", ["question", "checkout", "country", "cart", "search"]),
     ],
 )
 async def test_the_first_step_that_takes_the_text_ends_the_route(
