@@ -33,8 +33,9 @@ from money import UnknownCurrency
 
 
 async def merchant_command(
-    settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout
+    settings: Settings, args: argparse.Namespace, out: TextIO | None = None
 ) -> int:
+    out = out or sys.stdout  # read now: a default bound at import outlives a replaced stdout
     services, engine = await bootstrap(settings)
     try:
         async with transaction(services.sessions) as session:

@@ -59,8 +59,9 @@ def zone_line(zone: Zone, currency: str) -> str:
 
 
 async def shipping_command(
-    settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout
+    settings: Settings, args: argparse.Namespace, out: TextIO | None = None
 ) -> int:
+    out = out or sys.stdout  # read now: a default bound at import outlives a replaced stdout
     services, engine = await bootstrap(settings)
     try:
         async with transaction(services.sessions) as session:
