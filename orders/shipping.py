@@ -1,7 +1,8 @@
 """Shipping from the merchant's rules: a rate per country, free above a threshold, in so many days.
 
 A merchant's rule for the destination country wins over its `*` rule; no rule at all means the
-merchant does not deliver there (`NoShipping`), which the cart tells the buyer before checkout.
+merchant does not deliver there (`NoShipping`; `ShopNotOpen` when it has no rule anywhere, so
+cannot sell yet), which the cart tells the buyer before checkout.
 A rule may step its rate by the number of items (`Tier`s: "from 3 items, 6.90"). A zone the
 merchant sets in one go ("DE,FR,AT at 4.90, 3-5 days") is stored as one row per country with the
 same terms and grouped back by `zones`.
@@ -17,7 +18,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from money import Money
-from orders.errors import NoShipping
+from orders.errors import NoShipping, ShopNotOpen
 from orders.models import ShippingRule
 
 ANY_COUNTRY = "*"
@@ -179,9 +180,11 @@ def quote_delivery(
 
     "Free above" includes the threshold itself: a 50.00 threshold makes a 50.00 order free.
     """
+    rules = list(rules)
     rule = rule_for(rules, country)
     if rule is None:
-        raise NoShipping(merchant=merchant_name, country=country)
+        refusal = ShopNotOpen if not rules else NoShipping
+        raise refusal(merchant=merchant_name, country=country)
     terms = rule.terms
     free_from = terms.free_above_minor
     if free_from is not None and subtotal_minor >= free_from:

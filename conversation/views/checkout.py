@@ -66,6 +66,9 @@ ERROR_TEXTS: dict[str, str] = {
     ),
     "delivery.ambiguous_country": N_("Which country do you mean?"),
     "checkout.no_shipping": N_("%(merchant)s does not deliver to %(country)s."),
+    "checkout.shop_not_open": N_(
+        "%(merchant)s is not taking orders yet: it has not set up delivery."
+    ),
     "checkout.expired": N_("This checkout has expired. Please start it again from your cart."),
     "order.not_found": N_("I can't find that order."),
     "order.invalid_transition": N_(

@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 
 from bot.database import SessionFactory, transaction
 from catalog.models import Merchant
-from orders.errors import NoShipping
+from conversation.views.checkout import error_text
+from i18n import translator
+from money import Money
+from orders.cart import add_to_cart
+from orders.errors import NoShipping, ShopNotOpen
+from orders.placement import summarise
 from orders.shipping import (
     Rule,
     Terms,
@@ -25,6 +30,7 @@ from orders.shipping import (
     shipping_cost,
     zones,
 )
+from tests.orders.factories import make_customer, quoter, ready_draft, seed_shop
 
 EU = Rule("DE", 490, free_above_minor=6000, min_days=3, max_days=5)
 WORLD = Rule("*", 1490, min_days=7, max_days=14, item_tiers=(Tier(3, 1990), Tier(6, 2990)))
@@ -42,7 +48,7 @@ def test_no_rule_means_no_delivery_there() -> None:
     with pytest.raises(NoShipping) as raised:
         quote_delivery([EU], country="US", subtotal_minor=1000, merchant_name="Shop")
     assert raised.value.params == {"merchant": "Shop", "country": "US"}
-    with pytest.raises(NoShipping):
+    with pytest.raises(ShopNotOpen):  # no rule anywhere: the shop cannot sell yet
         shipping_cost([], country="DE", subtotal_minor=1000)
 
 
@@ -127,3 +133,27 @@ async def test_zones_are_stored_replaced_and_removed(sessions: SessionFactory) -
     with pytest.raises(ValueError):
         async with transaction(sessions) as session:
             await set_rule(session, merchant_id=shop.id, country="Germany", rate_minor=1)
+
+
+async def test_the_summary_gives_delivery_days_and_refuses_a_shop_without_shipping(
+    sessions: SessionFactory,
+) -> None:
+    async with transaction(sessions) as session:
+        shop = await seed_shop(session)
+        alice = await make_customer(session, 1001)
+        await set_zone(session, merchant_id=shop.usd_merchant, countries=["DE"],
+                       terms=Terms(550, 5000, 2, 4, (Tier(3, 990),)))  # fmt: skip
+        await add_to_cart(session, customer_id=alice, variant_id=shop.mug_red, quantity=3)
+        summary = await summarise(session, customer_id=alice, delivery=ready_draft().delivery,
+                                  buyer_currency="EUR", quoter=quoter())  # fmt: skip
+        [mugs] = summary.merchants
+        assert mugs.delivery_days == (2, 4)
+        assert mugs.shipping == Money.of("9.90", "USD")  # 3 items: the tier's rate
+        await add_to_cart(session, customer_id=alice, variant_id=shop.teapot)
+        await remove_rules(session, merchant_id=shop.cny_merchant, countries=None)
+    with pytest.raises(ShopNotOpen) as refused:
+        async with transaction(sessions) as session:
+            await summarise(session, customer_id=alice, delivery=ready_draft().delivery,
+                            buyer_currency="EUR", quoter=quoter())  # fmt: skip
+    text = error_text(translator("en"), refused.value)
+    assert text == "Tea House is not taking orders yet: it has not set up delivery."
