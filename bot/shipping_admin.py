@@ -14,7 +14,8 @@ from typing import TextIO
 
 from bot.bootstrap import bootstrap
 from bot.database import transaction
-from bot.settings import ConfigurationError, Settings
+from bot.errors import ConfigurationError
+from bot.settings import Settings
 from catalog.merchants import find_merchant
 from merchants import shipping
 from merchants.shipping import Problem, ShippingFileError, ShippingRefused
@@ -100,8 +101,8 @@ async def shipping_command(
         if not found:
             print(f"merchant {args.slug}: " + NO_RULES.format(slug=args.slug), file=out)
             return 0 if action in ("list", "remove") else 1
-        for zone in found:
-            print(zone_line(zone, currency), file=out)
+        for each in found:
+            print(zone_line(each, currency), file=out)
         return 0
     finally:
         await engine.dispose()
