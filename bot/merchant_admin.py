@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.bootstrap import bootstrap
 from bot.database import transaction
 from bot.settings import ConfigurationError, Settings
+from bot.shipping_admin import NO_RULES
 from catalog.merchants import create_merchant, find_merchant
 from catalog.models import Merchant
 from merchants.secrets import SECRET_FIELDS, SecretBox, SecretKeyError
@@ -40,8 +41,9 @@ from money import UnknownCurrency
 
 
 async def merchant_command(
-    settings: Settings, args: argparse.Namespace, out: TextIO = sys.stdout
+    settings: Settings, args: argparse.Namespace, out: TextIO | None = None
 ) -> int:
+    out = out or sys.stdout  # read now: a default bound at import outlives a replaced stdout
     services, engine = await bootstrap(settings)
     try:
         async with transaction(services.sessions) as session:
@@ -88,6 +90,8 @@ async def merchant_command(
         print(f"merchant {args.slug}: saved", file=out)
         if code is not None:
             print(_claim_line(args.slug, code), file=out)
+        if args.action == "add":  # a new shop delivers nowhere: say what opens it to buyers
+            print(f"merchant {args.slug}: " + NO_RULES.format(slug=args.slug), file=out)
         return 0
     finally:
         await engine.dispose()

@@ -1,5 +1,5 @@
-"""`chatshop merchant add|edit|list|invite|claim-code|new-secret-key`: the arguments (the actions
-are in `bot.merchant_admin`).
+"""`chatshop merchant add|edit|list|invite|claim-code|new-secret-key|shipping`: the arguments
+(the actions are in `bot.merchant_admin` and `bot.shipping_admin`).
 
 Payment secrets never travel on the command line (where `ps` and the shell's history would show
 them): they are read from an environment variable, a file, or a prompt, stored encrypted, and
@@ -37,6 +37,7 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     claim.set_defaults(run=_run, action="claim-code")
     key = actions.add_parser("new-secret-key", help="print a new key for CHATSHOP_SECRET_KEY")
     key.set_defaults(run=_new_secret_key, action="new-secret-key")
+    _shipping_arguments(actions)
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -74,6 +75,43 @@ def _settings_arguments(parser: argparse.ArgumentParser) -> None:
     )
     secrets.add_argument("--payment-secret-prompt", action="append", default=[],
                          metavar="FIELD", help="ask for FIELD without echoing it")  # fmt: skip
+
+
+def _shipping_arguments(actions: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """`merchant shipping add|list|remove|export|import` (actions in `bot.shipping_admin`)."""
+    shipping = actions.add_parser("shipping", help="where a merchant delivers, at what cost")
+    commands = shipping.add_subparsers(required=True, metavar="ACTION")
+    add = commands.add_parser("add", help="a zone: countries, price, free-from, days, tiers")
+    add.add_argument("slug")
+    add.add_argument("--to", required=True, help="ISO country codes, e.g. DE,FR,AT; * = the rest")
+    add.add_argument("--price", required=True, help="in the shop's currency, e.g. 4.90")
+    add.add_argument("--free-from", help="orders from this value ship free, e.g. 60")
+    add.add_argument("--days", help="delivery days, e.g. 3-5")
+    add.add_argument("--items", action="append", default=[], metavar="N:PRICE",
+                     help="from N items this price instead, e.g. 3:6.90 (repeatable)")  # fmt: skip
+    remove = commands.add_parser("remove", help="remove countries' rules (or --all)")
+    remove.add_argument("slug")
+    which = remove.add_mutually_exclusive_group(required=True)
+    which.add_argument("--to", help="ISO country codes, e.g. DE,FR or *")
+    which.add_argument("--all", action="store_true", help="every rule of the shop")
+    listing = commands.add_parser("list", help="the shop's zones")
+    listing.add_argument("slug")
+    export = commands.add_parser("export", help="the zones as CSV")
+    export.add_argument("slug")
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    load = commands.add_parser("import", help="replace every rule by a CSV's zones")
+    load.add_argument("slug")
+    load.add_argument("file", help="CSV: countries,price,free_from,min_days,max_days,item_tiers")
+    for action, parser in (("add", add), ("remove", remove), ("list", listing),
+                           ("export", export), ("import", load)):  # fmt: skip
+        parser.set_defaults(run=_run_shipping, shipping_action=action)
+
+
+async def _run_shipping(args: argparse.Namespace) -> int:
+    from bot.settings import load_settings
+    from bot.shipping_admin import shipping_command
+
+    return await shipping_command(load_settings(), args)
 
 
 async def _run(args: argparse.Namespace) -> int:

@@ -34,6 +34,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "emptyok": (),  # confirmed: empty the cart
     "pick": ("int",),  # "which line did you mean?": the chosen cart line
     "co": (),  # start checkout
+    "ctry": (),  # the cart: ask which country delivery goes to
+    "ctryset": ("tok",),  # the country chosen (ISO code, checked against CLDR's list)
     "step": ("tok", "tok"),  # checkout step button: step name, answer (back, cancel, yes, ...)
     "orders": ("int",),  # the buyer's orders, page
     "order": ("int",),  # one order's details

@@ -34,6 +34,7 @@ from handlers import (
     payment,
     preferences,
     questions,
+    shipping,
     start,
     text,
 )
@@ -68,6 +69,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             *questions.handlers(),
             *merchant.handlers(),
             *merchant_commands.handlers(),  # /orders /order /stock /price /sales in shop chats
+            *shipping.handlers(),  # /shipping in shop chats; the buyer's delivery country
             CallbackQueryHandler(fallback.stale_button),
         ]
     )

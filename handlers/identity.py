@@ -8,7 +8,7 @@ from bot.context import ShopContext
 from bot.database import transaction
 from i18n import negotiate_locale, translator
 from inbox.fence import replay_safe
-from money.locale_currency import guess_currency
+from money.locale_currency import guess_currency, territory_of
 from orders.customers import identify_buyer
 
 
@@ -26,5 +26,6 @@ async def resolve_buyer(update: Update, context: ShopContext) -> None:
                 telegram_user_id=user.id,
                 locale=negotiate_locale(user.language_code, settings.default_language),
                 currency=guess_currency(user.language_code, settings.default_currency),
+                country=territory_of(user.language_code),
             )
     context.i18n = translator(context.buyer.locale)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.context import ShopContext
-from handlers import cart, checkout, onboarding, questions, search
+from handlers import cart, checkout, onboarding, questions, search, shipping
 
 
 async def on_text(update: Update, context: ShopContext) -> None:
@@ -16,6 +16,8 @@ async def on_text(update: Update, context: ShopContext) -> None:
     if await questions.answer_text(update, context):
         return
     if await checkout.answer_text(update, context):
+        return
+    if await shipping.answer_text(update, context):  # the country the cart asked for
         return
     if await cart.handle_cart_words(update, context):
         return

@@ -30,6 +30,7 @@ from orders.errors import (
 from orders.inputs import check_quantity
 from orders.models import MAX_LINE_QUANTITY, Cart, CartLine
 from orders.pricing import PricedLine, Quoter, price_line
+from orders.shipping import CartDelivery
 
 MIN_QUANTITY = 1
 MAX_QUANTITY = MAX_LINE_QUANTITY
@@ -139,6 +140,7 @@ class MerchantCart:
 class CartView:
     buyer_currency: str
     merchants: tuple[MerchantCart, ...]
+    delivery: CartDelivery | None = None  # estimates per shop, when the storefront adds them
 
     @property
     def lines(self) -> tuple[CartLineView, ...]:

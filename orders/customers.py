@@ -28,6 +28,8 @@ class Customer(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Delivery details the buyer asked us to remember (`orders.delivery.DeliveryDetails`).
     delivery_details: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # The country the buyer said they want delivery to (ISO alpha-2); None: not said yet.
+    country: Mapped[str | None] = mapped_column(String(2), default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +40,23 @@ class Buyer:
     telegram_user_id: int
     locale: str
     currency: str
+    # The delivery country the buyer chose, else the one their Telegram language suggests.
+    country: str | None = None
+    country_chosen: bool = False
 
 
 async def identify_buyer(
-    session: AsyncSession, *, telegram_user_id: int, locale: str, currency: str
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    locale: str,
+    currency: str,
+    country: str | None = None,
 ) -> Buyer:
     """The buyer behind a Telegram user, created on first contact with the guessed preferences.
 
-    `locale` and `currency` are the guesses from the client's language; they refresh an existing
-    buyer's defaults unless the buyer chose their own.
+    `locale`, `currency` and `country` are the guesses from the client's language; they refresh
+    an existing buyer's defaults unless the buyer chose their own.
     """
     customer = await session.scalar(
         select(Customer).where(Customer.telegram_user_id == telegram_user_id)
@@ -61,7 +71,26 @@ async def identify_buyer(
             customer.currency = currency
         customer.last_seen_at = utcnow()
     await session.flush()
-    return Buyer(customer.id, customer.telegram_user_id, customer.locale, customer.currency)
+    return _buyer(customer, guessed_country=country)
+
+
+def _buyer(customer: Customer, *, guessed_country: str | None = None) -> Buyer:
+    chosen = customer.country
+    return Buyer(
+        customer.id,
+        customer.telegram_user_id,
+        customer.locale,
+        customer.currency,
+        country=chosen or guessed_country,
+        country_chosen=chosen is not None,
+    )
+
+
+async def choose_country(session: AsyncSession, *, customer_id: int, country: str) -> None:
+    """The country the buyer wants delivery to, remembered for the cart's delivery estimates."""
+    customer = await session.get_one(Customer, customer_id)
+    customer.country = country
+    await session.flush()
 
 
 async def choose_locale(session: AsyncSession, *, customer_id: int, locale: str) -> Buyer:

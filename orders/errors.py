@@ -136,6 +136,13 @@ class NoShipping(ShopError):
     default = "%(merchant)s does not deliver to %(country)s."
 
 
+class ShopNotOpen(NoShipping):
+    """The merchant has set no shipping at all: it cannot sell to anyone yet."""
+
+    message_id = "checkout.shop_not_open"
+    default = "%(merchant)s is not taking orders yet: it has not set up delivery."
+
+
 # --- checkout and orders --------------------------------------------------------------------
 class CheckoutExpired(ShopError):
     """A saved checkout that can no longer be read (an old format, a tampered value)."""

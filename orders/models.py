@@ -199,7 +199,10 @@ class OrderEvent(Base):
 
 
 class ShippingRule(Base):
-    """A merchant's flat shipping rate to one country (`*`: everywhere else), in its currency.
+    """A merchant's shipping rate to one country (`*`: everywhere else), in its currency.
+
+    A zone ("DE,FR,AT at 4.90") is stored as one row per country with the same terms;
+    `orders.shipping.zones` groups them back for display and export.
 
     `free_above_minor`: orders whose subtotal reaches it ship free. No rule for a country and no
     `*` rule means the merchant does not deliver there.
@@ -216,6 +219,11 @@ class ShippingRule(Base):
     country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2, or "*"
     rate_minor: Mapped[int] = mapped_column(BigInteger)
     free_above_minor: Mapped[int | None] = mapped_column(BigInteger)
+    # Delivery time in days, min..max (None: not given).
+    min_days: Mapped[int | None] = mapped_column(Integer)
+    max_days: Mapped[int | None] = mapped_column(Integer)
+    # Item-count tiers: [[from_items, rate_minor], ...] ascending; below the first, `rate_minor`.
+    item_tiers: Mapped[list[list[int]] | None] = mapped_column(JSON, default=None)
 
 
 class DialogState(Base):

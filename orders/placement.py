@@ -30,7 +30,7 @@ from orders.errors import CartEmpty, CheckoutExpired
 from orders.models import ActorKind, Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus
 from orders.numbers import new_numbers
 from orders.pricing import MerchantPrice, Quoter, price_merchant
-from orders.shipping import rules_for, shipping_cost
+from orders.shipping import quote_delivery, rules_for
 
 DEFAULT_TTL = timedelta(hours=2)
 
@@ -43,6 +43,7 @@ class MerchantSummary:
     merchant_name: str
     lines: tuple[CartLineView, ...]
     price: MerchantPrice
+    delivery_days: tuple[int, int] | None = None  # (fewest, most) days, when the shop says
 
     @property
     def subtotal(self) -> Money:
@@ -200,10 +201,11 @@ async def _summary(
         lines = merchant.orderable
         if not lines:
             continue
-        shipping_minor = shipping_cost(
+        quote = quote_delivery(
             rules[merchant.merchant_id],
             country=delivery.country,
             subtotal_minor=merchant.subtotal.to_minor(),
+            items=sum(line.quantity for line in lines),
             merchant_name=merchant.merchant_name,
         )
         price = price_merchant(
@@ -211,11 +213,11 @@ async def _summary(
             [line.priced for line in lines],
             currency=merchant.currency,
             buyer_currency=view.buyer_currency,
-            shipping=Money.from_minor(shipping_minor, merchant.currency),
+            shipping=Money.from_minor(quote.cost_minor, merchant.currency),
             policy=merchant.policy,
         )
         summaries.append(
-            MerchantSummary(merchant.merchant_id, merchant.merchant_name, lines, price)
+            MerchantSummary(merchant.merchant_id, merchant.merchant_name, lines, price, quote.days)
         )
     if not summaries:
         raise CartEmpty()

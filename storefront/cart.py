@@ -19,6 +19,7 @@ from orders.cart_language import Ambiguous, parse_cart_edit
 from orders.catalog_port import load_offers
 from orders.customers import Buyer
 from storefront import memory
+from storefront.delivery import with_delivery
 from storefront.errors import StaleButton
 from storefront.pricing import buyer_pricing
 
@@ -67,17 +68,19 @@ async def add_variant(
 async def show_cart(
     session: AsyncSession, *, buyer: Buyer, max_rate_age: timedelta, now: datetime | None = None
 ) -> CartView:
-    """The buyer's cart, grouped by merchant, priced in their currency now."""
+    """The buyer's cart, grouped by merchant, priced in their currency now, with each shop's
+    delivery to the buyer's country."""
     pricing = await buyer_pricing(
         session, currency=buyer.currency, max_rate_age=max_rate_age, now=now
     )
-    return await cart.view_cart(
+    view = await cart.view_cart(
         session,
         customer_id=buyer.customer_id,
         buyer_currency=pricing.currency,
         quoter=pricing.quoter,
         language=buyer.locale,
     )
+    return await with_delivery(session, view, buyer=buyer, quoter=pricing.quoter)
 
 
 async def change_line(

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db import utcnow
 from orders.cart_language import Ambiguous, EditAction
 from orders.dialog import load_dialog, save_dialog
 
 CHANNEL = "storefront"
+COUNTRY_QUESTION_TTL = timedelta(minutes=15)
 STEP = "storefront"
 KEPT_QUERIES = 20  # older "Next" buttons answer "this button has expired"
 SEARCH_PREFIX = "s"
@@ -94,3 +97,27 @@ async def take_pending_edit(session: AsyncSession, *, customer_id: int) -> Ambig
         )
     except (KeyError, TypeError, ValueError):  # an old or damaged record: ask again
         return None
+
+
+async def remember_country_question(session: AsyncSession, *, customer_id: int) -> None:
+    """The cart asked which country delivery goes to: the buyer's next text may answer it."""
+    data = await _load(session, customer_id)
+    data["asking_country"] = utcnow().isoformat()
+    await _save(session, customer_id, data)
+
+
+async def take_country_question(session: AsyncSession, *, customer_id: int) -> bool:
+    """True once if the country question is waiting (it is forgotten as it is read).
+
+    A question older than `COUNTRY_QUESTION_TTL` is forgotten: the buyer moved on.
+    """
+    data = await _load(session, customer_id)
+    asked = data.pop("asking_country", None)
+    if asked is None:
+        return False
+    await _save(session, customer_id, data)
+    try:
+        when = datetime.fromisoformat(str(asked))
+    except ValueError:
+        return False
+    return utcnow() - when <= COUNTRY_QUESTION_TTL

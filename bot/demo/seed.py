@@ -69,13 +69,15 @@ async def seed_demo_catalog(
                 created = True
             else:
                 created = False
-            for country, rate, free_above in shop.shipping:
+            for country, rate, free_above, min_days, max_days in shop.shipping:
                 await set_rule(
                     session,
                     merchant_id=merchant.id,
                     country=country,
                     rate_minor=rate,
                     free_above_minor=free_above,
+                    min_days=min_days,
+                    max_days=max_days,
                 )
             report = await import_catalog(
                 session,

@@ -23,8 +23,9 @@ class DemoShop:
     language: str  # the language of its products' main title; the other seven are translations
     price_key: str  # which price of products.toml it sells at ("usd" / "cny")
     handle_prefix: str
-    # (country or "*", flat rate, free from this subtotal), in the shop's minor units
-    shipping: tuple[tuple[str, int, int | None], ...] = ()
+    # (country or "*", flat rate, free from this subtotal, fewest days, most days), in the
+    # shop's minor units
+    shipping: tuple[tuple[str, int, int | None, int, int], ...] = ()
 
     @property
     def csv_path(self) -> Path:
@@ -39,7 +40,7 @@ SHOPS: Final = (
         "en",
         "usd",
         "us",
-        shipping=(("US", 499, 3500), ("*", 1499, 15000)),
+        shipping=(("US", 499, 3500, 3, 5), ("*", 1499, 15000, 7, 14)),
     ),
     DemoShop(
         "demo-cn",
@@ -48,7 +49,7 @@ SHOPS: Final = (
         "zh",
         "cny",
         "cn",
-        shipping=(("CN", 0, None), ("*", 9900, 99900)),
+        shipping=(("CN", 0, None, 2, 4), ("*", 9900, 99900, 10, 20)),
     ),
 )
 

@@ -8,6 +8,7 @@ from html import escape
 
 from conversation import callbacks
 from conversation.reply import Button, Reply
+from conversation.views import shipping as shipping_views
 from conversation.views.search import clip, money_text
 from i18n import Translator
 from orders.cart import CartLineView, CartView
@@ -47,14 +48,14 @@ def cart_view(
                 amount=money_text(t, merchant.buyer_subtotal, approx=merchant.approx)
             )
         )
+        lines += _delivery_lines(t, view, merchant.merchant_id, merchant.merchant_name)
         blocks.append("\n".join(lines))
     footer = [
         "<b>"
         + _("Total: {amount}").format(amount=money_text(t, view.buyer_total, approx=view.approx))
         + "</b>"
     ]
-    if len(view.merchants) > 1:
-        footer.append(_("Each shop's part becomes its own order; delivery is added at checkout."))
+    footer += _delivery_footer(t, view)
     if view.price_changed:
         footer.append(_("⚠ Some prices changed since you added them."))
     if view.approx:
@@ -66,6 +67,44 @@ def cart_view(
             [blocks[0], _("Your cart has too many lines to show them all."), blocks[-1]]
         )
     return Reply(text, buttons=_buttons(t, view), edit=edit, notice=notice)
+
+
+def _delivery_lines(t: Translator, view: CartView, merchant_id: int, name: str) -> list[str]:
+    delivery = view.delivery
+    shop = delivery.of(merchant_id) if delivery is not None else None
+    if delivery is None or delivery.country is None or shop is None:
+        return []
+    return shipping_views.cart_delivery_line(t, name, delivery.country, shop)
+
+
+def _delivery_footer(t: Translator, view: CartView) -> list[str]:
+    _ = t.gettext
+    delivery = view.delivery
+    several = len(view.merchants) > 1
+    if delivery is None:
+        return (
+            [_("Each shop's part becomes its own order; delivery is added at checkout.")]
+            if several
+            else []
+        )
+    if delivery.country is None:
+        return [_("Choose your country to see the delivery cost and time.")]
+    lines = [_("Each shop's part becomes its own order.")] if several else []
+    if delivery.blocked:
+        lines.append(
+            "⚠️ " + _("Before checkout, remove what cannot be delivered, or choose another country.")
+        )
+    elif all(shop.cost is not None for shop in delivery.shops):
+        total = view.buyer_total
+        approx = view.approx
+        for shop in delivery.shops:
+            assert shop.cost is not None
+            total += shop.cost
+            approx = approx or shop.approx
+        lines.append(
+            _("With delivery: {amount}").format(amount=money_text(t, total, approx=approx))
+        )
+    return lines
 
 
 def _line_text(t: Translator, line: CartLineView) -> str:
@@ -107,6 +146,8 @@ def _buttons(t: Translator, view: CartView) -> tuple[tuple[Button, ...], ...]:
                     ),
                 )
             )
+    if view.delivery is not None:
+        rows.append((shipping_views.country_button(t, view.delivery.country),))
     rows.append(
         (
             Button(t.gettext("Empty cart"), action=callbacks.encode("empty")),

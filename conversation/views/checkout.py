@@ -17,6 +17,7 @@ from babel.dates import format_datetime
 
 from conversation import callbacks
 from conversation.reply import Button, Reply
+from conversation.views.shipping import delivery_dates_line
 from i18n import N_, Translator
 from money import Money
 from money.formatting import format_money
@@ -65,6 +66,9 @@ ERROR_TEXTS: dict[str, str] = {
     ),
     "delivery.ambiguous_country": N_("Which country do you mean?"),
     "checkout.no_shipping": N_("%(merchant)s does not deliver to %(country)s."),
+    "checkout.shop_not_open": N_(
+        "%(merchant)s is not taking orders yet: it has not set up delivery."
+    ),
     "checkout.expired": N_("This checkout has expired. Please start it again from your cart."),
     "order.not_found": N_("I can't find that order."),
     "order.invalid_transition": N_(
@@ -263,6 +267,8 @@ def _merchant_block(t: Translator, merchant: MerchantSummary, *, compact: bool) 
             )
     shipping = _("free") if not merchant.buyer_shipping else money(merchant.buyer_shipping, approx)
     lines.append(_("Shipping: {amount}").format(amount=shipping))
+    if merchant.delivery_days is not None:
+        lines.append(delivery_dates_line(t, merchant.delivery_days))
     total = money(merchant.buyer_total, approx)
     if merchant.total.currency != merchant.buyer_total.currency:
         total += f" ({money(merchant.total)})"

@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from handlers import cart, checkout, onboarding, questions, search, text
+from handlers import cart, checkout, onboarding, questions, search, shipping, text
 
 STEPS = [
     (onboarding, "answer_key_text", "key"),
     (questions, "answer_text", "question"),
     (checkout, "answer_text", "checkout"),
+    (shipping, "answer_text", "country"),
     (cart, "handle_cart_words", "cart"),
     (search, "search_text", "search"),
 ]
@@ -37,8 +38,9 @@ def routed(monkeypatch: pytest.MonkeyPatch, taken_by: str) -> list[str]:
         ("key", ["key"]),
         ("question", ["key", "question"]),
         ("checkout", ["key", "question", "checkout"]),
-        ("cart", ["key", "question", "checkout", "cart"]),
-        ("search", ["key", "question", "checkout", "cart", "search"]),
+        ("country", ["key", "question", "checkout", "country"]),
+        ("cart", ["key", "question", "checkout", "country", "cart"]),
+        ("search", ["key", "question", "checkout", "country", "cart", "search"]),
     ],
 )
 async def test_the_first_step_that_takes_the_text_ends_the_route(
