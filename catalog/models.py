@@ -200,9 +200,16 @@ class Variant(Base):
         return (self.option1, self.option2, self.option3)
 
     @property
+    def priced(self) -> bool:
+        """Has a price: a variant imported at 0 is hidden from buyers until the shop prices it."""
+        return self.price_minor > 0
+
+    @property
     def available(self) -> bool:
-        """Can be bought now: in stock, or allowed to be sold below zero."""
-        return self.stock > 0 or self.inventory_policy == InventoryPolicy.CONTINUE.value
+        """Can be bought now: priced, and in stock or allowed to be sold below zero."""
+        return self.priced and (
+            self.stock > 0 or self.inventory_policy == InventoryPolicy.CONTINUE.value
+        )
 
 
 class ProductImage(Base):

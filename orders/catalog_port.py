@@ -76,7 +76,7 @@ def _offer(variant: Variant, product: Product, merchant: Merchant, language: str
         price_minor=variant.price_minor,
         stock=variant.stock,
         unlimited=variant.inventory_policy == InventoryPolicy.CONTINUE.value,
-        active=product.status == ProductStatus.ACTIVE.value,
+        active=product.status == ProductStatus.ACTIVE.value and variant.price_minor > 0,
         title=_title(product, language),
         sku=variant.sku or None,
         options=product.options_of(variant),

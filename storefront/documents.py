@@ -34,7 +34,7 @@ def to_document(product: Product, merchant: Merchant) -> SearchDocument:
             titles[translation.language] = translation.title
         if translation.description:
             descriptions[translation.language] = translation.description
-    variants = product.variants
+    variants = [variant for variant in product.variants if variant.priced]
     for_sale = [variant for variant in variants if variant.available] or variants
     lowest = min((variant.price_minor for variant in for_sale), default=None)
     options = {value for variant in variants for value in variant.option_values if value}
@@ -57,7 +57,7 @@ def to_document(product: Product, merchant: Merchant) -> SearchDocument:
 async def load_search_documents(
     session: AsyncSession, *, since_version: int | None = None
 ) -> DocumentBatch:
-    """Every active product, or with `since_version` only what changed after that version."""
+    """Every active product with a price, or with `since_version` only what changed after it."""
     statement = (
         select(Product, Merchant)
         .join(Merchant, Product.merchant_id == Merchant.id)
@@ -70,7 +70,9 @@ async def load_search_documents(
         statement = statement.where(Product.version > since_version)
     batch = DocumentBatch()
     for product, merchant in await session.execute(statement):
-        if product.status == ProductStatus.ACTIVE.value:
+        if product.status == ProductStatus.ACTIVE.value and any(
+            variant.priced for variant in product.variants
+        ):
             batch.documents.append(to_document(product, merchant))
         else:
             batch.removed.append(product.id)

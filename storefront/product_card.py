@@ -155,7 +155,7 @@ def _card(
     language: str,
     show: Callable[[Money, ConversionPolicy], ShownPrice],
 ) -> ProductCard:
-    variants: list[Variant] = product.variants
+    variants: list[Variant] = [v for v in product.variants if v.priced]  # 0: not yet priced
     names = product.option_names
     values = [list(dict.fromkeys(v.option_values[k] for v in variants)) for k in range(len(names))]
     chosen = list(parse_selection(selection, len(names)))

@@ -27,7 +27,14 @@ from catalog.importing.columns import ColumnMap, Field
 from catalog.importing.drafts import ProductDraft, VariantDraft
 from catalog.importing.problems import ImportProblem
 from catalog.importing.rows import ParsedProduct
-from catalog.models import Merchant, Product, ProductImage, ProductTranslation, Variant
+from catalog.models import (
+    InventoryPolicy,
+    Merchant,
+    Product,
+    ProductImage,
+    ProductTranslation,
+    Variant,
+)
 from catalog.version import bump_catalog_version
 from db import utcnow
 from money import Money
@@ -108,7 +115,7 @@ def plan(
     """Pairs every draft variant with the stored variant it updates; no writes.
 
     Also returns what only the pairing reveals: a variant whose stock stays negative (the file
-    has no stock column) while the file forbids overselling it.
+    has no stock column) while the file forbids overselling it: a warning, its stock becomes 0.
     """
     claimed: dict[int, Variant] = {}
     by_sku: list[list[Variant | None]] = []
@@ -336,6 +343,8 @@ class _Writer:
             values["stock"] = variant.stock
         if given(Field.INVENTORY_POLICY) or given(Field.INVENTORY_TRACKER):
             values["inventory_policy"] = variant.inventory_policy.value
+            if variant.inventory_policy is InventoryPolicy.DENY and (stored.stock or 0) < 0:
+                values.setdefault("stock", 0)  # oversold before, and no longer allowed to be
         if given(Field.BARCODE):
             values["barcode"] = variant.barcode
         return _assign(stored, values)

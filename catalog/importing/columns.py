@@ -51,6 +51,8 @@ class Field(StrEnum):
     IMAGE_POSITION = "image_position"
     IMAGE_ALT = "image_alt"
     VARIANT_IMAGE = "variant_image"
+    GIFT_CARD = "gift_card"  # Shopify: a gift card, not goods (left out)
+    REQUIRES_SHIPPING = "requires_shipping"  # Shopify: FALSE on digital products and services
 
 
 OPTION_FIELDS: Final = (
@@ -88,6 +90,8 @@ _SHOPIFY: Final[Mapping[str, Field]] = {
     "image position": Field.IMAGE_POSITION,
     "image alt text": Field.IMAGE_ALT,
     "variant image": Field.VARIANT_IMAGE,
+    "gift card": Field.GIFT_CARD,
+    "variant requires shipping": Field.REQUIRES_SHIPPING,
     # current template: Title,URL handle,Description,...,Price,...,Inventory quantity,...
     "url handle": Field.HANDLE,
     "published on online store": Field.PUBLISHED,
@@ -95,18 +99,16 @@ _SHOPIFY: Final[Mapping[str, Field]] = {
     "continue selling when out of stock": Field.INVENTORY_POLICY,
     "product image url": Field.IMAGE,
     "variant image url": Field.VARIANT_IMAGE,
+    "requires shipping": Field.REQUIRES_SHIPPING,
 }
 # Shopify columns we do not import but whose presence proves the file is a Shopify file.
 _SHOPIFY_ONLY_IGNORED: Final = frozenset(
     {
         "variant grams",
         "variant fulfillment service",
-        "variant requires shipping",
-        "gift card",
         "seo title",
         "seo description",
         "fulfillment service",
-        "requires shipping",
         "charge tax",
         "weight value (grams)",
         "option1 linked to",

@@ -76,6 +76,7 @@ class ParsedProduct:
     row_count: int
     draft: ProductDraft | None = None
     problems: list[ImportProblem] = field(default_factory=list)
+    left_out: bool = False  # not for sale through the bot (a gift card, a digital product)
 
     @property
     def errors(self) -> list[ImportProblem]:
@@ -191,9 +192,33 @@ class _ProductParser:
             line=first.line,
             row_count=len(self.rows),
         )
-        if not self.result.errors:
+        if reason := self._not_goods(variant_rows):
+            # Not sold here, so nothing else about it matters: the reason is all the report says.
+            self.result.problems.clear()
+            code = "gift_card" if reason is Field.GIFT_CARD else "digital"
+            self._flag(first, reason, code, handle=handle)
+            self.result.left_out = True
+        elif not self.result.errors:
             self.result.draft = draft
         return self.result
+
+    def _not_goods(self, variant_rows: Sequence[Record]) -> Field | None:
+        """Why Shopify says this is not goods to ship: a gift card, or no variant needs shipping
+        (a digital product or a service); None for goods. Unreadable cells count as goods."""
+        if self._yes(self.rows[0], Field.GIFT_CARD):
+            return Field.GIFT_CARD
+        if self.columns.has(Field.REQUIRES_SHIPPING) and all(
+            self._yes(row, Field.REQUIRES_SHIPPING) is False for row in variant_rows
+        ):
+            return Field.REQUIRES_SHIPPING
+        return None
+
+    def _yes(self, row: Record, field: Field) -> bool | None:
+        cell = clean_line(self.columns.get(row.cells, field))
+        try:
+            return parse_bool(cell) if cell else None
+        except CellError:
+            return None
 
     def _description(self, row: Record) -> str:
         if self.columns.source is not SourceFormat.SHOPIFY:
@@ -264,8 +289,9 @@ class _ProductParser:
         stock = self._int(row, Field.STOCK, "bad_stock")
         if abs(stock) > MAX_STOCK:
             self._flag(row, Field.STOCK, "bad_stock", value=str(stock))
-        elif stock < 0 and policy is InventoryPolicy.DENY:
+        elif stock < 0 and policy is InventoryPolicy.DENY:  # oversold: none left to sell
             self._flag(row, Field.STOCK, "negative_stock", value=str(stock))
+            stock = 0
         barcode = self._text(row, Field.BARCODE, BARCODE_MAX)
         if looks_like_damaged_number(barcode):
             self._flag(row, Field.BARCODE, "damaged_barcode", value=barcode)
