@@ -159,6 +159,10 @@ class ProductTranslation(Base):
     language: Mapped[str] = mapped_column(String(LANGUAGE_MAX))
     title: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # The option names in this language, in the product's order ("" where not translated), and
+    # each option's values: {"1": {"Black": "Schwarz"}} (keys are option numbers).
+    option_names: Mapped[list[str] | None] = mapped_column(JSON)
+    option_values: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
 
     product: Mapped[Product] = relationship(back_populates="translations", lazy="raise")
 

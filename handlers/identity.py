@@ -23,5 +23,7 @@ async def resolve_buyer(update: Update, context: ShopContext) -> None:
             telegram_user_id=user.id,
             locale=negotiate_locale(user.language_code, settings.default_language),
             currency=guess_currency(user.language_code, settings.default_currency),
+            name=user.full_name,
+            username=user.username,
         )
     context.i18n = translator(context.buyer.locale)

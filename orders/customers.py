@@ -28,6 +28,9 @@ class Customer(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Delivery details the buyer asked us to remember (`orders.delivery.DeliveryDetails`).
     delivery_details: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # As Telegram last told us, so the shop's staff can see and reach who ordered.
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    username: Mapped[str | None] = mapped_column(String(64))
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +44,19 @@ class Buyer:
 
 
 async def identify_buyer(
-    session: AsyncSession, *, telegram_user_id: int, locale: str, currency: str
+    session: AsyncSession,
+    *,
+    telegram_user_id: int,
+    locale: str,
+    currency: str,
+    name: str | None = None,
+    username: str | None = None,
 ) -> Buyer:
     """The buyer behind a Telegram user, created on first contact with the guessed preferences.
 
     `locale` and `currency` are the guesses from the client's language; they refresh an existing
-    buyer's defaults unless the buyer chose their own.
+    buyer's defaults unless the buyer chose their own. `name` and `username`, when given, are
+    what Telegram shows of the user now (for the shop's order notices).
     """
     customer = await session.scalar(
         select(Customer).where(Customer.telegram_user_id == telegram_user_id)
@@ -60,6 +70,9 @@ async def identify_buyer(
         if not customer.currency_chosen:
             customer.currency = currency
         customer.last_seen_at = utcnow()
+    if name is not None:
+        customer.name = name[:200]
+        customer.username = (username or None) and username[:64]
     await session.flush()
     return Buyer(customer.id, customer.telegram_user_id, customer.locale, customer.currency)
 
