@@ -161,8 +161,8 @@ class ProductTranslation(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     # The option names in this language, in the product's order ("" where not translated), and
     # each option's values: {"1": {"Black": "Schwarz"}} (keys are option numbers).
-    option_names: Mapped[list[str] | None] = mapped_column(JSON)
-    option_values: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
+    option_names: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    option_values: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON(none_as_null=True))
 
     product: Mapped[Product] = relationship(back_populates="translations", lazy="raise")
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalog.importing.columns import ColumnMap, Field
-from catalog.importing.drafts import ProductDraft, VariantDraft
+from catalog.importing.drafts import ProductDraft, TranslationDraft, VariantDraft
 from catalog.importing.problems import ImportProblem
 from catalog.importing.rows import ParsedProduct
 from catalog.models import (
@@ -248,7 +248,7 @@ class _Writer:
             for position, image in enumerate(draft.images)
         ]
         product.translations = [
-            ProductTranslation(language=t.language, title=t.title, description=t.description)
+            ProductTranslation(language=t.language, **_translation_values(t))
             for t in draft.translations
         ]
         self.changed[product] = None
@@ -282,7 +282,7 @@ class _Writer:
                 changed = True
         if self.columns.has(Field.IMAGE):
             changed |= self._images(product, draft)
-        if self.columns.translations:
+        if self.columns.translated_languages:
             changed |= self._translations(product, draft)
         if changed:
             product.updated_at = utcnow()
@@ -370,21 +370,30 @@ class _Writer:
         by_language = {t.language: t for t in product.translations}
         wanted = {t.language: t for t in draft.translations}
         changed = False
-        for language in self.columns.translations:
+        for language in self.columns.translated_languages:
             stored, new = by_language.get(language), wanted.get(language)
             if new is None and stored is not None:
                 product.translations.remove(stored)
                 changed = True
-            elif new is not None and stored is None:
-                product.translations.append(
-                    ProductTranslation(
-                        language=language, title=new.title, description=new.description
-                    )
-                )
-                changed = True
-            elif new is not None and stored is not None:
-                changed |= _assign(stored, {"title": new.title, "description": new.description})
+            elif new is not None:
+                if stored is None:
+                    stored = ProductTranslation(language=language)
+                    product.translations.append(stored)
+                    changed = True
+                changed |= _assign(stored, _translation_values(new))
         return changed
+
+
+def _translation_values(new: TranslationDraft) -> dict[str, Any]:
+    values: dict[str, dict[str, str]] = {}
+    for number, value, said in new.option_values:
+        values.setdefault(str(number), {})[value] = said
+    return {
+        "title": new.title,
+        "description": new.description,
+        "option_names": list(new.option_names) or None,
+        "option_values": values or None,
+    }
 
 
 def _assign(target: object, values: Mapping[str, Any]) -> bool:

@@ -187,7 +187,7 @@ class _ProductParser:
             status=self._status(first),
             option_names=option_names,
             images=self._images(),
-            translations=self._translations(first),
+            translations=self._translations(first, variant_rows, option_names),
             currency=self._currency(first),
             line=first.line,
             row_count=len(self.rows),
@@ -264,13 +264,37 @@ class _ProductParser:
             self._flag(row, Field.CURRENCY, "unknown_currency", value=code)
             return None
 
-    def _translations(self, row: Record) -> tuple[TranslationDraft, ...]:
+    def _translations(
+        self, row: Record, variant_rows: Sequence[Record], option_names: tuple[str, ...]
+    ) -> tuple[TranslationDraft, ...]:
+        """Title and description from the first row; option names from the first row too, and
+        each option value's translation from the rows of the variants that have it."""
         translations = []
-        for language, (title_at, description_at) in sorted(self.columns.translations.items()):
+        for language in self.columns.translated_languages:
+            title_at, description_at = self.columns.translations.get(language, (None, None))
             title = self._text_at(row, title_at, TITLE_MAX)
             description = self._text_at(row, description_at, DESCRIPTION_MAX, multiline=True)
-            if title or description:
-                translations.append(TranslationDraft(language, title, description))
+            places = self.columns.option_translations.get(language, {})
+            names = tuple(
+                self._text_at(row, places.get(f"name{number}"), LABEL_MAX)
+                for number in range(1, len(option_names) + 1)
+            )
+            values: dict[tuple[int, str], str] = {}
+            for variant_row in variant_rows:
+                for number, (_, value_field) in enumerate(OPTION_FIELDS[: len(option_names)], 1):
+                    value = self._text(variant_row, value_field, LABEL_MAX)
+                    said = self._text_at(variant_row, places.get(f"value{number}"), LABEL_MAX)
+                    if value and said:
+                        values.setdefault((number, value), said)
+            if not any(names):
+                names = ()
+            if title or description or names or values:
+                translations.append(
+                    TranslationDraft(
+                        language, title, description, names,
+                        tuple(sorted((n, v, s) for (n, v), s in values.items())),
+                    )
+                )  # fmt: skip
         return tuple(translations)
 
     # --- options and variants -------------------------------------------------------------------
