@@ -21,6 +21,7 @@ from orders.lifecycle import record_payment
 from orders.models import ActorKind, Order, OrderLine
 from orders.status import Actor
 from outbox import enqueue
+from tests.catalog.importing.test_real_exports import export
 from tests.e2e.conftest import MerchantWorld
 
 pytestmark = pytest.mark.slow
@@ -115,3 +116,18 @@ async def test_a_chinese_shop_ships_with_a_spaced_number_and_the_buyer_can_track
     await world.group.wait_for(
         lambda m: m == notice and "1Z5R89390357567127" in (m.text or ""), TIMEOUT
     )
+
+
+async def test_a_real_shopify_export_sent_in_the_group_imports_with_warnings(
+    world: MerchantWorld,
+) -> None:
+    """Las Lira's export: zero prices, products that need no shipping, repeated SKUs."""
+    data = export("juliettegramatges__Las-Lira__products_export_1.csv")
+    await world.mia.send("/setup demo-us", world.group)
+    await world.group.wait_for(lambda m: "now receives" in (m.text or ""), timeout=TIMEOUT)
+    await world.mia.send_document("products_export_1.csv", data, "text/csv", chat=world.group)
+    reply = await world.group.wait_for(lambda m: "imported" in (m.text or ""), TIMEOUT)
+    text = reply.text or ""
+    assert "Nothing was imported" not in text
+    assert "New products: 141" in text and "left out: 2" in text
+    assert "The price is 0" in text  # warned at its line
