@@ -8,6 +8,8 @@ those words or, with none, from the number.
 
 Carriers' number patterns, check digits and tracking URLs come from the `tracking-numbers`
 package (MIT), generated from the tracking_number_data project; it is imported on first use.
+Its release 0.1.8 knows USPS, UPS, FedEx, DHL, Amazon, OnTrac, CDL and the UPU's S10 numbers;
+another carrier ("Royal Mail", "Correos") is kept as staff typed it, without a link.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ def _courier_named(words: str) -> _Courier | None:
 
 @cache
 def _definitions() -> list[Any]:
-    from tracking_numbers import DEFINITIONS  # type: ignore[import-untyped]
+    from tracking_numbers import DEFINITIONS  # type: ignore[import-untyped,unused-ignore]
 
     return list(DEFINITIONS)
 
