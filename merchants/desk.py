@@ -171,14 +171,14 @@ async def _lines_in(
     """The order's lines with titles and options in `language` (the shop's): the catalog's
     words where the variant still exists, else what the order recorded (the buyer's words)."""
     ids = [line.variant_id for line in lines if line.variant_id is not None]
-    variants = {
-        variant.id: variant
-        for variant in await session.scalars(
+    variants: dict[int, Variant] = {}
+    if ids:
+        found = await session.scalars(
             select(Variant)
             .where(Variant.id.in_(ids))
             .options(selectinload(Variant.product).selectinload(Product.translations))
         )
-    } if ids else {}  # fmt: skip
+        variants = {variant.id: variant for variant in found}
     result = []
     for line in lines:
         variant = variants.get(line.variant_id) if line.variant_id is not None else None
