@@ -62,24 +62,34 @@ async def export_catalog(session: AsyncSession, out: TextIO, *, merchant_slug: s
     if merchant is None:
         raise UnknownMerchant(merchant_slug)
     languages = await _languages(session, merchant)
+    options = await _languages(session, merchant, options=True)
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header(languages))
+    writer.writerow(header(languages, options))
     count = 0
     async for product in _products(session, merchant):
-        writer.writerows(product_rows(product, merchant.currency, languages))
+        writer.writerows(product_rows(product, merchant.currency, languages, options))
         count += 1
     return count
 
 
-def header(languages: Sequence[str]) -> list[str]:
+def header(languages: Sequence[str], option_languages: Sequence[str] = ()) -> list[str]:
+    """The plain columns, then per language its translations (option columns only for the
+    languages some option is translated into)."""
     translated = [f"{field}:{language}" for language in languages for field in _TRANSLATED]
-    return [*PLAIN_COLUMNS, *translated]
+    options = [f"{field}:{language}" for language in option_languages for field in _OPTIONS]
+    return [*PLAIN_COLUMNS, *translated, *options]
 
 
 _TRANSLATED: Final = ("title", "description")
+_OPTIONS: Final = tuple(f"option{n}_{part}" for n in (1, 2, 3) for part in ("name", "value"))
 
 
-def product_rows(product: Product, currency: str, languages: Sequence[str]) -> Iterator[list[str]]:
+def product_rows(
+    product: Product,
+    currency: str,
+    languages: Sequence[str],
+    option_languages: Sequence[str] = (),
+) -> Iterator[list[str]]:
     """The product's rows: one per variant (at least one), then one per photo left over."""
     names = (*product.option_names, "", "", "")[:3]
     translations = {t.language: t for t in product.translations}
@@ -99,14 +109,22 @@ def product_rows(product: Product, currency: str, languages: Sequence[str]) -> I
         translation = translations.get(language)
         first[f"title:{language}"] = translation.title if translation else ""
         first[f"description:{language}"] = translation.description if translation else ""
+    for language in option_languages:
+        translation = translations.get(language)
+        given = (translation.option_names or []) if translation else []
+        for number in range(1, len(product.option_names) + 1):
+            name = given[number - 1] if number <= len(given) else ""
+            first[f"option{number}_name:{language}"] = name
     images = list(product.images)
     variants = list(product.variants)
-    columns = header(languages)
+    columns = header(languages, option_languages)
     for index in range(max(len(variants), len(images), 1)):
         cells = dict(first) if index == 0 else {}
         cells["handle"] = product.handle
         if index < len(variants):
             cells |= _variant_cells(product, variants[index], currency)
+            for language in option_languages:
+                cells |= _translated_values(product, variants[index], translations.get(language))
         if index < len(images):
             cells |= {"image": images[index].url, "image_alt": images[index].alt}
         yield _row(cells, columns)
@@ -128,6 +146,18 @@ def _variant_cells(product: Product, variant: Variant, currency: str) -> dict[st
     }
 
 
+def _translated_values(
+    product: Product, variant: Variant, translation: ProductTranslation | None
+) -> dict[str, str]:
+    if translation is None:
+        return {}
+    said = translation.option_values or {}
+    return {
+        f"option{number}_value:{translation.language}": (said.get(str(number)) or {}).get(value, "")
+        for number, value in enumerate(variant.option_values[: len(product.option_names)], 1)
+    }
+
+
 _NUMERIC: Final = frozenset({"price", "compare_at_price", "stock"})
 
 
@@ -142,14 +172,22 @@ def _amount(minor: int, currency: str) -> str:
     return str(Money.from_minor(minor, currency).amount)
 
 
-async def _languages(session: AsyncSession, merchant: Merchant) -> list[str]:
-    found = await session.scalars(
+async def _languages(
+    session: AsyncSession, merchant: Merchant, *, options: bool = False
+) -> list[str]:
+    """The languages the merchant's products are translated into (with `options`: those whose
+    option names or values are)."""
+    statement = (
         select(ProductTranslation.language)
         .join(Product, Product.id == ProductTranslation.product_id)
         .where(Product.merchant_id == merchant.id)
-        .distinct()
     )
-    return sorted(found)
+    if options:
+        statement = statement.where(
+            (ProductTranslation.option_names.is_not(None))
+            | (ProductTranslation.option_values.is_not(None))
+        )
+    return sorted(set(await session.scalars(statement.distinct())))
 
 
 async def _products(session: AsyncSession, merchant: Merchant) -> AsyncIterator[Product]:

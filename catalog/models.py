@@ -159,6 +159,10 @@ class ProductTranslation(Base):
     language: Mapped[str] = mapped_column(String(LANGUAGE_MAX))
     title: Mapped[str] = mapped_column(String(TITLE_MAX), default="")
     description: Mapped[str] = mapped_column(Text, default="")
+    # The option names in this language, in the product's order ("" where not translated), and
+    # each option's values: {"1": {"Black": "Schwarz"}} (keys are option numbers).
+    option_names: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    option_values: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON(none_as_null=True))
 
     product: Mapped[Product] = relationship(back_populates="translations", lazy="raise")
 
@@ -200,9 +204,16 @@ class Variant(Base):
         return (self.option1, self.option2, self.option3)
 
     @property
+    def priced(self) -> bool:
+        """Has a price: a variant imported at 0 is hidden from buyers until the shop prices it."""
+        return self.price_minor > 0
+
+    @property
     def available(self) -> bool:
-        """Can be bought now: in stock, or allowed to be sold below zero."""
-        return self.stock > 0 or self.inventory_policy == InventoryPolicy.CONTINUE.value
+        """Can be bought now: priced, and in stock or allowed to be sold below zero."""
+        return self.priced and (
+            self.stock > 0 or self.inventory_policy == InventoryPolicy.CONTINUE.value
+        )
 
 
 class ProductImage(Base):

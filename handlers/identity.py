@@ -27,5 +27,7 @@ async def resolve_buyer(update: Update, context: ShopContext) -> None:
                 locale=negotiate_locale(user.language_code, settings.default_language),
                 currency=guess_currency(user.language_code, settings.default_currency),
                 country=territory_of(user.language_code),
+                name=user.full_name,
+                username=user.username,
             )
     context.i18n = translator(context.buyer.locale)

@@ -182,7 +182,8 @@ async def _no_provider(session: AsyncSession, merchant_id: int) -> Provider | No
 
 
 async def tracking_answer(update: Update, context: ShopContext) -> None:
-    """The carrier and tracking number a staff member was asked for after pressing Ship."""
+    """The carrier and tracking number a staff member was asked for after pressing Ship (or
+    Correct tracking)."""
     chat, user, message = update.effective_chat, update.effective_user, update.effective_message
     if chat is None or user is None or message is None or not message.text:
         return
@@ -194,11 +195,12 @@ async def tracking_answer(update: Update, context: ShopContext) -> None:
     if dialog is None or dialog.step != desk.SHIP_STEP:
         return  # ordinary chatter in the shop's group: not for the bot
     try:
-        carrier, tracking = desk.parse_tracking(message.text)
+        found = desk.parse_tracking(message.text)
         async with transaction(context.services.sessions) as session:
             result = await desk.ship(
                 session, chat_id=chat.id, user_id=user.id, actor_name=_actor_name(update),
-                order_id=int(dialog.data["order_id"]), carrier=carrier, tracking=tracking,
+                order_id=int(dialog.data["order_id"]), carrier=found.carrier,
+                tracking=found.number,
                 notice_message_id=dialog.data.get("notice_message_id"), now=utcnow(),
             )  # fmt: skip
             await _owe(session, result)

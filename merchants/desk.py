@@ -20,14 +20,19 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from catalog.localised import options_in, title_in
+from catalog.models import Product, Variant
+from db import utcnow
 from merchants.settings import Shop, shop_for_chat, shop_of
 from merchants.staff import is_staff
 from money import Money
 from orders.customers import Customer
 from orders.errors import InvalidTransition, MissingTracking, OrderNotFound
 from orders.lifecycle import change_status
-from orders.models import ActorKind, Order, OrderEvent, OrderStatus
+from orders.models import ActorKind, Order, OrderEvent, OrderLine, OrderStatus
 from orders.status import Actor
+from orders.tracking import Tracking, tracking_link
+from orders.tracking import parse_tracking as read_tracking
 from outbox import sent_message_id
 
 CHANNEL = "telegram"
@@ -43,6 +48,7 @@ class Action(StrEnum):
     REFUND = "refund"  # the same as CANCEL (older notices may carry it)
     CONFIRM_REFUND = "refundok"  # the confirmation: refunds (see `merchants.refunds`)
     DELIVERED = "delivered"
+    RETRACK = "retrack"  # "Correct tracking" on a shipped order: asks for it again
 
 
 # An order can be cancelled with a full refund until it has left the shop.
@@ -65,10 +71,11 @@ class DeskRefused(Exception):
 
 @dataclass(frozen=True, slots=True)
 class NoticeLine:
-    title: str
-    options: dict[str, str]
+    title: str  # in the shop's language (the order's snapshot if the product is gone)
+    options: dict[str, str]  # likewise
     quantity: int
     total: Money  # merchant's currency
+    sku: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,9 @@ class OrderNotice:
     tracking: str | None
     acted_by: str | None  # who made the last merchant move, as they are called in Telegram
     merchant_name: str
+    buyer_name: str = ""  # as Telegram showed the buyer when they last wrote
+    buyer_username: str | None = None
+    tracking_url: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +113,8 @@ class BuyerNews:
     carrier: str | None
     tracking: str | None
     refunded: Money | None = None  # what went back to the buyer, for a refund
+    tracking_url: str | None = None  # where the buyer follows the parcel, when the carrier's known
+    corrected: bool = False  # the shop corrected the tracking of an order already shipped
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +165,32 @@ async def _acted_by(session: AsyncSession, order_id: int) -> str | None:
     )
 
 
+async def _lines_in(
+    session: AsyncSession, lines: list[OrderLine], currency: str, language: str
+) -> tuple[NoticeLine, ...]:
+    """The order's lines with titles and options in `language` (the shop's): the catalog's
+    words where the variant still exists, else what the order recorded (the buyer's words)."""
+    ids = [line.variant_id for line in lines if line.variant_id is not None]
+    variants: dict[int, Variant] = {}
+    if ids:
+        found = await session.scalars(
+            select(Variant)
+            .where(Variant.id.in_(ids))
+            .options(selectinload(Variant.product).selectinload(Product.translations))
+        )
+        variants = {variant.id: variant for variant in found}
+    result = []
+    for line in lines:
+        variant = variants.get(line.variant_id) if line.variant_id is not None else None
+        title, options = line.title, dict(line.options or {})
+        if variant is not None:
+            title = title_in(variant.product, language)
+            options = options_in(variant.product, variant, language)
+        money = Money.from_minor(line.line_total_minor, currency)
+        result.append(NoticeLine(title, options, line.quantity, money, line.sku))
+    return tuple(result)
+
+
 async def notice_of(session: AsyncSession, order_id: int, shop: Shop) -> OrderNotice | None:
     loaded = await _load(session, order_id)
     if loaded is None:
@@ -163,15 +201,7 @@ async def notice_of(session: AsyncSession, order_id: int, shop: Shop) -> OrderNo
         order_id=order.id,
         number=order.number,
         status=OrderStatus(order.status),
-        lines=tuple(
-            NoticeLine(
-                line.title,
-                dict(line.options or {}),
-                line.quantity,
-                Money.from_minor(line.line_total_minor, currency),
-            )
-            for line in order.lines
-        ),
+        lines=await _lines_in(session, list(order.lines), currency, shop.language),
         subtotal=Money.from_minor(order.subtotal_minor, currency),
         shipping=Money.from_minor(order.shipping_minor, currency),
         total=Money.from_minor(order.total_minor, currency),
@@ -184,6 +214,9 @@ async def notice_of(session: AsyncSession, order_id: int, shop: Shop) -> OrderNo
         tracking=order.tracking,
         acted_by=await _acted_by(session, order.id),
         merchant_name=shop.merchant.name,
+        buyer_name=customer.name,
+        buyer_username=customer.username,
+        tracking_url=tracking_link(order.carrier, order.tracking),
     )
 
 
@@ -252,6 +285,12 @@ async def act(
     if action is Action.DELIVERED:
         return await move(session, shop, order_id, OrderStatus.DELIVERED, user_id, actor_name,
                           notice_message_id, now)  # fmt: skip
+    if action is Action.RETRACK:
+        if status != OrderStatus.SHIPPED:
+            raise DeskRefused(Refusal.NOT_NOW, status)
+        return DeskResult(
+            order.number, status, changed=False, ask_tracking=True, language=shop.language
+        )
     if action is Action.SHIP:
         if status == OrderStatus.SHIPPED:
             return DeskResult(order.number, status, changed=False, language=shop.language)
@@ -279,8 +318,13 @@ async def ship(
     now: datetime | None = None,
 ) -> DeskResult:
     """Marks the order shipped with its carrier and tracking number (raises `MissingTracking`
-    for empty or overlong ones, `DeskRefused` as `act` does)."""
-    shop, _ = await authorise(session, chat_id=chat_id, user_id=user_id, order_id=order_id)
+    for empty or overlong ones, `DeskRefused` as `act` does); on an order already shipped, it
+    corrects them, and the buyer and the notice are told the new ones."""
+    shop, order = await authorise(session, chat_id=chat_id, user_id=user_id, order_id=order_id)
+    if order.status == OrderStatus.SHIPPED.value:
+        return await _correct_tracking(
+            session, shop, order, carrier, tracking, user_id, actor_name, notice_message_id, now
+        )
     return await move(session, shop, order_id, OrderStatus.SHIPPED, user_id, actor_name,
                        notice_message_id, now, carrier=carrier, tracking=tracking)  # fmt: skip
 
@@ -330,6 +374,7 @@ async def move(
                 notice.carrier,
                 notice.tracking,
                 refunded=notice.charge if to == OrderStatus.REFUNDED else None,
+                tracking_url=notice.tracking_url,
             ),
         )
     ]
@@ -344,18 +389,54 @@ async def move(
     )
 
 
-def parse_tracking(text: str) -> tuple[str, str]:
-    """ "DHL 00340434161094042557" → (carrier, tracking): the last word is the number.
+async def _correct_tracking(
+    session: AsyncSession,
+    shop: Shop,
+    order: Order,
+    carrier: str,
+    tracking: str,
+    user_id: int,
+    actor_name: str,
+    notice_message_id: int | None,
+    now: datetime | None,
+) -> DeskResult:
+    """New tracking for a shipped order: recorded in its history, told to the buyer, shown on
+    the notice. The same tracking again changes nothing."""
+    carrier, tracking = carrier.strip(), tracking.strip()
+    if not carrier or not tracking or len(carrier) > 64 or len(tracking) > 128:
+        raise MissingTracking()
+    status = OrderStatus(order.status)
+    if (order.carrier, order.tracking) == (carrier, tracking):
+        return DeskResult(order.number, status, changed=False, language=shop.language)
+    order.carrier, order.tracking = carrier, tracking
+    session.add(
+        OrderEvent(
+            order_id=order.id, from_status=status.value, to_status=status.value,
+            actor_kind=ActorKind.MERCHANT.value, actor_id=str(user_id),
+            note=actor_name[:200] or str(user_id), at=now or utcnow(),
+        )
+    )  # fmt: skip
+    await session.flush()
+    notice = await notice_of(session, order.id, shop)
+    assert notice is not None
+    news = BuyerNews(
+        notice.number, status, shop.merchant.name, carrier, tracking,
+        tracking_url=notice.tracking_url, corrected=True,
+    )  # fmt: skip
+    key = f"tracking:{carrier}:{tracking}"[:120]
+    owed = [Owed(f"order:{order.id}:buyer:{key}", notice.buyer_user_id, notice.buyer_locale, news)]
+    if notice_message_id is None:
+        notice_message_id = await sent_message_id(session, dedupe_key=notice_key(order.id))
+    chat_id = shop.settings.notify_chat_id
+    if notice_message_id is not None and chat_id is not None:
+        owed.insert(0, Owed(f"order:{order.id}:merchant-notice:{key}", chat_id, shop.language,
+                            notice, edit_message_id=notice_message_id))  # fmt: skip
+    return DeskResult(order.number, status, changed=True, owed=tuple(owed), language=shop.language)
 
-    Raises `MissingTracking` for fewer than two words or overlong parts.
-    """
-    words = text.split()
-    if len(words) < 2:
-        raise MissingTracking()
-    carrier, tracking = " ".join(words[:-1]), words[-1]
-    if len(carrier) > 64 or len(tracking) > 128:
-        raise MissingTracking()
-    return carrier, tracking
+
+def parse_tracking(text: str) -> Tracking:
+    """Staff's "USPS 9400 1118 9922 3197 4284 90": see `orders.tracking.parse_tracking`."""
+    return read_tracking(text)
 
 
 __all__ = [
@@ -371,6 +452,7 @@ __all__ = [
     "OrderNotice",
     "Owed",
     "Refusal",
+    "Tracking",
     "act",
     "authorise",
     "move",

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from catalog import stock as catalog_stock
+from catalog.localised import options_in
 from catalog.models import InventoryPolicy, Merchant, Product, ProductStatus, Variant
 from money.conversion import ConversionPolicy
 
@@ -76,10 +77,10 @@ def _offer(variant: Variant, product: Product, merchant: Merchant, language: str
         price_minor=variant.price_minor,
         stock=variant.stock,
         unlimited=variant.inventory_policy == InventoryPolicy.CONTINUE.value,
-        active=product.status == ProductStatus.ACTIVE.value,
+        active=product.status == ProductStatus.ACTIVE.value and variant.price_minor > 0,
         title=_title(product, language),
         sku=variant.sku or None,
-        options=product.options_of(variant),
+        options=options_in(product, variant, language),  # the buyer's words where translated
         policy=_policy(merchant),
     )
 

@@ -30,6 +30,9 @@ class Customer(Base):
     delivery_details: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     # The country the buyer said they want delivery to (ISO alpha-2); None: not said yet.
     country: Mapped[str | None] = mapped_column(String(2), default=None)
+    # As Telegram last told us, so the shop's staff can see and reach who ordered.
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    username: Mapped[str | None] = mapped_column(String(64))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +55,14 @@ async def identify_buyer(
     locale: str,
     currency: str,
     country: str | None = None,
+    name: str | None = None,
+    username: str | None = None,
 ) -> Buyer:
     """The buyer behind a Telegram user, created on first contact with the guessed preferences.
 
     `locale`, `currency` and `country` are the guesses from the client's language; they refresh
-    an existing buyer's defaults unless the buyer chose their own.
+    an existing buyer's defaults unless the buyer chose their own. `name` and `username`, when
+    given, are what Telegram shows of the user now (for the shop's order notices).
     """
     customer = await session.scalar(
         select(Customer).where(Customer.telegram_user_id == telegram_user_id)
@@ -70,6 +76,9 @@ async def identify_buyer(
         if not customer.currency_chosen:
             customer.currency = currency
         customer.last_seen_at = utcnow()
+    if name is not None:
+        customer.name = name[:200]
+        customer.username = (username or None) and username[:64]
     await session.flush()
     return _buyer(customer, guessed_country=country)
 

@@ -76,7 +76,7 @@ class _Draft:
 async def load_search_documents(
     session: AsyncSession, *, since_version: int | None = None
 ) -> DocumentBatch:
-    """Every active product, or with `since_version` only what changed after that version."""
+    """Every active product with a price, or with `since_version` only what changed after it."""
     changed = (
         Product.status == ProductStatus.ACTIVE.value
         if since_version is None
@@ -151,11 +151,15 @@ async def load_search_documents(
     )
     for product_id, sku, *options, price, stock, policy in await session.execute(variants):
         draft = drafts.get(product_id)
-        if draft is None:
+        if draft is None or price <= 0:  # a variant imported at 0 waits for its price
             continue
         if sku:
             draft.skus.append(sku)
         draft.options.update(value for value in options if value)
         draft.prices.append((price, stock > 0 or policy == InventoryPolicy.CONTINUE.value))
-    batch.documents.extend(draft.document(product_id) for product_id, draft in drafts.items())
+    for product_id, draft in drafts.items():
+        if draft.prices:
+            batch.documents.append(draft.document(product_id))
+        else:  # nothing priced yet: hidden from buyers until the shop sets a price
+            batch.removed.append(product_id)
     return batch

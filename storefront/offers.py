@@ -14,7 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from catalog.models import Merchant, Product, ProductStatus
+from catalog.models import Merchant, Product, ProductStatus, Variant
 from db import MAX_ROW_ID
 from i18n.locales import catalog_language
 from money import Money
@@ -62,7 +62,7 @@ def shorten(text: str, limit: int = SHORT_DESCRIPTION) -> str:
 
 def to_offer(product: Product, merchant: Merchant, pricing: Pricing, language: str) -> Offer:
     """A product (translations, variants and images loaded) as a priced list entry."""
-    variants = product.variants
+    variants = [variant for variant in product.variants if variant.priced]
     for_sale = [variant for variant in variants if variant.available] or variants
     prices = {variant.price_minor for variant in for_sale}
     lowest = Money.from_minor(min(prices, default=0), merchant.currency)
@@ -94,6 +94,11 @@ def product_rows_query() -> Select[Product, Merchant]:
         select(Product, Merchant)
         .join(Merchant, Product.merchant_id == Merchant.id)
         .where(Product.status == ProductStatus.ACTIVE.value)
+        .where(  # a product priced 0 everywhere is hidden until the shop prices it
+            select(Variant.id)
+            .where(Variant.product_id == Product.id, Variant.price_minor > 0)
+            .exists()
+        )
         .options(
             selectinload(Product.translations),
             selectinload(Product.variants),

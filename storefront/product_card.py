@@ -16,6 +16,7 @@ from enum import StrEnum
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from catalog.localised import option_names_in, option_value_in
 from catalog.models import InventoryPolicy, Merchant, Product, ProductImage, Variant
 from db import MAX_ROW_ID
 from money import Money
@@ -156,7 +157,7 @@ def _card(
     language: str,
     show: Callable[[Money, ConversionPolicy], ShownPrice],
 ) -> ProductCard:
-    variants: list[Variant] = product.variants
+    variants: list[Variant] = [v for v in product.variants if v.priced]  # 0: not yet priced
     names = product.option_names
     values = [list(dict.fromkeys(v.option_values[k] for v in variants)) for k in range(len(names))]
     chosen = list(parse_selection(selection, len(names)))
@@ -173,17 +174,18 @@ def _card(
             for k, label in enumerate(labels)
         )
 
+    shown_names = option_names_in(product, language)  # the buyer's words; choices by index
     options = tuple(
         OptionChoice(
-            name,
+            shown_names[k],
             tuple(
-                OptionValue(i, label, chosen[k] == i)
+                OptionValue(i, option_value_in(product, k + 1, label, language), chosen[k] == i)
                 for i, label in enumerate(values[k])
                 if chosen[k] == i
                 or any(v.available and v.option_values[k] == label and fits(v, k) for v in variants)
             ),
         )
-        for k, name in enumerate(names)
+        for k in range(len(names))
     )
     matching = [v for v in variants if fits(v)]
     variant = matching[0] if matching and None not in labels else None

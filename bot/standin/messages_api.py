@@ -148,6 +148,7 @@ def _apply_edit(
     markup: Markup | None,
     p: Params,
 ) -> dict[str, Any] | bool:
+    content = world.resolve_mentions(content)
     if content == message.content and markup == message.markup:
         raise bad_request(NOT_MODIFIED)
     message.history.append(message.snapshot())

@@ -242,12 +242,32 @@ class World:
         content: dict[str, Any],
         **details: Any,
     ) -> MessageRecord:
+        content = self.resolve_mentions(content)
         message = MessageRecord(chat.allocate_id(), chat, sender, now(), content, **details)
         chat.messages[message.message_id] = message
         if sender is self.bot:
             self._apply_reply_keyboard(chat, details.get("sent_markup"))
             self.emit("message", chat=chat, message=message)
         return message
+
+    def resolve_mentions(self, content: dict[str, Any]) -> dict[str, Any]:
+        """Like Telegram, a `tg://user?id=` mention carries the whole user, and one of a user
+        the server does not know is dropped (its text stays, unlinked)."""
+        for key in ("entities", "caption_entities"):
+            if not content.get(key):
+                continue
+            kept = []
+            for entity in content[key]:
+                if entity.get("type") == "text_mention":
+                    user = self.users.get(int(entity["user"]["id"]))
+                    if user is None:
+                        continue
+                    entity = {**entity, "user": user.to_json()}
+                kept.append(entity)
+            content = {**content, key: kept} if kept else {
+                k: v for k, v in content.items() if k != key
+            }  # fmt: skip
+        return content
 
     def _apply_reply_keyboard(self, chat: ChatRecord, markup: Markup | None) -> None:
         if markup is None:

@@ -4,6 +4,9 @@ One entry point, `import_catalog`, runs the whole pipeline inside the caller's t
 read (size, encoding, quoting, row limit) → map the header → parse rows into product drafts →
 cross-row checks → plan against the database → write. A file with any error writes nothing
 unless `skip_bad_rows` is set, in which case the products with errors are left out whole.
+What a live Shopify store exports is never an error: negative stock imports as 0 available, a
+price of 0 hides the variant from buyers until it is priced, and gift cards and digital products
+are left out, each with a warning at its line.
 The format is documented in catalog/CSV_FORMAT.md.
 """
 
@@ -63,6 +66,7 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0  # products left out for their errors (only with `skip_bad_rows`)
     skipped_rows: int = 0
+    left_out: int = 0  # products not sold through the bot (gift cards, digital): warned, not errors
     other_merchant_rows: int = 0  # rows whose `merchant` cell names another merchant: left out
     variants_created: int = 0
     variants_updated: int = 0
@@ -133,7 +137,8 @@ async def import_catalog(
         (problem for product in products for problem in product.problems),
         key=lambda problem: (problem.line or 0, problem.is_warning),
     )
-    bad = [product for product in products if not product.ok]
+    report.left_out = sum(1 for product in products if product.left_out)
+    bad = [product for product in products if not product.ok and not product.left_out]
     if bad and not skip_bad_rows:
         return report
     report.skipped = sum(1 for product in bad if product.handle)
@@ -170,10 +175,10 @@ def _plan(
     while True:
         good = [product for product in products if product.ok]
         planned, problems = apply.plan(good, existing, columns)
-        if not problems:
-            return planned
         for product, problem in problems:
             product.fail(problem)
+        if all(problem.is_warning for _, problem in problems):
+            return planned
 
 
 def _currency(code: str | None) -> str | None:

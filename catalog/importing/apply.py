@@ -24,10 +24,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalog.importing.columns import ColumnMap, Field
-from catalog.importing.drafts import ProductDraft, VariantDraft
+from catalog.importing.drafts import ProductDraft, TranslationDraft, VariantDraft
 from catalog.importing.problems import ImportProblem
 from catalog.importing.rows import ParsedProduct
-from catalog.models import Merchant, Product, ProductImage, ProductTranslation, Variant
+from catalog.models import (
+    InventoryPolicy,
+    Merchant,
+    Product,
+    ProductImage,
+    ProductTranslation,
+    Variant,
+)
 from catalog.version import bump_catalog_version
 from db import utcnow
 from money import Money
@@ -108,7 +115,7 @@ def plan(
     """Pairs every draft variant with the stored variant it updates; no writes.
 
     Also returns what only the pairing reveals: a variant whose stock stays negative (the file
-    has no stock column) while the file forbids overselling it.
+    has no stock column) while the file forbids overselling it: a warning, its stock becomes 0.
     """
     claimed: dict[int, Variant] = {}
     by_sku: list[list[Variant | None]] = []
@@ -241,7 +248,7 @@ class _Writer:
             for position, image in enumerate(draft.images)
         ]
         product.translations = [
-            ProductTranslation(language=t.language, title=t.title, description=t.description)
+            ProductTranslation(language=t.language, **_translation_values(t))
             for t in draft.translations
         ]
         self.changed[product] = None
@@ -275,7 +282,7 @@ class _Writer:
                 changed = True
         if self.columns.has(Field.IMAGE):
             changed |= self._images(product, draft)
-        if self.columns.translations:
+        if self.columns.translated_languages:
             changed |= self._translations(product, draft)
         if changed:
             product.updated_at = utcnow()
@@ -336,6 +343,8 @@ class _Writer:
             values["stock"] = variant.stock
         if given(Field.INVENTORY_POLICY) or given(Field.INVENTORY_TRACKER):
             values["inventory_policy"] = variant.inventory_policy.value
+            if variant.inventory_policy is InventoryPolicy.DENY and (stored.stock or 0) < 0:
+                values.setdefault("stock", 0)  # oversold before, and no longer allowed to be
         if given(Field.BARCODE):
             values["barcode"] = variant.barcode
         return _assign(stored, values)
@@ -361,21 +370,30 @@ class _Writer:
         by_language = {t.language: t for t in product.translations}
         wanted = {t.language: t for t in draft.translations}
         changed = False
-        for language in self.columns.translations:
+        for language in self.columns.translated_languages:
             stored, new = by_language.get(language), wanted.get(language)
             if new is None and stored is not None:
                 product.translations.remove(stored)
                 changed = True
-            elif new is not None and stored is None:
-                product.translations.append(
-                    ProductTranslation(
-                        language=language, title=new.title, description=new.description
-                    )
-                )
-                changed = True
-            elif new is not None and stored is not None:
-                changed |= _assign(stored, {"title": new.title, "description": new.description})
+            elif new is not None:
+                if stored is None:
+                    stored = ProductTranslation(language=language)
+                    product.translations.append(stored)
+                    changed = True
+                changed |= _assign(stored, _translation_values(new))
         return changed
+
+
+def _translation_values(new: TranslationDraft) -> dict[str, Any]:
+    values: dict[str, dict[str, str]] = {}
+    for number, value, said in new.option_values:
+        values.setdefault(str(number), {})[value] = said
+    return {
+        "title": new.title,
+        "description": new.description,
+        "option_names": list(new.option_names) or None,
+        "option_values": values or None,
+    }
 
 
 def _assign(target: object, values: Mapping[str, Any]) -> bool:

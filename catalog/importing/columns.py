@@ -51,6 +51,8 @@ class Field(StrEnum):
     IMAGE_POSITION = "image_position"
     IMAGE_ALT = "image_alt"
     VARIANT_IMAGE = "variant_image"
+    GIFT_CARD = "gift_card"  # Shopify: a gift card, not goods (left out)
+    REQUIRES_SHIPPING = "requires_shipping"  # Shopify: FALSE on digital products and services
 
 
 OPTION_FIELDS: Final = (
@@ -88,6 +90,8 @@ _SHOPIFY: Final[Mapping[str, Field]] = {
     "image position": Field.IMAGE_POSITION,
     "image alt text": Field.IMAGE_ALT,
     "variant image": Field.VARIANT_IMAGE,
+    "gift card": Field.GIFT_CARD,
+    "variant requires shipping": Field.REQUIRES_SHIPPING,
     # current template: Title,URL handle,Description,...,Price,...,Inventory quantity,...
     "url handle": Field.HANDLE,
     "published on online store": Field.PUBLISHED,
@@ -95,24 +99,24 @@ _SHOPIFY: Final[Mapping[str, Field]] = {
     "continue selling when out of stock": Field.INVENTORY_POLICY,
     "product image url": Field.IMAGE,
     "variant image url": Field.VARIANT_IMAGE,
+    "requires shipping": Field.REQUIRES_SHIPPING,
 }
 # Shopify columns we do not import but whose presence proves the file is a Shopify file.
 _SHOPIFY_ONLY_IGNORED: Final = frozenset(
     {
         "variant grams",
         "variant fulfillment service",
-        "variant requires shipping",
-        "gift card",
         "seo title",
         "seo description",
         "fulfillment service",
-        "requires shipping",
         "charge tax",
         "weight value (grams)",
         "option1 linked to",
     }
 )
-_TRANSLATION: Final = re.compile(r"(title|description) ([a-z]{2,3}(?: [a-z0-9]{2,8})*)")
+_TRANSLATION: Final = re.compile(
+    r"(title|description|option([123]) (name|value)) ([a-z]{2,3}(?: [a-z0-9]{2,8})*)"
+)
 
 
 def normalise_header(header: str) -> str:
@@ -126,6 +130,8 @@ class ColumnMap:
     headers: tuple[str, ...]  # as written, for messages
     index: Mapping[Field, int]
     translations: Mapping[str, tuple[int | None, int | None]]  # language → (title, description)
+    # language → where option N's name and value are in that language: {"name1": 12, "value1": 13}
+    option_translations: Mapping[str, Mapping[str, int]]
     source: SourceFormat
     ignored: tuple[str, ...]  # headers we do not import, reported so nothing is silently lost
 
@@ -140,6 +146,11 @@ class ColumnMap:
         return self.headers[self.index[field]] if field in self.index else field.value
 
     @property
+    def translated_languages(self) -> tuple[str, ...]:
+        """Every language the file translates anything into, sorted."""
+        return tuple(sorted({*self.translations, *self.option_translations}))
+
+    @property
     def has_options(self) -> bool:
         return any(self.has(value) for _, value in OPTION_FIELDS)
 
@@ -148,6 +159,7 @@ def resolve_header(headers: Sequence[str]) -> ColumnMap:
     """Maps a header row; a missing required column or a column given twice rejects the file."""
     index: dict[Field, int] = {}
     translations: dict[str, list[int | None]] = {}
+    option_translations: dict[str, dict[str, int]] = {}
     ignored: list[str] = []
     shopify = False
     for position, header in enumerate(headers):
@@ -157,7 +169,15 @@ def resolve_header(headers: Sequence[str]) -> ColumnMap:
         field = field or _PLAIN.get(name)
         if field is None:
             if match := _TRANSLATION.fullmatch(name):
-                slots = translations.setdefault(match[2].replace(" ", "-"), [None, None])
+                language = match[4].replace(" ", "-")
+                if match[2]:  # option1_name:de, option2_value:zh-Hans
+                    places = option_translations.setdefault(language, {})
+                    key = f"{match[3]}{match[2]}"
+                    if key in places:
+                        _reject_duplicate(headers, places[key], position)
+                    places[key] = position
+                    continue
+                slots = translations.setdefault(language, [None, None])
                 slot = 0 if match[1] == "title" else 1
                 if slots[slot] is not None:
                     _reject_duplicate(headers, slots[slot], position)
@@ -184,6 +204,7 @@ def resolve_header(headers: Sequence[str]) -> ColumnMap:
         headers=tuple(headers),
         index=index,
         translations={lang: (slots[0], slots[1]) for lang, slots in translations.items()},
+        option_translations=option_translations,
         source=SourceFormat.SHOPIFY if shopify else SourceFormat.PLAIN,
         ignored=tuple(ignored),
     )

@@ -37,6 +37,9 @@ class TranslationDraft:
     language: str
     title: str = ""
     description: str = ""
+    option_names: tuple[str, ...] = ()  # per option of the product, "" where not translated
+    # (option number, the merchant's value, its translation), sorted
+    option_values: tuple[tuple[int, str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

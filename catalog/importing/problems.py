@@ -71,10 +71,6 @@ MESSAGES: Final[Mapping[str, str]] = {
     "price_precision": N_("%(value)s has more decimals than %(currency)s allows (%(digits)d)."),
     "bad_stock": N_("%(value)s is not a whole number of items."),
     "stock_too_large": N_("The stock %(value)s is too large."),
-    "negative_stock": N_(
-        "The stock is %(value)s, below zero, but this variant cannot be sold beyond its stock "
-        "(inventory policy deny)."
-    ),
     "bad_status": N_("%(value)s is not a status: use active, draft or archived."),
     "bad_policy": N_("%(value)s is not an inventory policy: use deny or continue."),
     "bad_boolean": N_("%(value)s is not TRUE or FALSE."),
@@ -94,21 +90,41 @@ MESSAGES: Final[Mapping[str, str]] = {
     "option_name_mismatch": N_(
         "Option %(number)d is called %(name)s here, but %(first)s on the product's first row."
     ),
-    "duplicate_sku": N_("SKU %(sku)s is already used on line %(first_line)d."),
+    "duplicate_sku": N_(
+        "SKU %(sku)s is already used on line %(first_line)d: this variant is imported without "
+        "a SKU."
+    ),
     "duplicate_variant": N_(
         "Product %(handle)s already has a variant with the options %(options)s "
         "(line %(first_line)d)."
     ),
     "sku_taken": N_("SKU %(sku)s belongs to product %(handle)s, which this file does not update."),
     # --- warnings: imported, but worth a look --------------------------------------------------
-    "zero_price": N_("The price is 0: buyers will get this for free."),
+    "zero_price": N_(
+        "The price is 0: buyers will not see this variant until it has a price "
+        "(/price SKU 19.90, or import it again with a price)."
+    ),
+    "negative_stock": N_(
+        "The stock is %(value)s, below zero (sold beyond the stock): imported as 0 available."
+    ),
+    "gift_card": N_(
+        "Product %(handle)s is a gift card: gift cards are not sold through the bot, so it was "
+        "left out."
+    ),
+    "digital": N_(
+        "Product %(handle)s needs no shipping (a digital product, a service or pickup only): "
+        "only goods that are shipped are sold through the bot, so it was left out. To sell it, "
+        "set Requires shipping to TRUE and import it again."
+    ),
     "damaged_barcode": N_(
         "The barcode %(value)s was rounded into scientific notation by a spreadsheet and its "
         "digits are lost; it is kept as written. Format the column as text and export again."
     ),
 }
 
-WARNINGS: Final[frozenset[str]] = frozenset({"zero_price", "damaged_barcode"})
+WARNINGS: Final[frozenset[str]] = frozenset(
+    {"zero_price", "damaged_barcode", "negative_stock", "gift_card", "digital", "duplicate_sku"}
+)
 AT_LINE: Final = N_("line %(line)d: %(message)s")
 AT_LINE_COLUMN: Final = N_("line %(line)d, %(column)s: %(message)s")
 

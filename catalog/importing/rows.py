@@ -76,6 +76,7 @@ class ParsedProduct:
     row_count: int
     draft: ProductDraft | None = None
     problems: list[ImportProblem] = field(default_factory=list)
+    left_out: bool = False  # not for sale through the bot (a gift card, a digital product)
 
     @property
     def errors(self) -> list[ImportProblem]:
@@ -186,14 +187,38 @@ class _ProductParser:
             status=self._status(first),
             option_names=option_names,
             images=self._images(),
-            translations=self._translations(first),
+            translations=self._translations(first, variant_rows, option_names),
             currency=self._currency(first),
             line=first.line,
             row_count=len(self.rows),
         )
-        if not self.result.errors:
+        if reason := self._not_goods(variant_rows):
+            # Not sold here, so nothing else about it matters: the reason is all the report says.
+            self.result.problems.clear()
+            code = "gift_card" if reason is Field.GIFT_CARD else "digital"
+            self._flag(first, reason, code, handle=handle)
+            self.result.left_out = True
+        elif not self.result.errors:
             self.result.draft = draft
         return self.result
+
+    def _not_goods(self, variant_rows: Sequence[Record]) -> Field | None:
+        """Why Shopify says this is not goods to ship: a gift card, or no variant needs shipping
+        (a digital product or a service); None for goods. Unreadable cells count as goods."""
+        if self._yes(self.rows[0], Field.GIFT_CARD):
+            return Field.GIFT_CARD
+        if self.columns.has(Field.REQUIRES_SHIPPING) and all(
+            self._yes(row, Field.REQUIRES_SHIPPING) is False for row in variant_rows
+        ):
+            return Field.REQUIRES_SHIPPING
+        return None
+
+    def _yes(self, row: Record, field: Field) -> bool | None:
+        cell = clean_line(self.columns.get(row.cells, field))
+        try:
+            return parse_bool(cell) if cell else None
+        except CellError:
+            return None
 
     def _description(self, row: Record) -> str:
         if self.columns.source is not SourceFormat.SHOPIFY:
@@ -239,13 +264,37 @@ class _ProductParser:
             self._flag(row, Field.CURRENCY, "unknown_currency", value=code)
             return None
 
-    def _translations(self, row: Record) -> tuple[TranslationDraft, ...]:
+    def _translations(
+        self, row: Record, variant_rows: Sequence[Record], option_names: tuple[str, ...]
+    ) -> tuple[TranslationDraft, ...]:
+        """Title and description from the first row; option names from the first row too, and
+        each option value's translation from the rows of the variants that have it."""
         translations = []
-        for language, (title_at, description_at) in sorted(self.columns.translations.items()):
+        for language in self.columns.translated_languages:
+            title_at, description_at = self.columns.translations.get(language, (None, None))
             title = self._text_at(row, title_at, TITLE_MAX)
             description = self._text_at(row, description_at, DESCRIPTION_MAX, multiline=True)
-            if title or description:
-                translations.append(TranslationDraft(language, title, description))
+            places = self.columns.option_translations.get(language, {})
+            names = tuple(
+                self._text_at(row, places.get(f"name{number}"), LABEL_MAX)
+                for number in range(1, len(option_names) + 1)
+            )
+            values: dict[tuple[int, str], str] = {}
+            for variant_row in variant_rows:
+                for number, (_, value_field) in enumerate(OPTION_FIELDS[: len(option_names)], 1):
+                    value = self._text(variant_row, value_field, LABEL_MAX)
+                    said = self._text_at(variant_row, places.get(f"value{number}"), LABEL_MAX)
+                    if value and said:
+                        values.setdefault((number, value), said)
+            if not any(names):
+                names = ()
+            if title or description or names or values:
+                translations.append(
+                    TranslationDraft(
+                        language, title, description, names,
+                        tuple(sorted((n, v, s) for (n, v), s in values.items())),
+                    )
+                )  # fmt: skip
         return tuple(translations)
 
     # --- options and variants -------------------------------------------------------------------
@@ -264,8 +313,9 @@ class _ProductParser:
         stock = self._int(row, Field.STOCK, "bad_stock")
         if abs(stock) > MAX_STOCK:
             self._flag(row, Field.STOCK, "bad_stock", value=str(stock))
-        elif stock < 0 and policy is InventoryPolicy.DENY:
+        elif stock < 0 and policy is InventoryPolicy.DENY:  # oversold: none left to sell
             self._flag(row, Field.STOCK, "negative_stock", value=str(stock))
+            stock = 0
         barcode = self._text(row, Field.BARCODE, BARCODE_MAX)
         if looks_like_damaged_number(barcode):
             self._flag(row, Field.BARCODE, "damaged_barcode", value=barcode)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import NoReturn
 
@@ -20,18 +21,22 @@ from money import Money, exponent
 def check_duplicates(products: Iterable[ParsedProduct], *, options_given: bool) -> None:
     """A SKU used twice for one merchant, or two variants of a product with the same options.
 
-    Variants are told apart by their options only when the file has option columns; without
-    them (a price update by SKU, say) there is nothing to compare.
+    Shopify lets a store give two variants one SKU, and exports them so; a SKU here must be
+    unique, so the later variant is imported without it (a warning; re-imports match it by its
+    options). Variants are told apart by their options only when the file has option columns;
+    without them (a price update by SKU, say) there is nothing to compare.
     """
     first_sku_line: dict[tuple[str, str], int] = {}
     for product in products:
         if product.draft is None:
             continue
         first_combo_line: dict[tuple[str, ...], int] = {}
-        for variant in product.draft.variants:
+        variants = list(product.draft.variants)
+        for index, variant in enumerate(product.draft.variants):
             if variant.sku:
                 key = (product.merchant, variant.sku)
                 if key in first_sku_line:
+                    variants[index] = replace(variant, sku=None)
                     product.fail(
                         _problem(
                             "duplicate_sku",
@@ -54,6 +59,8 @@ def check_duplicates(products: Iterable[ParsedProduct], *, options_given: bool) 
                         )
                     )
                 first_combo_line.setdefault(combo, variant.line)
+        if variants != list(product.draft.variants):
+            product.draft = replace(product.draft, variants=tuple(variants))
 
 
 def resolve_currencies(

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from html import escape
 
+from babel import Locale, UnknownLocaleError
+
 from conversation import callbacks
 from conversation.reply import Button, Reply
-from conversation.views.checkout import delivery_text, line_title, status_label
+from conversation.views.checkout import format_phone, line_title, status_label
 from i18n import N_, Translator, negotiate_locale, translator
 from merchants.desk import Action, BuyerNews, OrderNotice, Owed, Refusal
 from merchants.refunds import RefundProblem
 from money import Money
 from money.formatting import format_money
+from orders.countries import country_name
 from orders.delivery import DeliveryDetails
 from orders.errors import ShopError
 from orders.models import OrderStatus
@@ -27,7 +30,10 @@ _CANCEL = (Action.CANCEL, N_("↩️ Cancel and refund"))
 _BUTTONS: dict[OrderStatus, tuple[tuple[tuple[Action, str], ...], ...]] = {
     OrderStatus.PAID: (((Action.ACCEPT, N_("✅ Accept")),), (_CANCEL,)),
     OrderStatus.ACCEPTED: (((Action.SHIP, N_("🚚 Ship")),), (_CANCEL,)),
-    OrderStatus.SHIPPED: (((Action.DELIVERED, N_("📦 Delivered")),),),
+    OrderStatus.SHIPPED: (
+        ((Action.DELIVERED, N_("📦 Delivered")),),
+        ((Action.RETRACK, N_("✏️ Correct tracking")),),
+    ),
 }
 
 _REFUND_PROBLEMS = {
@@ -76,9 +82,57 @@ def _money(t: Translator, amount: Money) -> str:
 
 def _delivery(t: Translator, delivery: dict[str, object]) -> str:
     try:
-        return delivery_text(t, DeliveryDetails.from_dict(delivery))
+        return carrier_label(t, DeliveryDetails.from_dict(delivery))
     except ShopError:  # an old or odd snapshot: show what is there rather than nothing
         return escape(", ".join(str(v) for v in delivery.values() if v))
+
+
+# Where the postal code goes on a label: after the town on its own line (GB, IE), after the
+# town on the town's line (these), else before the town (most of Europe, Latin America).
+_POSTCODE_OWN_LINE = frozenset({"GB", "IE", "JE", "GG", "IM"})
+_POSTCODE_AFTER_TOWN = frozenset(
+    {"US", "CA", "AU", "NZ", "SG", "IN", "ZA", "BR", "MY", "ID", "PH", "TH", "VN", "HK", "AE"}
+)
+
+
+def carrier_label(t: Translator, details: DeliveryDetails) -> str:
+    """The delivery details as a carrier reads a label, escaped: the recipient, the street
+    lines, the town with its postal code where that country puts it, the COUNTRY in capitals,
+    then the phone number the carrier calls."""
+    town, code = details.city, details.postal_code or ""
+    if details.country in _POSTCODE_OWN_LINE:
+        place = [town.upper(), code.upper()]
+    elif details.country in _POSTCODE_AFTER_TOWN:
+        place = [" ".join(part for part in (town.upper(), code) if part)]
+    else:
+        place = [" ".join(part for part in (code, town.upper()) if part)]
+    lines = [
+        details.name,
+        *details.address_lines,
+        *place,
+        country_name(details.country, t.code).upper(),
+    ]
+    text = "\n".join(escape(line) for line in lines if line)
+    phone = t.gettext("Phone: {phone}").format(phone=escape(format_phone(details.phone)))
+    return text + "\n" + phone
+
+
+def language_name(locale: str, t: Translator) -> str:
+    """ "Chinese (Simplified)" for zh_Hans, in the reader's language; the code if babel has none."""
+    try:
+        return Locale.parse(locale.replace("-", "_")).get_display_name(t.code) or locale
+    except (ValueError, UnknownLocaleError):
+        return locale
+
+
+def buyer_contact(t: Translator, notice: OrderNotice) -> str:
+    """The buyer's name opening their profile on a tap, and their @username when they have one
+    (a tg://user link opens only for users who have written to the bot, as every buyer has)."""
+    name = notice.buyer_name or t.gettext("Telegram user {id}").format(id=notice.buyer_user_id)
+    link = f'<a href="tg://user?id={notice.buyer_user_id}">{escape(name)}</a>'
+    if notice.buyer_username:
+        link += f" (@{escape(notice.buyer_username)})"
+    return link
 
 
 def order_notice(t: Translator, notice: OrderNotice) -> Reply:
@@ -90,7 +144,12 @@ def order_notice(t: Translator, notice: OrderNotice) -> Reply:
         "",
     ]  # fmt: skip
     for line in notice.lines:
-        lines.append(f"{line.quantity} × {line_title(line.title, line.options)}: "
+        sku = (
+            " · " + _("SKU {sku}").format(sku=f"<code>{escape(line.sku)}</code>")
+            if line.sku
+            else ""
+        )
+        lines.append(f"{line.quantity} × {line_title(line.title, line.options)}{sku}: "
                      f"{_money(t, line.total)}")  # fmt: skip
     lines.append(_("Delivery: {amount}").format(amount=_money(t, notice.shipping)))
     total = _money(t, notice.total)
@@ -99,18 +158,19 @@ def order_notice(t: Translator, notice: OrderNotice) -> Reply:
     lines.append("<b>" + _("Total: {amount}").format(amount=total) + "</b>")
     if notice.charge.currency != notice.total.currency:
         lines.append(_("Charged: {amount}").format(amount=_money(t, notice.charge)))
-    lines += ["", "<b>" + _("Ship to") + "</b>", _delivery(t, notice.delivery)]
-    # The phone number is in the address above; the Telegram id finds the buyer in any client.
-    # (A tg://user link would be nicer, but needs the buyer to allow it in their privacy.)
+    lines += ["", "<b>" + _("Ship to") + "</b>", _delivery(t, notice.delivery), ""]
     lines.append(
-        _("Buyer: Telegram id {id}, language {language}").format(
-            id=f"<code>{notice.buyer_user_id}</code>", language=escape(notice.buyer_locale)
+        _("Buyer: {buyer}, speaks {language}").format(
+            buyer=buyer_contact(t, notice), language=escape(language_name(notice.buyer_locale, t))
         )
     )
-    if notice.status == OrderStatus.SHIPPED and notice.tracking:
+    if notice.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and notice.tracking:
+        tracking = escape(notice.tracking)
+        if notice.tracking_url:
+            tracking = f'<a href="{escape(notice.tracking_url)}">{tracking}</a>'
         lines.append(
             _("Shipped with {carrier}, tracking number {tracking}").format(
-                carrier=escape(notice.carrier or ""), tracking=escape(notice.tracking)
+                carrier=escape(notice.carrier or ""), tracking=tracking
             )
         )
     if notice.status == OrderStatus.REFUNDED:
@@ -136,8 +196,19 @@ def buyer_news(t: Translator, news: BuyerNews) -> Reply:
     if news.status == OrderStatus.ACCEPTED:
         text = _("Order {number}: {shop} has accepted your order and is preparing it.")
     elif news.status == OrderStatus.SHIPPED:
-        text = _("Order {number} is on its way: {carrier}, tracking number {tracking}.")
+        text = (
+            _(
+                "Order {number}: {shop} corrected the tracking: {carrier}, "
+                "tracking number {tracking}."
+            )
+            if news.corrected
+            else _("Order {number} is on its way: {carrier}, tracking number {tracking}.")
+        )
         values |= {"carrier": escape(news.carrier or ""), "tracking": escape(news.tracking or "")}
+        if news.tracking_url:
+            values["tracking"] = f'<a href="{escape(news.tracking_url)}">{values["tracking"]}</a>'
+            button = Button(_("📦 Track the parcel"), url=news.tracking_url)
+            return Reply(text.format(**values), buttons=((button,),))
     elif news.status == OrderStatus.DELIVERED:
         text = _("Order {number} has been delivered. Thank you for shopping at {shop}!")
     elif news.status == OrderStatus.REFUNDED and news.refunded is not None:
@@ -203,7 +274,7 @@ def ask_tracking(t: Translator, number: str, name: str) -> Reply:
     return Reply(
         t.gettext(
             "{name}, send the carrier and the tracking number for order {number} "
-            "in one message, e.g. <i>DHL 00340434161094042557</i>."
+            "in one message, e.g. <i>USPS 9400 1118 9922 3197 4284 90</i>."
         ).format(name=escape(name), number=escape(number))
     )
 
@@ -212,7 +283,7 @@ def bad_tracking(t: Translator) -> Reply:
     return Reply(
         t.gettext(
             "I need the carrier and the tracking number in one message, "
-            "e.g. <i>DHL 00340434161094042557</i>."
+            "e.g. <i>USPS 9400 1118 9922 3197 4284 90</i>."
         )
     )
 

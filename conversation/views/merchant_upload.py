@@ -89,6 +89,12 @@ def _counts(t: Translator, result: UploadResult) -> list[str]:
                 products=report.skipped, rows=report.skipped_rows
             )
         )
+    if report.left_out:
+        lines.append(
+            _("Not sold here, left out: {count} (gift cards, no shipping needed)").format(
+                count=report.left_out
+            )
+        )
     if report.other_merchant_rows:
         lines.append(
             _("Rows for other shops, left out: {count}").format(count=report.other_merchant_rows)

@@ -115,7 +115,10 @@ async def test_staff_accept_and_ship_a_paid_order_and_the_buyer_hears(
         lambda m: m == notice and "00340434161094042557" in (m.text or ""), TIMEOUT
     )
     await world.standin.settle()
-    assert [[label for label, _ in row] for row in notice.buttons] == [["📦 Delivered"]]
+    assert [[label for label, _ in row] for row in notice.buttons] == [
+        ["📦 Delivered"],
+        ["✏️ Correct tracking"],
+    ]
     buyer_news = [m for m in world.ana.chat.bot_messages if number in (m.text or "")]
     assert len(buyer_news) == 2  # accepted, shipped: once each
     assert len(notices_of(world.group, number)) == 1  # the notice was edited, never re-sent

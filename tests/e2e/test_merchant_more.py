@@ -204,9 +204,10 @@ async def test_two_shops_each_see_only_their_own_order_in_their_language_and_cur
     # Nothing of the other shop's order in either chat, and each notice exactly once.
     assert mentioning(world.mugs_group, tea_order.number) == []
     assert mentioning(world.tea_group, mugs_order.number) == []
-    # Lines keep the titles the buyer saw (her mug in German; the teapot has no German name).
+    # Lines in each shop's language with their SKUs (Mugs & Co's notices are German, Tea
+    # House's Chinese), whatever the buyer read.
     assert "Tasse" in (mugs.text or "") and "Clay teapot" not in (mugs.text or "")
-    assert "Clay teapot" in (tea.text or "") and "Tasse" not in (tea.text or "")
+    assert "紫砂壶 · SKU TP-1" in (tea.text or "") and "Tasse" not in (tea.text or "")
     assert len(mentioning(world.mugs_group, mugs_order.number)) == 1
     assert len(mentioning(world.tea_group, tea_order.number)) == 1
     # Tea House's staff cannot act on Mugs & Co's order, even holding its button's payload.

@@ -8,6 +8,7 @@ from bot.database import SessionFactory, transaction
 from conversation.views.merchant import render
 from merchants import desk
 from merchants.desk import Action, BuyerNews, OrderNotice, Refusal
+from merchants.settings import shop_of
 from money import Money
 from money.formatting import format_money
 from orders.errors import MissingTracking
@@ -46,9 +47,14 @@ async def test_each_paid_order_is_noticed_in_its_own_shops_chat(sessions: Sessio
     assert format_money(mugs.content.total, "en") in mugs_text
     assert mugs.content.total.currency == "USD" and tea.content.total.currency == "CNY"
     assert format_money(mugs.content.buyer_total, "en") in mugs_text  # EUR beside
-    assert "Ceramic mug" in mugs_text and "Clay teapot" not in mugs_text
-    assert "Clay teapot" in tea_text and "Ceramic mug" not in tea_text
-    assert "Anna Müller" in mugs_text and "Berlin" in mugs_text
+    # Items in the shop's language with their SKU, not in the buyer's (German: "Tasse").
+    assert "Ceramic mug (Red) · SKU <code>MUG-R</code>" in mugs_text and "Tasse" not in mugs_text
+    assert "紫砂壶 · SKU <code>TP-1</code>" in tea_text and "Clay teapot" not in tea_text
+    assert "Ceramic mug" not in tea_text
+    # The buyer, tappable, and their language as a word in the shop's language.
+    assert '<a href="tg://user?id=5005">' in mugs_text and "speaks German" in mugs_text
+    assert "德语" in tea_text and ", de" not in tea_text
+    assert "Anna Müller" in mugs_text and "10115 BERLIN\nGERMANY" in mugs_text
     assert str(mugs.content.buyer_user_id) in mugs_text
     assert (mugs.locale, tea.locale) == ("en", "zh_Hans")  # each in its merchant's language
     assert format_money(tea.content.total, "zh_Hans") in tea_text
@@ -124,8 +130,47 @@ async def test_shipping_asks_for_tracking_then_tells_the_buyer(sessions: Session
     assert not again.changed and not again.ask_tracking
 
 
-def test_tracking_is_the_last_word_and_the_carrier_the_rest() -> None:
-    assert desk.parse_tracking("  Royal Mail  RM123456GB ") == ("Royal Mail", "RM123456GB")
+async def ship_with(sessions: SessionFactory, order_id: int, typed: str) -> desk.DeskResult:
+    found = desk.parse_tracking(typed)
+    async with transaction(sessions) as session:
+        return await desk.ship(
+            session, chat_id=MUGS_CHAT, user_id=MUGS_STAFF, actor_name="Mia", order_id=order_id,
+            carrier=found.carrier, tracking=found.number, notice_message_id=None,
+        )  # fmt: skip
+
+
+async def test_staff_correct_the_tracking_and_the_buyer_gets_the_new_link(
+    sessions: SessionFactory,
+) -> None:
+    shops = await two_shops_with_paid_orders(sessions, locale="en")
+    order_id = shops.order_ids["mugs"]
+    with pytest.raises(desk.DeskRefused):
+        await press(sessions, order_id, Action.RETRACK)  # nothing shipped yet
+    await press(sessions, order_id, Action.ACCEPT)
+    await ship_with(sessions, order_id, "USPS 9400 1118 9922 3197 4284 91")  # a typo
+    asked = await press(sessions, order_id, Action.RETRACK)
+    assert asked.ask_tracking and not asked.changed
+
+    corrected = await ship_with(sessions, order_id, "USPS 9400 1118 9922 3197 4284 90")
+    assert corrected.changed and corrected.status == OrderStatus.SHIPPED
+    [buyer] = corrected.owed
+    assert isinstance(buyer.content, BuyerNews) and buyer.content.corrected
+    url = "https://tools.usps.com/go/TrackConfirmAction?tLabels=9400111899223197428490"
+    assert buyer.content.tracking_url == url
+    assert [[b.url for b in row] for row in render(buyer).buttons] == [[url]]
+    same = await ship_with(sessions, order_id, "USPS 9400111899223197428490")
+    assert not same.changed and not same.owed
+    async with transaction(sessions) as session:
+        shop = await shop_of(session, shops.usd_merchant)
+        assert shop is not None
+        notice = await desk.notice_of(session, order_id, shop)
+    assert notice is not None and notice.tracking == "9400111899223197428490"
+    assert notice.tracking_url == url and notice.acted_by == "Mia"
+
+
+def test_tracking_is_the_whole_number_and_the_carrier_the_words_before() -> None:
+    found = desk.parse_tracking("  Royal Mail  RM 123 456 GB ")
+    assert (found.carrier, found.number) == ("Royal Mail", "RM123456GB")
     for bad in ("", "RM123456GB", "x" * 70 + " 1"):
         with pytest.raises(MissingTracking):
             desk.parse_tracking(bad)

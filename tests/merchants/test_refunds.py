@@ -277,7 +277,10 @@ async def test_delivered_on_a_shipped_order_tells_the_buyer_once(sessions: Sessi
             session, chat_id=MUGS_CHAT, user_id=MUGS_STAFF, actor_name="Mia", order_id=order_id,
             carrier="DHL", tracking="0034043416", notice_message_id=99,
         )  # fmt: skip
-    assert [[b.text for b in row] for row in render(shipped.owed[0]).buttons] == [["📦 Delivered"]]
+    assert [[b.text for b in row] for row in render(shipped.owed[0]).buttons] == [
+        ["📦 Delivered"],
+        ["✏️ Correct tracking"],
+    ]
 
     first = await press(sessions, order_id, Action.DELIVERED)
     second = await press(sessions, order_id, Action.DELIVERED)

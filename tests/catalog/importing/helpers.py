@@ -55,7 +55,10 @@ async def catalog_state(sessions: SessionFactory) -> dict[str, Any]:
                         for v in p.variants
                     ],
                     "images": [(i.url, i.alt) for i in p.images],
-                    "translations": [(t.language, t.title, t.description) for t in p.translations],
+                    "translations": [
+                        (t.language, t.title, t.description, t.option_names, t.option_values)
+                        for t in p.translations
+                    ],
                 }
                 for p in products
             },

@@ -133,7 +133,6 @@ BAD_FILES = {
     "negative price": b"handle,title,price\ngood,Good,1\nmug,Mug,-1\n",
     "garbage price": b"handle,title,price\ngood,Good,1\nmug,Mug,twelve\n",
     "formula": b'handle,title,price\ngood,Good,1\nmug,=HYPERLINK("http://x"),1\n',
-    "duplicate sku": b"handle,title,sku,price\na,A,S1,1\nb,B,S1,2\n",
     "bad currency column": b"handle,title,price,currency\na,A,1,XXY\n",
     "precision": b"handle,title,price\na,A,1.999\n",
 }

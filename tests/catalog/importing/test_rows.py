@@ -114,12 +114,40 @@ def test_a_formula_cell_is_an_error_unless_escaped() -> None:
     assert escaped.ok and escaped.draft and escaped.draft.title == "-20% off"
 
 
-def test_negative_stock_needs_policy_continue() -> None:
+def test_negative_stock_under_deny_is_none_left_with_a_warning() -> None:
     [deny, keep] = parse(
         "handle,title,price,stock,inventory_policy\nd,D,1,-2,deny\nc,C,1,-2,continue\n"
     )
     assert codes([deny]) == [("negative_stock", 2)]
-    assert keep.ok and keep.draft and keep.draft.variants[0].stock == -2
+    assert deny.ok and deny.draft and deny.draft.variants[0].stock == 0
+    assert all(problem.is_warning for problem in deny.problems)
+    assert keep.ok and keep.draft and keep.draft.variants[0].stock == -2 and not keep.problems
+
+
+SHOPIFY_HEADER = (
+    "Handle,Title,Variant SKU,Variant Price,Variant Inventory Tracker,Variant Inventory Qty,"
+    "Variant Inventory Policy,Variant Requires Shipping,Gift Card\n"
+)
+
+
+def test_gift_cards_and_digital_products_are_left_out_with_their_reason() -> None:
+    products = parse(
+        SHOPIFY_HEADER
+        + "card,Gift card,,10.00,,0,deny,FALSE,TRUE\n"
+        + "card,,,25.00,,0,deny,FALSE,\n"
+        + "ebook,E-book,EB1,5.00,,0,deny,FALSE,FALSE\n"
+        + "mug,Mug,M1,9.00,shopify,-2,deny,TRUE,FALSE\n"
+        + "tee,T-shirt,T1,,shopify,1,deny,TRUE,FALSE\n"  # a real error: no price
+    )
+    card, ebook, mug, tee = products
+    assert (card.left_out, ebook.left_out, mug.left_out, tee.left_out) == (
+        True, True, False, False,
+    )  # fmt: skip
+    assert codes([card, ebook]) == [("gift_card", 2), ("digital", 4)]
+    assert card.draft is None and not card.errors and not ebook.errors
+    assert mug.ok and mug.draft and mug.draft.variants[0].stock == 0
+    assert codes([mug]) == [("negative_stock", 5)]
+    assert codes([tee]) == [("missing_price", 6)] and not tee.ok
 
 
 def test_row_problems_each_name_their_line_and_column() -> None:
