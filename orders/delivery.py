@@ -76,6 +76,14 @@ class DeliveryDetails:
             data["latin"] = latin
         return data
 
+    @property
+    def complete(self) -> bool:
+        """Every part the country's post requires is there (details saved before states and
+        provinces were asked lack them, and are not offered again)."""
+        required = address_form(self.country).required
+        parts = {Part.CITY: self.city, Part.AREA: self.area, Part.CITY_AREA: self.city_area}
+        return all(value for part, value in parts.items() if part in required)
+
     def label(self, *, latin: bool = False) -> list[str]:
         """Name and address as the destination's post prints them (no phone, no country)."""
         lines = label_lines(
@@ -269,6 +277,7 @@ async def saved_delivery_details(
     if customer is None or customer.delivery_details is None:
         return None
     try:
-        return DeliveryDetails.from_dict(customer.delivery_details)
+        details = DeliveryDetails.from_dict(customer.delivery_details)
     except ShopError:
         return None
+    return details if details.complete else None
