@@ -7,7 +7,8 @@ from telegram import Update
 from bot.context import ShopContext
 from bot.database import transaction
 from i18n import negotiate_locale, translator
-from money.locale_currency import guess_currency
+from money.locale_currency import default_currency
+from money.rates import bundled_rates
 from orders.customers import identify_buyer
 
 
@@ -22,6 +23,9 @@ async def resolve_buyer(update: Update, context: ShopContext) -> None:
             session,
             telegram_user_id=user.id,
             locale=negotiate_locale(user.language_code, settings.default_language),
-            currency=guess_currency(user.language_code, settings.default_currency),
+            # Only a currency the bot can convert to (the bundled rates: no query per update).
+            currency=default_currency(
+                user.language_code, settings.default_currency, bundled_rates().currencies
+            ),
         )
     context.i18n = translator(context.buyer.locale)

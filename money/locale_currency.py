@@ -30,9 +30,8 @@ LANGUAGES_WITHOUT_A_COUNTRY = frozenset({"en"})
 # another: Telegram's Brazilian Portuguese is always "pt-br", so a bare "pt" is Portugal's.
 LANGUAGE_TERRITORY: dict[str, str] = {"pt": "PT"}
 
-# The currency offered instead of one the bot has no rate for: the euro in Europe (CLDR region
-# 150), the configured default (usually the US dollar) elsewhere.
-EUROPE = "150"
+# The currency offered instead of one the bot has no rate for: the euro in Europe, the
+# configured default (usually the US dollar) elsewhere.
 
 # The locales whose currency names and symbols are searched besides the buyer's own and each
 # currency's home locale: the languages the shop ships (mirrors i18n.SHIPPED_LOCALES; money/
@@ -135,17 +134,13 @@ def guess_currency(language_code: str | None, default: str, *, on: date | None =
 
 @cache
 def _european_territories() -> frozenset[str]:
-    """Every country CLDR places in Europe (region 150), through its sub-regions."""
-    containment: dict[str, list[str]] = get_global("territory_containment") or {}
-    found: set[str] = set()
-    pending = [EUROPE]
-    while pending:
-        region = pending.pop()
-        for child in containment.get(region, {}).get("contains", ()):  # type: ignore[attr-defined]
-            if child not in found:
-                found.add(child)
-                pending.append(child)
-    return frozenset(found)
+    """Countries with a time zone in Europe (CLDR's zones; babel ships no region containment)."""
+    zones: dict[str, list[str]] = get_global("territory_zones")
+    return frozenset(
+        territory
+        for territory, names in zones.items()
+        if any(name.startswith("Europe/") for name in names)
+    )
 
 
 def nearest_currency(territory: str | None, available: Collection[str], default: str) -> str:

@@ -4,11 +4,21 @@ from __future__ import annotations
 
 from html import escape
 
-from conversation.reply import Reply
+from conversation import callbacks
+from conversation.reply import Button, Reply
 from i18n import Translator
 
 
-def greeting(t: Translator, *, first_name: str, currency: str) -> Reply:
+def greeting(
+    t: Translator,
+    *,
+    first_name: str,
+    currency: str,
+    missing: str | None = None,
+    offers: tuple[str, ...] = (),
+) -> Reply:
+    """`currency` is the one prices are shown in; `missing` the buyer's own when the bot has no
+    rate for it (then the greeting says so and `offers` are buttons to pick another)."""
     _ = t.gettext
     text = _(
         "Hi {name}! I help you shop here in the chat.\n\n"
@@ -17,7 +27,16 @@ def greeting(t: Translator, *, first_name: str, currency: str) -> Reply:
         "Prices are shown in {currency}.\n\n"
         "/help shows everything I can do."
     ).format(name=escape(first_name), currency=currency)
-    return Reply(text)
+    if not missing or missing == currency:
+        return Reply(text)
+    text += "\n\n" + _("Prices are in {shown}: I have no exchange rate for {wanted}.").format(
+        shown=currency, wanted=missing
+    )
+    buttons = tuple(
+        (Button(("✓ " if code == currency else "") + code, callbacks.encode("cur", code)),)
+        for code in offers
+    )
+    return Reply(text, buttons=buttons)
 
 
 def help_text(t: Translator) -> Reply:
