@@ -85,7 +85,18 @@ def button_expired(t: Translator) -> Reply:
     )
 
 
-def something_went_wrong(t: Translator) -> Reply:
+def something_went_wrong(t: Translator, *, nothing_changed: bool = False) -> Reply:
+    """`nothing_changed` only when the failed work was rolled back: otherwise it may have
+    happened, and the buyer is told where to look before trying again."""
+    if nothing_changed:
+        return Reply(
+            t.gettext(
+                "Sorry, something went wrong on our side. Nothing was changed; please try again."
+            )
+        )
     return Reply(
-        t.gettext("Sorry, something went wrong on our side. Nothing was changed; please try again.")
+        t.gettext(
+            "Sorry, something went wrong on our side, and I can't tell whether your last step "
+            "went through. Please look at /orders and /cart before trying again."
+        )
     )

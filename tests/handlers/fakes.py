@@ -73,6 +73,7 @@ class FakeBot:
 class FakeSettings:
     fx_max_age: timedelta = timedelta(days=3650)
     order_reservation: timedelta = timedelta(hours=2)
+    default_language: str = "en"
 
 
 @dataclass
