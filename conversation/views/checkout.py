@@ -8,15 +8,14 @@ Pure functions: no I/O, no Telegram.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC
 from html import escape
 from typing import TypeVar
 
 import phonenumbers
-from babel.dates import format_datetime
 
 from conversation import callbacks
 from conversation.reply import Button, Reply
+from conversation.views.common import local_time
 from i18n import N_, Translator
 from money import Money
 from money.formatting import format_money
@@ -487,8 +486,10 @@ def no_shipping(t: Translator, draft: CheckoutDraft, error: ShopError) -> Reply:
 
 
 # --- after placing -------------------------------------------------------------------------
-def placed_order(t: Translator, order: PlacedOrder) -> Reply:
-    """One message per order: its number, total and status, and what happens next."""
+def placed_order(t: Translator, order: PlacedOrder, country: str | None = None) -> Reply:
+    """One message per order: its number, total and status, and what happens next.
+
+    `country`: the delivery country, whose time zone the reservation's end is given in."""
     _ = t.gettext
     lines = [
         _("Order <b>{number}</b> is placed.").format(number=escape(order.number)),
@@ -498,12 +499,8 @@ def placed_order(t: Translator, order: PlacedOrder) -> Reply:
         lines.append(_("To pay: {amount}").format(amount=format_money(order.charge, t.code)))
     lines.append(_("Status: {status}").format(status=status_label(t, "awaiting_payment")))
     if order.expires_at is not None:
-        when = format_datetime(
-            order.expires_at.astimezone(UTC), "short", tzinfo=UTC, locale=t.locale
-        )
-        lines.append(
-            _("The items are reserved for you until {time} (UTC).").format(time=escape(when))
-        )
+        when = local_time(t, order.expires_at, country)
+        lines.append(_("The items are reserved for you until {time}.").format(time=escape(when)))
     lines.append(_("Press Pay to open the secure payment page."))
     buttons = (
         (
@@ -514,12 +511,43 @@ def placed_order(t: Translator, order: PlacedOrder) -> Reply:
     return Reply("\n".join(lines), buttons=buttons)
 
 
-def placed(t: Translator, result: PlacementResult) -> Reply:
-    replies = [placed_order(t, order) for order in result.orders]
+def placed(t: Translator, result: PlacementResult, country: str | None = None) -> Reply:
+    """A message per order; after a checkout of several shops, one more listing all to pay."""
+    replies = [placed_order(t, order, country) for order in result.orders]
     if not replies:
         return Reply(error_text(t, ShopError()))
+    if len(result.orders) > 1:
+        replies.append(to_pay(t, result.orders))
     first, *rest = replies
     return replace(first, extra=tuple(rest))
+
+
+def to_pay(t: Translator, orders: tuple[PlacedOrder, ...]) -> Reply:
+    """Every order of one checkout still to pay, each with its Pay button: none forgotten."""
+    lines = [
+        "<b>"
+        + t.ngettext(
+            "{count} order to pay, one per shop:",
+            "{count} orders to pay, one per shop:",
+            len(orders),
+        ).format(count=len(orders))
+        + "</b>"
+    ]
+    lines += [
+        f"• <b>{escape(order.number)}</b> — {format_money(order.charge, t.code)}"
+        for order in orders
+    ]
+    lines.append(t.gettext("You can also pay later from /orders."))
+    buttons = tuple(
+        (
+            Button(
+                t.gettext("💳 Pay {number}").format(number=order.number),
+                callbacks.encode("pay", order.order_id),
+            ),
+        )
+        for order in orders
+    )
+    return Reply("\n".join(lines), buttons=buttons)
 
 
 # --- one turn ------------------------------------------------------------------------------
@@ -547,7 +575,8 @@ def _turn_reply(t: Translator, turn: CheckoutTurn) -> Reply:
         case TurnKind.SUMMARY if draft is not None and turn.error is not None:
             return no_shipping(t, draft, turn.error)
         case TurnKind.PLACED if turn.placement is not None:
-            return placed(t, turn.placement)
+            summary = turn.placement.summary
+            return placed(t, turn.placement, summary.delivery.country if summary else None)
         case TurnKind.CANCELLED:
             return Reply(
                 _("Checkout cancelled. Your cart is still there."),

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from functools import cache
 from html import escape
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.core import get_global
+from babel.dates import format_datetime, get_timezone_name
 
 from conversation import callbacks
 from conversation.reply import Button, Reply
@@ -100,3 +106,39 @@ def something_went_wrong(t: Translator, *, nothing_changed: bool = False) -> Rep
             "went through. Please look at /orders and /cart before trying again."
         )
     )
+
+
+# --- times in the buyer's zone ----------------------------------------------------------------
+@cache
+def _zones(country: str) -> tuple[ZoneInfo, ...]:
+    names: dict[str, list[str]] = get_global("territory_zones")
+    found = []
+    for name in names.get(country, []):
+        try:
+            found.append(ZoneInfo(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return tuple(found)
+
+
+def country_zone(country: str | None, moment: datetime) -> ZoneInfo | None:
+    """The country's time zone when all its zones read the same clock at `moment` (Germany's
+    Berlin and Büsingen); None for a country spread over several (the US, Russia, Brazil)."""
+    zones = _zones(country or "")
+    if not zones or len({moment.astimezone(zone).utcoffset() for zone in zones}) != 1:
+        return None
+    return zones[0]
+
+
+def local_time(t: Translator, moment: datetime, country: str | None = None) -> str:
+    """A moment in the time zone of `country` (the delivery address's) where it has one,
+    else in UTC; either way with the zone named ("07.12.26, 15:00 Mitteleuropäische Normalzeit")."""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    zone = country_zone(country, moment)
+    if zone is None:
+        return (
+            format_datetime(moment.astimezone(UTC), "short", tzinfo=UTC, locale=t.locale) + " UTC"
+        )
+    local = moment.astimezone(zone)
+    when = format_datetime(local, "short", tzinfo=zone, locale=t.locale)
+    return f"{when} ({get_timezone_name(local, 'long', locale=t.locale)})"

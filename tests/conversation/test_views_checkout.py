@@ -261,7 +261,7 @@ def test_each_placed_order_gets_its_own_message_with_its_own_pay_button() -> Non
     reply = checkout_turn(
         EN, CheckoutTurn(TurnKind.PLACED, left=Step.SUMMARY, placement=placed_orders())
     )
-    messages = [reply, *reply.extra]
+    *messages, to_pay = [reply, *reply.extra]
     assert len(messages) == 2
     for message, (order_id, number) in zip(
         messages, [(41, "7KQ-3M9"), (42, "ABC-DEF")], strict=True
@@ -274,6 +274,10 @@ def test_each_placed_order_gets_its_own_message_with_its_own_pay_button() -> Non
             ("pay", order_id),
             ("order", order_id),
         ]
+    # Then one message lists every order to pay, so the second shop's is not forgotten.
+    assert "2 orders to pay" in to_pay.text and "/orders" in to_pay.text
+    assert "7KQ-3M9" in to_pay.text and "ABC-DEF" in to_pay.text
+    assert [(p.action, p.int(0)) for p in pressed(to_pay)] == [("pay", 41), ("pay", 42)]
 
 
 @pytest.mark.parametrize("kind", [TurnKind.CANCELLED, TurnKind.CART_EMPTY, TurnKind.EXPIRED])

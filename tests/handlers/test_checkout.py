@@ -76,7 +76,8 @@ async def test_a_buyer_checks_out_and_cancels_one_order(sessions: SessionFactory
     assert "expired" in bob.bot.sent[-1].text and await _statuses(sessions) == []
 
     await checkout.step_button(fakes.press(anna, confirm), ctx)
-    placed = [sent for sent in bot.sent[-2:] if "is placed" in sent.text]
+    placed = [sent for sent in bot.sent[-3:] if "is placed" in sent.text]
+    assert "2 orders to pay" in bot.sent[-1].text  # then one message listing both
     assert len(placed) == 2 and all("awaiting payment" in sent.text for sent in placed)
     assert await _statuses(sessions) == ["awaiting_payment", "awaiting_payment"]
     # With the checkout over, text is not an answer any more (on_text goes on to search).
@@ -91,11 +92,17 @@ async def test_a_buyer_checks_out_and_cancels_one_order(sessions: SessionFactory
 
     # Bob forging Anna's buttons: expired, and the order stays as it was.
     await orders.order_opened(fakes.press(bob, open_order), bob)  # type: ignore[arg-type]
-    await orders.order_cancel(fakes.press(bob, cancel), bob)  # type: ignore[arg-type]
+    await orders.order_cancel_asked(fakes.press(bob, cancel), bob)  # type: ignore[arg-type]
     assert all("expired" in sent.text for sent in bob.bot.sent[-2:])
     assert await _statuses(sessions) == ["awaiting_payment", "awaiting_payment"]
 
-    await orders.order_cancel(fakes.press(anna, cancel), ctx)
+    await orders.order_cancel_asked(fakes.press(anna, cancel), ctx)
+    assert "can't be undone" in bot.sent[-1].text  # asked first: nothing changed yet
+    assert await _statuses(sessions) == ["awaiting_payment", "awaiting_payment"]
+    confirmed = _button(anna, "Yes, cancel it")
+    await orders.order_cancel(fakes.press(bob, confirmed), bob)  # type: ignore[arg-type]
+    assert "expired" in bob.bot.sent[-1].text
+    await orders.order_cancel(fakes.press(anna, confirmed), ctx)
     assert "is cancelled" in bot.sent[-1].text and "Cancel this order" not in bot.buttons()
     assert await _statuses(sessions) == ["awaiting_payment", "cancelled"]
 
