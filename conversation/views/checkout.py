@@ -201,11 +201,11 @@ def delivery_text(t: Translator, details: DeliveryDetails) -> str:
     the country in the reader's language, and a Latin-letter copy for the carrier when the
     address is written in another script.
     """
-    lines = [
-        *details.label(),
-        format_phone(details.phone, details.country),
-        country_name(details.country, t.code),
-    ]
+    phone = format_phone(details.phone, details.country)
+    international = format_phone(details.phone)
+    if phone != international:  # as the courier dials it, and as a shop abroad does
+        phone = f"{phone} ({international})"
+    lines = [*details.label(), phone, country_name(details.country, t.code)]
     latin = details.label(latin=True)
     if latin != details.label():
         lines += [t.gettext("In Latin letters, for the carrier:"), *latin]
