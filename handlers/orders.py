@@ -11,6 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import ShopContext
 from bot.database import transaction
+from bot.web.receipts import receipt_url
 from conversation import callbacks
 from conversation.views import common
 from conversation.views import orders as views
@@ -67,7 +68,10 @@ async def order_opened(update: Update, context: ShopContext) -> None:
     if details is None:
         await send(update, context, common.button_expired(context.i18n))
         return
-    await send(update, context, views.order_details(context.i18n, details))
+    receipt = receipt_url(
+        context.services, order_id=details.order_id, customer_id=context.buyer.customer_id
+    )
+    await send(update, context, views.order_details(context.i18n, details, receipt_url=receipt))
 
 
 async def order_cancel_asked(update: Update, context: ShopContext) -> None:

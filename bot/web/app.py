@@ -15,6 +15,7 @@ from bot.web.health import health_route
 from bot.web.payment_updates import PaymentUpdate
 from bot.web.payment_webhooks import PaymentInbox, payment_routes
 from bot.web.providers import PaymentDirectory, directory_from_settings
+from bot.web.receipts import receipt_route
 from bot.web.telegram_webhook import telegram_route
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ def create_web_app(
             *payment_routes(inbox, directory),
             *checkout_routes(inbox, directory),
             health_route(services.sessions),
+            receipt_route(services),
         ]
     )
 

@@ -112,7 +112,9 @@ def _delivery(t: Translator, delivery: dict[str, object]) -> str:
         return escape(str(delivery.get("name", "")))
 
 
-def order_details(t: Translator, details: OrderDetails, *, head: str = "") -> Reply:
+def order_details(
+    t: Translator, details: OrderDetails, *, head: str = "", receipt_url: str | None = None
+) -> Reply:
     """One order: lines, totals, delivery, status and its history; Cancel while unpaid."""
     _ = t.gettext
     money = details.total.currency
@@ -175,6 +177,8 @@ def order_details(t: Translator, details: OrderDetails, *, head: str = "") -> Re
         rows.append(
             (Button(_("✖️ Cancel this order"), callbacks.encode("ocancel", details.order_id)),)
         )
+    if receipt_url and details.paid_at is not None:
+        rows.append((Button(_("🧾 Receipt"), url=receipt_url),))
     rows.append((ask_button(t, details.order_id),))  # a question to the shop, about this order
     rows.append((Button(_("⬅️ My orders"), callbacks.encode("orders", 0)),))
     return Reply("\n".join(lines), buttons=tuple(rows), edit=True)

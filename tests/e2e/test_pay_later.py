@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 
+import httpx
 import pytest
+from starlette.applications import Starlette
 
 from bot.standin.driver import Message
+from bot.web.receipts import receipt_route
 from i18n import translator
 from tests.e2e import test_merchant_more as merchant_e2e
 from tests.e2e.test_merchant_more import TIMEOUT, World, place, set_up, world  # noqa: F401
@@ -90,3 +93,17 @@ async def test_an_unpaid_order_is_paid_later_from_orders(world: World) -> None: 
     assert paid.text is not None and mug.number in paid.text, paid.text
     assert paid.text is not None and DE.gettext("paid") in paid.text
     assert not pay_buttons(paid) and DE.gettext("To pay: {amount}").split("{")[0] not in paid.text
+
+    # The paid order links its receipt: a page of the web server, in German.
+    [receipt_url] = [
+        data for row in paid.buttons for _, data in row if data and "/receipt/" in data
+    ]
+    app = Starlette(routes=[receipt_route(world.services)])
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://shop"
+    ) as client:
+        page = await client.get("/receipt/" + receipt_url.split("/receipt/", 1)[1])
+        forged = await client.get(f"/receipt/{teapot.order_id}/{'A' * 22}")
+    assert page.status_code == 200 and mug.number in page.text
+    assert DE.gettext("Receipt for order {number}").format(number=mug.number) in page.text
+    assert forged.status_code == 404
