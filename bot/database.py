@@ -67,11 +67,27 @@ def session_factory(engine: AsyncEngine) -> SessionFactory:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+ROLLED_BACK = "chatshop: the transaction was rolled back"
+
+
 @asynccontextmanager
 async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commits when the block ends, rolls back if it raises."""
-    async with sessions() as session, session.begin():
-        yield session
+    """One unit of work: commits when the block ends, rolls back if it raises.
+
+    An error that rolled it back carries the note `ROLLED_BACK`, so the error handler can tell
+    the buyer truthfully that nothing was changed (`rolled_back`).
+    """
+    try:
+        async with sessions() as session, session.begin():
+            yield session
+    except Exception as error:
+        error.add_note(ROLLED_BACK)
+        raise
+
+
+def rolled_back(error: BaseException | None) -> bool:
+    """True when `error` escaped a `transaction` block, which then changed nothing."""
+    return error is not None and ROLLED_BACK in getattr(error, "__notes__", ())
 
 
 def alembic_config() -> Config:

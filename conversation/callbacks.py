@@ -39,7 +39,9 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "step": ("tok", "tok"),  # checkout step button: step name, answer (back, cancel, yes, ...)
     "orders": ("int",),  # the buyer's orders, page
     "order": ("int",),  # one order's details
-    "ocancel": ("int",),  # cancel an unpaid order
+    "ocancel": ("int",),  # cancel an unpaid order (asks first)
+    "ocancelok": ("int",),  # confirmed: cancel it
+    "reorder": ("int",),  # an expired or cancelled order's items back into the cart
     "pay": ("int",),  # payment link for an order (re-issued if needed)
     # the merchant's chat: an action on an order (accept | ship | cancel | refund), order id
     "mord": ("tok", "int"),

@@ -23,6 +23,7 @@ from db import utcnow
 from handlers import fallback
 from handlers.render import send
 from handlers.routing import on
+from money.locale_currency import territory_of
 from orders import checkout_dialog as dialog
 from orders.checkout_dialog import CheckoutTurn, DialogKey, Shopper, TurnKind
 from orders.countries import country_codes
@@ -45,12 +46,15 @@ def dialog_key(update: Update) -> DialogKey:
     return DialogKey(CHANNEL, update.effective_chat.id, update.effective_user.id)
 
 
-def region_hint(locale: str) -> str | None:
-    """The buyer's locale's country (pt_BR → BR), so a national phone number can be read."""
-    try:
-        territory = Locale.parse(locale).territory
-    except (ValueError, UnknownLocaleError):
-        return None
+def region_hint(locale: str, language_code: str | None = None) -> str | None:
+    """The country the buyer's Telegram language points at (en-US → US, ru → RU), else their
+    locale's (pt_BR → BR): the likely delivery country, and a second way to read a phone."""
+    territory = territory_of(language_code)
+    if territory is None:
+        try:
+            territory = Locale.parse(locale).territory
+        except (ValueError, UnknownLocaleError):
+            return None
     return territory if territory in country_codes() else None
 
 
@@ -75,9 +79,9 @@ async def _run(
             max_rate_age=context.services.settings.fx_max_age,
             now=now,
         )
-        shopper = Shopper(
-            buyer.customer_id, pricing.currency, buyer.locale, region_hint(buyer.locale)
-        )
+        language_code = update.effective_user.language_code if update.effective_user else None
+        hint = region_hint(buyer.locale, language_code)
+        shopper = Shopper(buyer.customer_id, pricing.currency, buyer.locale, hint)
         return await turn(session, key, shopper, pricing.quoter, now)
 
 

@@ -7,8 +7,11 @@ import logging
 from telegram import Update
 
 from bot.context import ShopContext
+from bot.database import rolled_back, transaction
 from conversation.views import common
 from handlers.render import send
+from i18n import Translator, negotiate_locale, translator
+from orders.customers import stored_locale
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +37,33 @@ async def stale_button(update: Update, context: ShopContext) -> None:
 
 
 async def on_error(update: object, context: ShopContext) -> None:
-    """Logs the failure and, when there is a person waiting, apologises in their language."""
+    """Logs the failure and, when there is a person waiting, apologises in their language.
+
+    PTB hands error handlers a fresh context: the buyer's language is looked up again. "Nothing
+    was changed" is said only when the failed transaction was rolled back.
+    """
     log.error("update %r failed", update, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
-            await send(update, context, common.something_went_wrong(context.i18n))
+            context.i18n = await _buyers_language(update, context)
+            reply = common.something_went_wrong(
+                context.i18n, nothing_changed=rolled_back(context.error)
+            )
+            await send(update, context, reply)
         except Exception:  # the apology itself failed (Telegram down): the log is what we have
             log.exception("could not apologise for a failed update")
+
+
+async def _buyers_language(update: Update, context: ShopContext) -> Translator:
+    """The buyer's stored language, else their Telegram app's (the database may be the fault)."""
+    user = update.effective_user
+    if user is None:
+        return context.i18n
+    settings = context.services.settings
+    locale = None
+    try:
+        async with transaction(context.services.sessions) as session:
+            locale = await stored_locale(session, telegram_user_id=user.id)
+    except Exception:
+        log.warning("the buyer's language could not be read; using their app's")
+    return translator(locale or negotiate_locale(user.language_code, settings.default_language))

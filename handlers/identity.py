@@ -8,7 +8,8 @@ from bot.context import ShopContext
 from bot.database import transaction
 from i18n import negotiate_locale, translator
 from inbox.fence import replay_safe
-from money.locale_currency import guess_currency, territory_of
+from money.locale_currency import default_currency, territory_of
+from money.rates import bundled_rates
 from orders.customers import identify_buyer
 
 
@@ -25,7 +26,10 @@ async def resolve_buyer(update: Update, context: ShopContext) -> None:
                 session,
                 telegram_user_id=user.id,
                 locale=negotiate_locale(user.language_code, settings.default_language),
-                currency=guess_currency(user.language_code, settings.default_currency),
+                # Only a currency the bot can convert to (the bundled rates: no query per update).
+                currency=default_currency(
+                    user.language_code, settings.default_currency, bundled_rates().currencies
+                ),
                 country=territory_of(user.language_code),
                 name=user.full_name,
                 username=user.username,

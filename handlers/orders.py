@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import ShopContext, ShopHandler
 from bot.database import transaction
+from bot.web.receipts import receipt_url
 from conversation import callbacks
 from conversation.views import common
 from conversation.views import orders as views
@@ -20,6 +21,7 @@ from handlers.routing import on
 from orders.errors import InvalidTransition, OrderNotFound
 from orders.lifecycle import cancel_own_order
 from orders.queries import get_order_by_id, list_orders
+from orders.reorder import refill_cart
 
 
 def _pressed(update: Update, action: str) -> int | None:
@@ -66,14 +68,56 @@ async def order_opened(update: Update, context: ShopContext) -> None:
     if details is None:
         await send(update, context, common.button_expired(context.i18n))
         return
-    await send(update, context, views.order_details(context.i18n, details))
+    receipt = receipt_url(
+        context.services, order_id=details.order_id, customer_id=context.buyer.customer_id
+    )
+    await send(update, context, views.order_details(context.i18n, details, receipt_url=receipt))
+
+
+async def order_cancel_asked(update: Update, context: ShopContext) -> None:
+    """Cancel pressed: asks to confirm (an order that can't be cancelled is shown as it is)."""
+    assert context.buyer is not None
+    order_id = _pressed(update, "ocancel")
+    details = None
+    if order_id is not None:
+        async with transaction(context.services.sessions) as session:
+            details = await get_order_by_id(
+                session, customer_id=context.buyer.customer_id, order_id=order_id
+            )
+    if details is None:
+        await send(update, context, common.button_expired(context.i18n))
+        return
+    if not details.buyer_can_cancel:
+        await send(update, context, views.order_details(context.i18n, details))
+        return
+    await send(update, context, views.confirm_cancel(context.i18n, details))
+
+
+async def order_again(update: Update, context: ShopContext) -> None:
+    """Order again: an expired or cancelled order's items go back into the cart."""
+    assert context.buyer is not None
+    order_id = _pressed(update, "reorder")
+    try:
+        if order_id is None:
+            raise OrderNotFound()
+        async with transaction(context.services.sessions) as session:
+            result = await refill_cart(
+                session,
+                customer_id=context.buyer.customer_id,
+                order_id=order_id,
+                language=context.buyer.locale,
+            )
+    except OrderNotFound:
+        await send(update, context, common.button_expired(context.i18n))
+        return
+    await send(update, context, views.refilled(context.i18n, result))
 
 
 async def order_cancel(update: Update, context: ShopContext) -> None:
-    """Cancel an unpaid order of the presser's; its stock goes back on sale."""
+    """Cancel confirmed: the unpaid order of the presser's is cancelled, its stock back on sale."""
     assert context.buyer is not None
     customer_id = context.buyer.customer_id
-    order_id = _pressed(update, "ocancel")
+    order_id = _pressed(update, "ocancelok")
     if order_id is None:
         await send(update, context, common.button_expired(context.i18n))
         return
@@ -103,5 +147,7 @@ def handlers() -> list[ShopHandler]:
         CommandHandler("orders", orders_command, filters=private),
         CallbackQueryHandler(orders_page, pattern=on("orders")),
         CallbackQueryHandler(order_opened, pattern=on("order")),
-        CallbackQueryHandler(order_cancel, pattern=on("ocancel")),
+        CallbackQueryHandler(order_cancel_asked, pattern=on("ocancel")),
+        CallbackQueryHandler(order_cancel, pattern=on("ocancelok")),
+        CallbackQueryHandler(order_again, pattern=on("reorder")),
     ]

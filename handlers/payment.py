@@ -51,7 +51,8 @@ async def pay(update: Update, context: ShopContext) -> None:
     except ProviderUnavailable:
         await send(update, context, payment.provider_unavailable(t))
         return
-    await send(update, context, payment.payment_link(t, context.buyer.currency, link))
+    # The currency the order's prices were shown in, not today's preference.
+    await send(update, context, payment.payment_link(t, link.order.buyer_total.currency, link))
 
 
 def handlers() -> list[ShopHandler]:

@@ -26,6 +26,13 @@ from money.currency import UnknownCurrency, normalise_code
 # region gets the shop's configured default rather than CLDR's likely US dollar.
 LANGUAGES_WITHOUT_A_COUNTRY = frozenset({"en"})
 
+# A bare language code that means one country to Telegram, where CLDR's likely subtags point at
+# another: Telegram's Brazilian Portuguese is always "pt-br", so a bare "pt" is Portugal's.
+LANGUAGE_TERRITORY: dict[str, str] = {"pt": "PT"}
+
+# The currency offered instead of one the bot has no rate for: the euro in Europe, the
+# configured default (usually the US dollar) elsewhere.
+
 # The locales whose currency names and symbols are searched besides the buyer's own and each
 # currency's home locale: the languages the shop ships (mirrors i18n.SHIPPED_LOCALES; money/
 # imports nothing of ours but babel).
@@ -86,6 +93,8 @@ def territory_of(language_code: str | None) -> str | None:
         return locale.territory if locale.territory.isalpha() else None
     if locale.language in LANGUAGES_WITHOUT_A_COUNTRY:
         return None
+    if not locale.script and locale.language in LANGUAGE_TERRITORY:
+        return LANGUAGE_TERRITORY[locale.language]
     likely: Mapping[str, str] = get_global("likely_subtags")
     keys = [f"{locale.language}_{locale.script}"] if locale.script else []
     keys.append(locale.language)
@@ -121,6 +130,39 @@ def guess_currency(language_code: str | None, default: str, *, on: date | None =
     if territory is None:
         return fallback
     return currency_of_territory(territory, on) or fallback
+
+
+@cache
+def _european_territories() -> frozenset[str]:
+    """Countries with a time zone in Europe (CLDR's zones; babel ships no region containment)."""
+    zones: Mapping[str, list[str]] = get_global("territory_zones")
+    return frozenset(
+        territory
+        for territory, names in zones.items()
+        if any(name.startswith("Europe/") for name in names)
+    )
+
+
+def nearest_currency(territory: str | None, available: Collection[str], default: str) -> str:
+    """What to show a buyer whose own currency has no rate: EUR in Europe, else `default`."""
+    fallback = normalise_code(default)
+    candidates = ["EUR", fallback] if territory in _european_territories() else [fallback, "EUR"]
+    candidates += ["USD", *sorted(available)]
+    return next(code for code in candidates if code in available)
+
+
+def default_currency(
+    language_code: str | None, default: str, available: Collection[str], *, on: date | None = None
+) -> str:
+    """The currency a new buyer's prices are shown in: one in `available` (has a rate).
+
+    The currency of the buyer's country (`guess_currency`) when the bot can convert to it, else
+    the nearest it can (`nearest_currency`): prices are never claimed in a currency not shown.
+    """
+    wanted = guess_currency(language_code, default, on=on)
+    if wanted in available:
+        return wanted
+    return nearest_currency(territory_of(language_code), available, default)
 
 
 # --- finding a currency from what the buyer types ---------------------------------------------

@@ -6,9 +6,12 @@ is plain data that round-trips through JSON, a checkout left idle resumes where 
 any worker, even after a restart; because it is immutable, an answer that fails validation
 leaves the stored draft exactly as it was.
 
-Steps: [reuse_saved] → name → phone → address → city → postal_code → country → confirm_save
-→ summary. Free text always answers the step being asked (never a search); `back()` returns to
-the step asked before; `cancel()` ends it. Placing the orders is `orders.placement`.
+Steps: [reuse_saved] → country → name → phone → address → the parts the country's post needs,
+in its order (city, district, state/province; the postal code last, where the country has
+them: `orders.addresses`) → confirm_save → summary. The country comes first so the phone and
+the address are read the way that country writes them. Free text always answers the step
+being asked (never a search); `back()` returns to the step asked before; `cancel()` ends it.
+Placing the orders is `orders.placement`.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from orders.addresses import Part, address_form
 from orders.delivery import (
     DeliveryDetails,
     phone_from_contact,
     validate_address,
+    validate_area,
     validate_city,
     validate_country,
     validate_name,
@@ -31,7 +36,8 @@ from orders.delivery import (
 )
 from orders.errors import CheckoutExpired, ChooseAButton, ShopError, TextTooLong
 
-DRAFT_VERSION = 1
+DRAFT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # a version 1 draft lacks only the fields added since
 
 
 class Step(StrEnum):
@@ -40,6 +46,8 @@ class Step(StrEnum):
     PHONE = "phone"
     ADDRESS = "address"
     CITY = "city"
+    CITY_AREA = "city_area"  # district or neighbourhood, where the country needs one
+    AREA = "area"  # state, province, oblast, prefecture, emirate
     POSTAL_CODE = "postal_code"
     COUNTRY = "country"
     CONFIRM_SAVE = "confirm_save"  # "Remember these details for next time?" yes / no
@@ -47,15 +55,21 @@ class Step(StrEnum):
     CANCELLED = "cancelled"
 
 
-_NEXT: dict[Step, Step] = {
-    Step.NAME: Step.PHONE,
-    Step.PHONE: Step.ADDRESS,
-    Step.ADDRESS: Step.CITY,
-    Step.CITY: Step.POSTAL_CODE,
-    Step.POSTAL_CODE: Step.COUNTRY,
-    Step.COUNTRY: Step.CONFIRM_SAVE,
-    Step.CONFIRM_SAVE: Step.SUMMARY,
+_FIRST_STEPS = (Step.COUNTRY, Step.NAME, Step.PHONE, Step.ADDRESS)
+_PART_STEPS: dict[Part, Step] = {
+    Part.CITY: Step.CITY,
+    Part.CITY_AREA: Step.CITY_AREA,
+    Part.AREA: Step.AREA,
+    Part.POSTAL_CODE: Step.POSTAL_CODE,
 }
+
+
+def detail_steps(country: str | None) -> tuple[Step, ...]:
+    """The questions for delivery to `country`, in order: no more than its post needs."""
+    if country is None:
+        return (*_FIRST_STEPS, Step.CITY, Step.POSTAL_CODE)
+    return (*_FIRST_STEPS, *(_PART_STEPS[part] for part in address_form(country).parts))
+
 
 # Short answers to a yes/no question in each shipped language: (yes words, no words).
 YES_NO: dict[str, tuple[str, str]] = {
@@ -106,6 +120,8 @@ class CheckoutDraft:
     city: str | None = None
     postal_code: str | None = None
     country: str | None = None
+    area: str | None = None
+    city_area: str | None = None
     save_details: bool = False
     extra: dict[str, Any] = field(default_factory=dict)  # room for the handler; JSON only
 
@@ -127,16 +143,24 @@ class CheckoutDraft:
             case Step.NAME:
                 return self._forward(name=validate_name(text))
             case Step.PHONE:
-                hint = self.country or self.region_hint
-                return self._forward(phone=validate_phone(text, region_hint=hint))
+                phone = validate_phone(
+                    text, region_hint=self.country or self.region_hint, second_hint=self.region_hint
+                )
+                return self._forward(phone=phone)
             case Step.ADDRESS:
                 return self._forward(address_lines=validate_address(text))
             case Step.CITY:
                 return self._forward(city=validate_city(text))
+            case Step.CITY_AREA:
+                return self._forward(city_area=validate_city(text))
+            case Step.AREA:
+                assert self.country is not None
+                return self._forward(area=validate_area(text, country=self.country))
             case Step.POSTAL_CODE:
-                return self._forward(postal_code=validate_postal_code(text))
+                code = validate_postal_code(text, country=self.country, area=self.area)
+                return self._forward(postal_code=code)
             case Step.COUNTRY:
-                return self._forward(country=validate_country(text))
+                return self.with_country(validate_country(text))
             case Step.SUMMARY:
                 raise ChooseAButton()
         raise CheckoutExpired()
@@ -151,13 +175,21 @@ class CheckoutDraft:
         """The "no postal code" button: some countries and islands have none."""
         if self.step != Step.POSTAL_CODE:
             raise ChooseAButton()
-        return self._forward(postal_code=None)
+        return self._forward(
+            postal_code=validate_postal_code("-", country=self.country, area=self.area)
+        )
+
+    def with_country(self, country: str) -> CheckoutDraft:
+        """The country answered; the parts that belong to another country's address are dropped."""
+        if country == self.country:
+            return self._forward(country=country)
+        return self._forward(country=country, area=None, city_area=None, postal_code=None)
 
     def choose(self, yes: bool) -> CheckoutDraft:
         """A yes/no button at `reuse_saved` or `confirm_save`."""
         if self.step == Step.REUSE_SAVED:
             if not yes or self.saved is None:
-                return self._go(Step.NAME)
+                return self._go(Step.COUNTRY)
             saved = self.saved
             return replace(
                 self._go(Step.SUMMARY),
@@ -169,6 +201,8 @@ class CheckoutDraft:
                 city=saved.city,
                 postal_code=saved.postal_code,
                 country=saved.country,
+                area=saved.area,
+                city_area=saved.city_area,
             )
         if self.step == Step.CONFIRM_SAVE:
             return replace(self._go(Step.SUMMARY), save_details=yes)
@@ -188,7 +222,21 @@ class CheckoutDraft:
         return replace(self, step=Step.CANCELLED)
 
     def _forward(self, **values: Any) -> CheckoutDraft:
-        return replace(self._go(_NEXT[self.step]), **values)
+        answered = replace(self, **values)
+        return answered._go(answered._after(self.step))
+
+    def _after(self, step: Step) -> Step:
+        if step == Step.CONFIRM_SAVE:
+            return Step.SUMMARY
+        steps = self.steps
+        if step in steps and steps.index(step) + 1 < len(steps):
+            return steps[steps.index(step) + 1]
+        return Step.CONFIRM_SAVE
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The detail questions of this checkout (they depend on the country)."""
+        return detail_steps(self.country)
 
     def _go(self, step: Step) -> CheckoutDraft:
         return replace(self, step=step, history=(*self.history, self.step))
@@ -200,21 +248,27 @@ class CheckoutDraft:
         return self.step == Step.SUMMARY and self._complete()
 
     def _complete(self) -> bool:
-        return bool(self.name and self.phone and self.address_lines and self.city and self.country)
+        if not (self.name and self.phone and self.address_lines and self.country):
+            return False
+        required = address_form(self.country).required
+        parts = {Part.CITY: self.city, Part.AREA: self.area, Part.CITY_AREA: self.city_area}
+        return all(value for part, value in parts.items() if part in required)
 
     @property
     def delivery(self) -> DeliveryDetails:
         """The collected details; `CheckoutExpired` if the draft never got that far."""
         if not self._complete():
             raise CheckoutExpired()
-        assert self.name and self.phone and self.city and self.country
+        assert self.name and self.phone and self.country
         return DeliveryDetails(
             name=self.name,
             phone=self.phone,
             address_lines=self.address_lines,
-            city=self.city,
+            city=self.city or "",
             postal_code=self.postal_code,
             country=self.country,
+            area=self.area,
+            city_area=self.city_area,
         )
 
     # --- storage --------------------------------------------------------------------------
@@ -234,6 +288,8 @@ class CheckoutDraft:
             "city": self.city,
             "postal_code": self.postal_code,
             "country": self.country,
+            "area": self.area,
+            "city_area": self.city_area,
             "save_details": self.save_details,
             "extra": self.extra,
         }
@@ -246,7 +302,7 @@ class CheckoutDraft:
         older release) cannot smuggle an unchecked address into an order.
         """
         try:
-            if not isinstance(data, dict) or data.get("v") != DRAFT_VERSION:
+            if not isinstance(data, dict) or data.get("v") not in READABLE_VERSIONS:
                 raise CheckoutExpired()
             token = data["token"]
             uuid.UUID(token)
@@ -260,6 +316,8 @@ class CheckoutDraft:
             saved = DeliveryDetails.from_dict(data["saved"]) if data.get("saved") else None
             name, phone, city = data.get("name"), data.get("phone"), data.get("city")
             postal_code, country = data.get("postal_code"), data.get("country")
+            area, city_area = data.get("area"), data.get("city_area")
+            country = None if country is None else validate_country(country)
             lines = data.get("address_lines") or []
             extra = data.get("extra") or {}
             if not isinstance(extra, dict) or not isinstance(lines, list):
@@ -276,7 +334,11 @@ class CheckoutDraft:
                 address_lines=validate_address("\n".join(lines)) if lines else (),
                 city=None if city is None else validate_city(city),
                 postal_code=None if postal_code is None else validate_postal_code(postal_code),
-                country=None if country is None else validate_country(country),
+                country=country,
+                area=None
+                if area is None or country is None
+                else validate_area(area, country=country),
+                city_area=None if city_area is None else validate_city(city_area),
                 save_details=bool(data.get("save_details")),
                 extra=extra,
             )
@@ -292,7 +354,7 @@ def start_checkout(
     """A new checkout: offers the remembered details first when there are any."""
     return CheckoutDraft(
         token=str(uuid.uuid4()),
-        step=Step.REUSE_SAVED if saved else Step.NAME,
+        step=Step.REUSE_SAVED if saved else Step.COUNTRY,
         region_hint=region_hint,
         saved=saved,
     )

@@ -118,3 +118,10 @@ async def choose_currency(session: AsyncSession, *, customer_id: int, currency: 
     customer.currency_chosen = True
     await session.flush()
     return Buyer(customer.id, customer.telegram_user_id, customer.locale, customer.currency)
+
+
+async def stored_locale(session: AsyncSession, *, telegram_user_id: int) -> str | None:
+    """The language a buyer reads (chosen or guessed), without touching anything else."""
+    return await session.scalar(
+        select(Customer.locale).where(Customer.telegram_user_id == telegram_user_id)
+    )

@@ -16,10 +16,20 @@ from typing import Any
 import phonenumbers
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.addresses import (
+    AddressProblem,
+    Part,
+    address_form,
+    check_postal_code,
+    is_latin,
+    label_lines,
+    match_area,
+)
 from orders.countries import country_codes, resolve_country
 from orders.customers import Customer
 from orders.errors import (
     InvalidAddress,
+    InvalidAddressPart,
     InvalidCity,
     InvalidName,
     InvalidPhone,
@@ -54,11 +64,41 @@ class DeliveryDetails:
     city: str
     postal_code: str | None
     country: str
+    area: str | None = None  # state, province, oblast: the code Google's data uses ("CA", "SP")
+    city_area: str | None = None  # district or neighbourhood, where the country's post needs it
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON for an order or the customer; `latin` is the carrier's copy of a non-Latin label."""
         data = asdict(self)
         data["address_lines"] = list(self.address_lines)
+        latin = self.label(latin=True)
+        if latin != self.label():
+            data["latin"] = latin
         return data
+
+    @property
+    def complete(self) -> bool:
+        """Every part the country's post requires is there (details saved before states and
+        provinces were asked lack them, and are not offered again)."""
+        required = address_form(self.country).required
+        parts = {Part.CITY: self.city, Part.AREA: self.area, Part.CITY_AREA: self.city_area}
+        return all(value for part, value in parts.items() if part in required)
+
+    def label(self, *, latin: bool = False) -> list[str]:
+        """Name and address as the destination's post prints them (no phone, no country)."""
+        lines = label_lines(
+            self.country,
+            name=self.name,
+            street=self.address_lines,
+            city=self.city,
+            city_area=self.city_area,
+            area=self.area,
+            postal_code=self.postal_code,
+            latin=latin,
+        )
+        if latin and is_latin(self.label()):
+            return self.label()
+        return lines
 
     @classmethod
     def from_dict(cls, data: object) -> DeliveryDetails:
@@ -72,13 +112,16 @@ class DeliveryDetails:
         if not isinstance(country, str) or country not in country_codes():
             raise UnknownCountry()
         postal_code = data.get("postal_code")
+        area, city_area, city = data.get("area"), data.get("city_area"), data.get("city")
         return cls(
             name=validate_name(_text(data.get("name"))),
             phone=validate_phone(_text(data.get("phone")), region_hint=country),
             address_lines=validate_address("\n".join(lines)),
-            city=validate_city(_text(data.get("city"))),
+            city="" if city == "" else validate_city(_text(city)),
             postal_code=None if postal_code is None else validate_postal_code(_text(postal_code)),
             country=country,
+            area=None if area is None else validate_area(_text(area), country=country),
+            city_area=None if city_area is None else validate_city(_text(city_area)),
         )
 
 
@@ -103,25 +146,32 @@ def validate_name(text: str) -> str:
     return name
 
 
-def validate_phone(text: str, *, region_hint: str | None = None) -> str:
+def validate_phone(
+    text: str, *, region_hint: str | None = None, second_hint: str | None = None
+) -> str:
     """The number in E.164 (`+493012345678`).
 
-    `region_hint` (the delivery country, or the buyer's locale's territory) lets a buyer type
-    the national form, "030 1234567"; without one the number needs its country code.
+    `region_hint` (the delivery country) lets a buyer type the national form, "030 1234567",
+    as their country writes it; `second_hint` (the buyer's language's country) is tried when the
+    number is not one of the first's: a buyer abroad giving their number at home. Without
+    either the number needs its country code.
     """
     if not isinstance(text, str) or len(text) > 64:
         raise InvalidPhone()
-    raw = unicodedata.normalize("NFKC", text).strip()
+    raw = _ascii_digits(unicodedata.normalize("NFKC", text)).strip()
     if not _PHONE_CHARS.match(raw):
         raise InvalidPhone()
-    region = region_hint if region_hint in country_codes() else None
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException as error:
-        raise InvalidPhone() from error
-    if not phonenumbers.is_valid_number(number):
-        raise InvalidPhone()
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    regions: list[str | None] = [
+        hint for hint in (region_hint, second_hint) if hint in country_codes()
+    ]
+    for region in regions or [None]:
+        try:
+            number = phonenumbers.parse(raw, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise InvalidPhone()
 
 
 def phone_from_contact(phone_number: str) -> str:
@@ -152,17 +202,47 @@ def validate_city(text: str) -> str:
     return city
 
 
-def validate_postal_code(text: str) -> str | None:
-    """Upper-cased letters, digits, spaces and dashes; `None` when the buyer says there is none."""
+def validate_postal_code(
+    text: str, *, country: str | None = None, area: str | None = None
+) -> str | None:
+    """Upper-cased letters, digits, spaces and dashes; `None` when the buyer says there is none.
+
+    With `country`, the code must have that country's format (and fit `area` where codes
+    depend on the state): `InvalidAddressPart` names the field and shows an example.
+    """
     if not isinstance(text, str) or len(text) > 40:
         raise InvalidPostalCode()
     raw = _ascii_digits(unicodedata.normalize("NFKC", text)).strip()
     if raw.casefold() in NO_POSTAL_CODE:
+        if country is not None and Part.POSTAL_CODE in address_form(country).required:
+            raise _part_error(country, Part.POSTAL_CODE)
         return None
     code = " ".join(raw.upper().split())
     if not code.isascii() or not _POSTAL_CODE.match(code):
+        if country is not None:
+            raise _part_error(country, Part.POSTAL_CODE)
         raise InvalidPostalCode()
+    if country is not None:
+        try:
+            check_postal_code(country, code, area=area)
+        except AddressProblem as problem:
+            raise _part_error(country, Part.POSTAL_CODE) from problem
     return code
+
+
+def validate_area(text: str, *, country: str) -> str:
+    """A state, province or region of `country`, as the code its post uses ("Calif." → "CA")."""
+    area = clean_text(text, maximum=CITY_LENGTH[1])
+    try:
+        return match_area(country, area)
+    except AddressProblem as problem:
+        raise _part_error(country, Part.AREA) from problem
+
+
+def _part_error(country: str, part: Part) -> InvalidAddressPart:
+    form = address_form(country)
+    field = {Part.POSTAL_CODE: form.postal_type, Part.AREA: form.area_type}.get(part, part.value)
+    return InvalidAddressPart(field=field, country=country, example=form.example(part) or "—")
 
 
 def _ascii_digits(text: str) -> str:
@@ -193,6 +273,7 @@ async def saved_delivery_details(
     if customer is None or customer.delivery_details is None:
         return None
     try:
-        return DeliveryDetails.from_dict(customer.delivery_details)
+        details = DeliveryDetails.from_dict(customer.delivery_details)
     except ShopError:
         return None
+    return details if details.complete else None

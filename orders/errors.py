@@ -115,6 +115,17 @@ class InvalidPostalCode(ShopError):
     default = "That postal code does not look right: use letters, digits, spaces or dashes."
 
 
+class InvalidAddressPart(ShopError):
+    """A part of the address that is not valid in the delivery country, named for the buyer.
+
+    `field` is the kind of part the country calls it ("zip", "state", "oblast", "postal"; the
+    view translates it), `country` the ISO code, `example` what a valid one looks like.
+    """
+
+    message_id = "delivery.invalid_part"
+    default = "%(field)s: that is not valid in %(country)s. For example: %(example)s"
+
+
 class UnknownCountry(ShopError):
     message_id = "delivery.unknown_country"
     default = "I don't know that country. Send its name or its two-letter code, like DE."

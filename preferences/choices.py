@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import Merchant
 from i18n import SHIPPED_LOCALES
-from money.locale_currency import CurrencyNotFound, find_currency, likely_currencies
+from money.locale_currency import (
+    CurrencyNotFound,
+    find_currency,
+    guess_currency,
+    likely_currencies,
+    nearest_currency,
+    territory_of,
+)
 from money.rate_store import latest_rates
 from orders.customers import Buyer, choose_currency, choose_locale
+from storefront.pricing import buyer_pricing
 
 
 class NotOffered(ValueError):
@@ -24,6 +33,40 @@ class CurrencyChoices:
 
     current: str
     codes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ShownCurrency:
+    """The currency prices are really shown in, and the buyer's own when it has no rate."""
+
+    shown: str
+    missing: str | None  # the buyer's country's currency, when the bot cannot convert to it
+    offers: tuple[str, ...]  # buttons: the shown one and the nearest others with a rate
+
+
+async def shown_currency(
+    session: AsyncSession,
+    buyer: Buyer,
+    *,
+    language_code: str | None,
+    default: str,
+    max_rate_age: timedelta,
+    now: datetime,
+) -> ShownCurrency:
+    """What the greeting names: never a currency the prices are not in."""
+    pricing = await buyer_pricing(
+        session, currency=buyer.currency, max_rate_age=max_rate_age, now=now
+    )
+    available = await priceable_currencies(session)
+    wanted = guess_currency(language_code, default)
+    for candidate in (pricing.wanted, wanted):
+        if candidate != pricing.currency and candidate not in available:
+            nearest = nearest_currency(territory_of(language_code), available, default)
+            offers = likely_currencies(
+                buyer.locale, [nearest], current=pricing.currency, available=available, limit=3
+            )
+            return ShownCurrency(pricing.currency, candidate, tuple(offers))
+    return ShownCurrency(pricing.currency, None, ())
 
 
 async def priceable_currencies(session: AsyncSession) -> frozenset[str]:

@@ -13,6 +13,7 @@ from bot.services import Services, directory_from_settings
 from bot.web.checkout_pages import checkout_routes
 from bot.web.health import health_route
 from bot.web.payment_webhooks import PaymentInbox, payment_routes
+from bot.web.receipts import receipt_route
 from bot.web.telegram_webhook import telegram_route
 from handlers.payment_updates import PaymentUpdate
 from merchants.payment_providers import PaymentDirectory
@@ -45,6 +46,7 @@ def create_web_app(
             *payment_routes(inbox, directory),
             *checkout_routes(inbox, directory),
             health_route(services.sessions, services.search_index),
+            receipt_route(services),
         ]
     )
 

@@ -8,24 +8,30 @@ Pure functions: no I/O, no Telegram.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC
 from html import escape
 from typing import TypeVar
 
 import phonenumbers
-from babel.dates import format_datetime
 
 from conversation import callbacks
 from conversation.reply import Button, Reply
+from conversation.views.common import local_time
 from conversation.views.shipping import delivery_dates_line
 from i18n import N_, Translator
 from money import Money
 from money.formatting import format_money
+from orders.addresses import Part, address_form
 from orders.checkout import CheckoutDraft, Step
 from orders.checkout_dialog import BACK, CANCEL, NO, SKIP, YES, CheckoutTurn, TurnKind
 from orders.countries import country_name
 from orders.delivery import DeliveryDetails
-from orders.errors import AmbiguousCountry, InvalidTransition, NoShipping, ShopError
+from orders.errors import (
+    AmbiguousCountry,
+    InvalidAddressPart,
+    InvalidTransition,
+    NoShipping,
+    ShopError,
+)
 from orders.placement import (
     CheckoutSummary,
     MerchantSummary,
@@ -61,6 +67,9 @@ ERROR_TEXTS: dict[str, str] = {
     "delivery.invalid_postal_code": N_(
         "That postal code does not look right: use letters, digits, spaces or dashes."
     ),
+    "delivery.invalid_part": N_(
+        "%(field)s: that is not valid in %(country)s. For example: %(example)s"
+    ),
     "delivery.unknown_country": N_(
         "I don't know that country. Send its name or its two-letter code, like DE."
     ),
@@ -76,14 +85,35 @@ ERROR_TEXTS: dict[str, str] = {
     ),
 }
 
-# The steps that collect details, numbered for "step 2 of 6".
-NUMBERED = (Step.NAME, Step.PHONE, Step.ADDRESS, Step.CITY, Step.POSTAL_CODE, Step.COUNTRY)
+# What each country calls the parts of its addresses (Google's address data's types).
+PART_LABELS: dict[str, str] = {
+    "state": N_("State"),
+    "province": N_("Province"),
+    "area": N_("Area"),
+    "county": N_("County"),
+    "department": N_("Department"),
+    "district": N_("District"),
+    "do_si": N_("Province (do/si)"),
+    "emirate": N_("Emirate"),
+    "island": N_("Island"),
+    "oblast": N_("Region (oblast)"),
+    "parish": N_("Parish"),
+    "prefecture": N_("Prefecture"),
+    "zip": N_("ZIP code"),
+    "postal": N_("Postal code"),
+    "pin": N_("PIN code"),
+    "eircode": N_("Eircode"),
+    "neighborhood": N_("Neighbourhood"),
+    "suburb": N_("Suburb"),
+    "townland": N_("Townland"),
+    "village_township": N_("Village or township"),
+}
 
 QUESTIONS: dict[Step, str] = {
     Step.NAME: N_("Who receives the parcel? Send the recipient's full name."),
     Step.PHONE: N_(
         "Which phone number can the courier call? Tap <b>Share my phone number</b> below, "
-        "or type it with the country code, like +49 30 1234567."
+        "or type it as you would dial it at home, like {example}."
     ),
     Step.ADDRESS: N_(
         "The street address with the house number? Put an apartment or building "
@@ -103,6 +133,9 @@ def error_text(t: Translator, error: ShopError) -> str:
         params["country"] = country_name(str(params.get("country", "")), t.code)
     if isinstance(error, InvalidTransition):
         params = {name: status_label(t, str(value)) for name, value in params.items()}
+    if isinstance(error, InvalidAddressPart):
+        params["country"] = country_name(str(params.get("country", "")), t.code)
+        params["field"] = part_label(t, str(params.get("field", "")))
     try:
         text = message % params if params else message
     except (KeyError, ValueError, TypeError):  # a translation with broken placeholders
@@ -139,26 +172,47 @@ def _nav_row(t: Translator, draft: CheckoutDraft) -> tuple[Button, ...]:
     return tuple(row)
 
 
+def part_label(t: Translator, kind: str) -> str:
+    """ "state", "zip", "oblast" in the buyer's language."""
+    return t.gettext(PART_LABELS[kind]) if kind in PART_LABELS else kind
+
+
 # --- details -------------------------------------------------------------------------------
-def format_phone(phone: str) -> str:
-    """E.164 as people write it: `+49 30 1234567`."""
+def format_phone(phone: str, country: str | None = None) -> str:
+    """E.164 as people write it: nationally for a number of `country` ("(202) 555-0143"),
+    internationally otherwise ("+49 30 1234567")."""
     try:
         number = phonenumbers.parse(phone, None)
     except phonenumbers.NumberParseException:
         return phone
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    national = country and phonenumbers.region_code_for_number(number) == country
+    style = phonenumbers.PhoneNumberFormat
+    return phonenumbers.format_number(number, style.NATIONAL if national else style.INTERNATIONAL)
+
+
+def phone_example(country: str | None) -> str:
+    """A made-up number as `country` writes it, for the phone question ("030 123456")."""
+    number = phonenumbers.example_number(country) if country else None
+    if number is None:
+        return "+49 30 1234567"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def delivery_text(t: Translator, details: DeliveryDetails) -> str:
-    """The delivery details as an address label, escaped."""
-    place = " ".join(part for part in (details.postal_code, details.city) if part)
-    lines = [
-        details.name,
-        format_phone(details.phone),
-        *details.address_lines,
-        place,
-        country_name(details.country, t.code),
-    ]
+    """The delivery details as the destination's post prints them, escaped.
+
+    The label in the country's order (state and postal code where it puts them), the phone,
+    the country in the reader's language, and a Latin-letter copy for the carrier when the
+    address is written in another script.
+    """
+    phone = format_phone(details.phone, details.country)
+    international = format_phone(details.phone)
+    if phone != international:  # as the courier dials it, and as a shop abroad does
+        phone = f"{phone} ({international})"
+    lines = [*details.label(), phone, country_name(details.country, t.code)]
+    latin = details.label(latin=True)
+    if latin != details.label():
+        lines += [t.gettext("In Latin letters, for the carrier:"), *latin]
     return "\n".join(escape(line) for line in lines)
 
 
@@ -196,12 +250,13 @@ def question(t: Translator, draft: CheckoutDraft, *, error: ShopError | None = N
             nav,
         )
         return Reply(head + text, buttons=rows)
-    if step not in QUESTIONS:
+    numbered = draft.steps
+    if step not in numbered:
         return Reply(head + error_text(t, ShopError()), buttons=(nav,))
     progress = _("Checkout, step {number} of {total}").format(
-        number=NUMBERED.index(step) + 1, total=len(NUMBERED)
+        number=numbered.index(step) + 1, total=len(numbered)
     )
-    text = f"{head}<b>{progress}</b>\n{_(QUESTIONS[step])}"
+    text = f"{head}<b>{progress}</b>\n{_question(t, draft)}"
     if step == Step.PHONE:
         # The contact keyboard and inline buttons cannot share a message: Back/Cancel follow.
         return Reply(
@@ -210,14 +265,52 @@ def question(t: Translator, draft: CheckoutDraft, *, error: ShopError | None = N
             extra=(Reply(_("You can also go back or cancel:"), buttons=(nav,)),),
         )
     rows = (nav,)
-    if step == Step.POSTAL_CODE:
+    if step == Step.POSTAL_CODE and not _postal_code_required(draft):
         rows = ((_step_button(_("No postal code"), step, SKIP),), nav)
+    guess = draft.country or draft.region_hint
+    if step == Step.COUNTRY and guess:  # one tap for the likely country
+        rows = ((_step_button(country_name(guess, t.code), step, guess),), nav)
     if step == Step.COUNTRY and isinstance(error, AmbiguousCountry):
         choices = tuple(
             (_step_button(country_name(code, t.code), step, code),) for code in error.candidates
         )
         rows = (*choices, nav)
     return Reply(text, buttons=rows)
+
+
+_PART_OF_STEP = {
+    Step.AREA: Part.AREA,
+    Step.CITY_AREA: Part.CITY_AREA,
+    Step.POSTAL_CODE: Part.POSTAL_CODE,
+}
+
+
+def _postal_code_required(draft: CheckoutDraft) -> bool:
+    return draft.country is not None and Part.POSTAL_CODE in address_form(draft.country).required
+
+
+def _question(t: Translator, draft: CheckoutDraft) -> str:
+    """The step's question, in the words of the delivery country's post where it has its own."""
+    _ = t.gettext
+    step = draft.step
+    if step == Step.PHONE:
+        return _(QUESTIONS[step]).format(example=escape(phone_example(draft.country)))
+    part = _PART_OF_STEP.get(step)
+    if part is None or draft.country is None:
+        return _(QUESTIONS[step]) if step in QUESTIONS else ""
+    form = address_form(draft.country)
+    kind = {
+        Part.AREA: form.area_type,
+        Part.CITY_AREA: form.city_area_type,
+        Part.POSTAL_CODE: form.postal_type,
+    }[part]
+    text = _("<b>{field}</b>?").format(field=escape(part_label(t, kind)))
+    example = form.example(part)
+    if example:
+        text += " " + _("For example: {example}").format(example=escape(example))
+    if part == Part.POSTAL_CODE and not _postal_code_required(draft):
+        text += "\n" + _("If there is none, tap <b>No postal code</b>.")
+    return text
 
 
 # --- the summary ---------------------------------------------------------------------------
@@ -399,8 +492,10 @@ def no_shipping(t: Translator, draft: CheckoutDraft, error: ShopError) -> Reply:
 
 
 # --- after placing -------------------------------------------------------------------------
-def placed_order(t: Translator, order: PlacedOrder) -> Reply:
-    """One message per order: its number, total and status, and what happens next."""
+def placed_order(t: Translator, order: PlacedOrder, country: str | None = None) -> Reply:
+    """One message per order: its number, total and status, and what happens next.
+
+    `country`: the delivery country, whose time zone the reservation's end is given in."""
     _ = t.gettext
     lines = [
         _("Order <b>{number}</b> is placed.").format(number=escape(order.number)),
@@ -410,12 +505,8 @@ def placed_order(t: Translator, order: PlacedOrder) -> Reply:
         lines.append(_("To pay: {amount}").format(amount=format_money(order.charge, t.code)))
     lines.append(_("Status: {status}").format(status=status_label(t, "awaiting_payment")))
     if order.expires_at is not None:
-        when = format_datetime(
-            order.expires_at.astimezone(UTC), "short", tzinfo=UTC, locale=t.locale
-        )
-        lines.append(
-            _("The items are reserved for you until {time} (UTC).").format(time=escape(when))
-        )
+        when = local_time(t, order.expires_at, country)
+        lines.append(_("The items are reserved for you until {time}.").format(time=escape(when)))
     lines.append(_("Press Pay to open the secure payment page."))
     buttons = (
         (
@@ -426,12 +517,43 @@ def placed_order(t: Translator, order: PlacedOrder) -> Reply:
     return Reply("\n".join(lines), buttons=buttons)
 
 
-def placed(t: Translator, result: PlacementResult) -> Reply:
-    replies = [placed_order(t, order) for order in result.orders]
+def placed(t: Translator, result: PlacementResult, country: str | None = None) -> Reply:
+    """A message per order; after a checkout of several shops, one more listing all to pay."""
+    replies = [placed_order(t, order, country) for order in result.orders]
     if not replies:
         return Reply(error_text(t, ShopError()))
+    if len(result.orders) > 1:
+        replies.append(to_pay(t, result.orders))
     first, *rest = replies
     return replace(first, extra=tuple(rest))
+
+
+def to_pay(t: Translator, orders: tuple[PlacedOrder, ...]) -> Reply:
+    """Every order of one checkout still to pay, each with its Pay button: none forgotten."""
+    lines = [
+        "<b>"
+        + t.ngettext(
+            "{count} order to pay, one per shop:",
+            "{count} orders to pay, one per shop:",
+            len(orders),
+        ).format(count=len(orders))
+        + "</b>"
+    ]
+    lines += [
+        f"• <b>{escape(order.number)}</b> — {format_money(order.charge, t.code)}"
+        for order in orders
+    ]
+    lines.append(t.gettext("You can also pay later from /orders."))
+    buttons = tuple(
+        (
+            Button(
+                t.gettext("💳 Pay {number}").format(number=order.number),
+                callbacks.encode("pay", order.order_id),
+            ),
+        )
+        for order in orders
+    )
+    return Reply("\n".join(lines), buttons=buttons)
 
 
 # --- one turn ------------------------------------------------------------------------------
@@ -459,7 +581,8 @@ def _turn_reply(t: Translator, turn: CheckoutTurn) -> Reply:
         case TurnKind.SUMMARY if draft is not None and turn.error is not None:
             return no_shipping(t, draft, turn.error)
         case TurnKind.PLACED if turn.placement is not None:
-            return placed(t, turn.placement)
+            summary = turn.placement.summary
+            return placed(t, turn.placement, summary.delivery.country if summary else None)
         case TurnKind.CANCELLED:
             return Reply(
                 _("Checkout cancelled. Your cart is still there."),
@@ -483,7 +606,8 @@ def _without_contact_keyboard(t: Translator, draft: CheckoutDraft | None, reply:
     if draft is None:
         return replace(reply, buttons=(), remove_keyboard=True)
     if draft.phone and draft.history and draft.history[-1] == Step.PHONE:
-        text = t.gettext("📞 {phone}").format(phone=escape(format_phone(draft.phone)))
+        phone = format_phone(draft.phone, draft.country)
+        text = t.gettext("📞 {phone}").format(phone=escape(phone))
     else:
         text = t.gettext("OK.")
     return Reply(text, remove_keyboard=True, extra=(reply,))

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from functools import cache
 from html import escape
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from conversation.reply import Reply
+from babel.core import get_global
+from babel.dates import format_datetime, get_timezone_name
+
+from conversation import callbacks
+from conversation.reply import Button, Reply
 from i18n import Translator
 
 
-def greeting(t: Translator, *, first_name: str, currency: str) -> Reply:
+def greeting(
+    t: Translator,
+    *,
+    first_name: str,
+    currency: str,
+    missing: str | None = None,
+    offers: tuple[str, ...] = (),
+) -> Reply:
+    """`currency` is the one prices are shown in; `missing` the buyer's own when the bot has no
+    rate for it (then the greeting says so and `offers` are buttons to pick another)."""
     _ = t.gettext
     text = _(
         "Hi {name}! I help you shop here in the chat.\n\n"
@@ -17,7 +34,16 @@ def greeting(t: Translator, *, first_name: str, currency: str) -> Reply:
         "Prices are shown in {currency}.\n\n"
         "/help shows everything I can do."
     ).format(name=escape(first_name), currency=currency)
-    return Reply(text)
+    if not missing or missing == currency:
+        return Reply(text)
+    text += "\n\n" + _("Prices are in {shown}: I have no exchange rate for {wanted}.").format(
+        shown=currency, wanted=missing
+    )
+    buttons = tuple(
+        (Button(("✓ " if code == currency else "") + code, callbacks.encode("cur", code)),)
+        for code in offers
+    )
+    return Reply(text, buttons=buttons)
 
 
 def help_text(t: Translator) -> Reply:
@@ -66,7 +92,54 @@ def button_expired(t: Translator) -> Reply:
     )
 
 
-def something_went_wrong(t: Translator) -> Reply:
+def something_went_wrong(t: Translator, *, nothing_changed: bool = False) -> Reply:
+    """`nothing_changed` only when the failed work was rolled back: otherwise it may have
+    happened, and the buyer is told where to look before trying again."""
+    if nothing_changed:
+        return Reply(
+            t.gettext(
+                "Sorry, something went wrong on our side. Nothing was changed; please try again."
+            )
+        )
     return Reply(
-        t.gettext("Sorry, something went wrong on our side. Nothing was changed; please try again.")
+        t.gettext(
+            "Sorry, something went wrong on our side, and I can't tell whether your last step "
+            "went through. Please look at /orders and /cart before trying again."
+        )
     )
+
+
+# --- times in the buyer's zone ----------------------------------------------------------------
+@cache
+def _zones(country: str) -> tuple[ZoneInfo, ...]:
+    names: Mapping[str, list[str]] = get_global("territory_zones")
+    found = []
+    for name in names.get(country, []):
+        try:
+            found.append(ZoneInfo(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return tuple(found)
+
+
+def country_zone(country: str | None, moment: datetime) -> ZoneInfo | None:
+    """The country's time zone when all its zones read the same clock at `moment` (Germany's
+    Berlin and Büsingen); None for a country spread over several (the US, Russia, Brazil)."""
+    zones = _zones(country or "")
+    if not zones or len({moment.astimezone(zone).utcoffset() for zone in zones}) != 1:
+        return None
+    return zones[0]
+
+
+def local_time(t: Translator, moment: datetime, country: str | None = None) -> str:
+    """A moment in the time zone of `country` (the delivery address's) where it has one,
+    else in UTC; either way with the zone named ("07.12.26, 15:00 Mitteleuropäische Normalzeit")."""
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    zone = country_zone(country, moment)
+    if zone is None:
+        return (
+            format_datetime(moment.astimezone(UTC), "short", tzinfo=UTC, locale=t.locale) + " UTC"
+        )
+    local = moment.astimezone(zone)
+    when = format_datetime(local, "short", tzinfo=zone, locale=t.locale)
+    return f"{when} ({get_timezone_name(local, 'long', locale=t.locale)})"

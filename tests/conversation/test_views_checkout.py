@@ -36,7 +36,7 @@ from orders.pricing import price_line, price_merchant
 from tests.orders.factories import NOW, quoter
 
 EN = translator("en")
-ANSWERS = ["Anna Müller", "030 1234567", "Hauptstraße 5", "Berlin", "10115", "DE"]
+ANSWERS = ["DE", "Anna Müller", "030 1234567", "Hauptstraße 5", "Berlin", "10115"]
 DETAILS = DeliveryDetails(
     name="Anna <Müller>",
     phone="+49301234567",
@@ -47,9 +47,13 @@ DETAILS = DeliveryDetails(
 )
 
 
-def draft_at(step: Step) -> CheckoutDraft:
+US_ANSWERS = ["US", "Ana Silva", "(202) 555-0143", "1600 Pennsylvania Ave NW", "Washington"]
+US_ANSWERS += ["DC", "20500"]
+
+
+def draft_at(step: Step, answers_given: list[str] = ANSWERS) -> CheckoutDraft:
     draft = start_checkout(region_hint="DE")
-    answers = iter(ANSWERS)
+    answers = iter(answers_given)
     while draft.step != step:
         draft = (
             draft.choose(False) if draft.step == Step.CONFIRM_SAVE else draft.answer(next(answers))
@@ -96,19 +100,40 @@ def summary(
 
 
 @pytest.mark.parametrize(
-    "step", [Step.NAME, Step.ADDRESS, Step.CITY, Step.POSTAL_CODE, Step.COUNTRY]
+    "step", [Step.COUNTRY, Step.NAME, Step.ADDRESS, Step.CITY, Step.POSTAL_CODE]
 )
 def test_every_question_has_back_and_cancel_for_its_own_step(step: Step) -> None:
     reply = question(EN, draft_at(step))
     answers = [(p.action, p.str(0), p.str(1)) for p in pressed(reply)]
     assert ("step", step.value, "cancel") in answers
-    assert (("step", step.value, "back") in answers) == (step != Step.NAME)
+    assert (("step", step.value, "back") in answers) == (step != Step.COUNTRY)
     assert "step" in reply.text.lower()  # "Checkout, step n of 6"
 
 
-def test_the_postal_code_can_be_skipped_with_a_button() -> None:
-    answers = [p.str(1) for p in pressed(question(EN, draft_at(Step.POSTAL_CODE)))]
+def test_the_country_is_asked_first_with_the_likely_one_a_tap_away() -> None:
+    answers = [p.str(1) for p in pressed(question(EN, start_checkout(region_hint="BR")))]
+    assert answers == ["BR", "cancel"]
+
+
+def test_a_postal_code_can_be_skipped_only_where_the_country_has_optional_ones() -> None:
+    to_egypt = ["EG", "Omar", "010 1234 5678", "5 Tahrir St", "Cairo"]
+    answers = [p.str(1) for p in pressed(question(EN, draft_at(Step.POSTAL_CODE, to_egypt)))]
     assert "skip" in answers
+    germany = question(EN, draft_at(Step.POSTAL_CODE))
+    assert "skip" not in [p.str(1) for p in pressed(germany)]
+    assert "Postal code" in germany.text and "26133" in germany.text  # named, with an example
+
+
+def test_the_us_asks_state_and_zip_and_prints_them_as_its_post_does() -> None:
+    state = question(EN, draft_at(Step.AREA, US_ANSWERS))
+    assert "State" in state.text and "step 6 of 7" in state.text
+    zip_code = question(EN, draft_at(Step.POSTAL_CODE, US_ANSWERS))
+    assert "ZIP code" in zip_code.text
+    delivery = draft_at(Step.CONFIRM_SAVE, US_ANSWERS).delivery
+    assert (delivery.area, delivery.postal_code, delivery.phone) == ("DC", "20500", "+12025550143")
+    text = question(EN, draft_at(Step.CONFIRM_SAVE, US_ANSWERS)).text
+    assert "WASHINGTON, DC 20500" in text
+    assert "(202) 555-0143" in text  # national format for a number of the address's country
 
 
 def test_the_phone_question_asks_for_the_contact_with_buttons_in_a_second_message() -> None:
@@ -121,7 +146,7 @@ def test_the_phone_question_asks_for_the_contact_with_buttons_in_a_second_messag
 def test_leaving_the_phone_step_removes_the_contact_keyboard() -> None:
     forward = checkout_turn(EN, CheckoutTurn(TurnKind.ASK, draft_at(Step.ADDRESS), left=Step.PHONE))
     assert forward.remove_keyboard and not forward.buttons
-    assert "+49 30 1234567" in forward.text
+    assert "030 1234567" in forward.text  # shown back as Germany writes it
     assert "street address" in forward.extra[0].text
     back = checkout_turn(EN, CheckoutTurn(TurnKind.ASK, draft_at(Step.NAME), left=Step.PHONE))
     assert back.remove_keyboard and "+49" not in back.text
@@ -236,7 +261,7 @@ def test_each_placed_order_gets_its_own_message_with_its_own_pay_button() -> Non
     reply = checkout_turn(
         EN, CheckoutTurn(TurnKind.PLACED, left=Step.SUMMARY, placement=placed_orders())
     )
-    messages = [reply, *reply.extra]
+    *messages, to_pay = [reply, *reply.extra]
     assert len(messages) == 2
     for message, (order_id, number) in zip(
         messages, [(41, "7KQ-3M9"), (42, "ABC-DEF")], strict=True
@@ -249,6 +274,10 @@ def test_each_placed_order_gets_its_own_message_with_its_own_pay_button() -> Non
             ("pay", order_id),
             ("order", order_id),
         ]
+    # Then one message lists every order to pay, so the second shop's is not forgotten.
+    assert "2 orders to pay" in to_pay.text and "/orders" in to_pay.text
+    assert "7KQ-3M9" in to_pay.text and "ABC-DEF" in to_pay.text
+    assert [(p.action, p.int(0)) for p in pressed(to_pay)] == [("pay", 41), ("pay", 42)]
 
 
 @pytest.mark.parametrize("kind", [TurnKind.CANCELLED, TurnKind.CART_EMPTY, TurnKind.EXPIRED])
@@ -264,8 +293,10 @@ def test_every_reply_renders_in_every_shipped_language(locale: str) -> None:
         *(
             CheckoutTurn(TurnKind.ASK, draft_at(step))
             for step in Step
-            if step not in (Step.SUMMARY, Step.CANCELLED, Step.REUSE_SAVED)
+            if step
+            not in (Step.SUMMARY, Step.CANCELLED, Step.REUSE_SAVED, Step.AREA, Step.CITY_AREA)
         ),
+        CheckoutTurn(TurnKind.ASK, draft_at(Step.AREA, US_ANSWERS)),
         CheckoutTurn(TurnKind.ASK, start_checkout(saved=DETAILS)),
         CheckoutTurn(TurnKind.SUMMARY, draft_at(Step.SUMMARY), summary=summary()),
         CheckoutTurn(TurnKind.PLACED, placement=placed_orders()),

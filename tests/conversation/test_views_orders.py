@@ -10,7 +10,13 @@ import pytest
 
 from conversation import callbacks
 from conversation.reply import Reply
-from conversation.views.orders import cannot_cancel, order_cancelled, order_details, orders_list
+from conversation.views.orders import (
+    cannot_cancel,
+    confirm_cancel,
+    order_cancelled,
+    order_details,
+    orders_list,
+)
 from i18n import SHIPPED_LOCALES, translator
 from money import Money
 from orders.errors import InvalidTransition
@@ -119,9 +125,42 @@ def test_details_show_lines_totals_delivery_and_history() -> None:
     reply = order_details(EN, details())
     text = reply.text
     assert "7KQ-3M9" in text and "Mugs &amp; Co" in text and "Ceramic &lt;mug&gt; (Red)" in text
-    assert "Berlin" in text and "+49 30 1234567" in text
+    assert "10115 BERLIN" in text and "030 1234567" in text  # as the German post prints it
     assert "placed" in text and "History" in text
-    assert pressed(reply) == [("ocancel", 41), ("ask", 41), ("orders", 0)]
+    assert pressed(reply) == [("pay", 41), ("ocancel", 41), ("ask", 41), ("orders", 0)]
+    # Unpaid: a Pay button (a fresh link is made when pressed), no "instructions follow".
+    assert "separate message" not in text
+    # Times in the delivery country's zone (Germany has one), named.
+    assert "Central European" in text and "UTC" not in text
+
+
+def test_to_pay_and_pay_only_while_unpaid_and_order_again_once_expired() -> None:
+    for status in OrderStatus:
+        # Charged in the shop's currency: "To pay" shows it, but only while unpaid.
+        reply = order_details(EN, details(status, charge=Money.of("27.50", "USD")))
+        unpaid = status == OrderStatus.AWAITING_PAYMENT
+        assert (("pay", 41) in pressed(reply)) == unpaid
+        assert ("To pay" in reply.text) == unpaid
+        again = status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED)
+        assert (("reorder", 41) in pressed(reply)) == again
+    assert "not paid in time" in order_details(EN, details(OrderStatus.EXPIRED)).text
+
+
+def test_cancelling_asks_first() -> None:
+    asked = confirm_cancel(EN, details())
+    assert "7KQ-3M9" in asked.text and "can't be undone" in asked.text
+    assert pressed(asked) == [("ocancelok", 41), ("order", 41)]
+
+
+def test_the_list_offers_pay_for_each_unpaid_order() -> None:
+    page = OrderPage(
+        (item(41, "7KQ-3M9"), item(40, "ABC-DEF", OrderStatus.PAID)),
+        page=0,
+        total_count=2,
+    )
+    reply = orders_list(EN, page)
+    assert "1 order is waiting for payment" in reply.text
+    assert ("pay", 41) in pressed(reply) and ("pay", 40) not in pressed(reply)
 
 
 def test_only_an_unpaid_order_offers_cancel() -> None:

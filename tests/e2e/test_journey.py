@@ -26,7 +26,7 @@ from tests.e2e.conftest import Shop, bot_running
 
 pytestmark = pytest.mark.slow
 
-ADDRESS = ["Ana Silva", "+1 212 555 0143", "5 Main Street", "New York", "10001", "US"]
+ADDRESS = ["US", "Ana Silva", "+1 212 555 0143", "5 Main Street", "New York", "NY", "10001"]
 
 
 async def press(shop: Shop, user: User, message: Message, prefix: str, nth: int = 0) -> Message:
@@ -131,14 +131,14 @@ async def test_a_restart_in_the_middle_of_checkout_resumes_at_the_same_step(
             await add_from(shop, buyer, "enamel camping mugg", "Northwind Goods")
             [cart] = await shop.say(buyer, "/cart")
             await press(shop, buyer, cart, "1:co")
-            await answer_checkout(shop, buyer, ADDRESS[:2])  # name and phone
+            await answer_checkout(shop, buyer, ADDRESS[:3])  # country, name and phone
         # A new process: nothing in memory survives, only the database.
         second = Services(settings=settings, sessions=session_factory(engine))
         shop = Shop(standin, second)
         async with bot_running(standin, second):
-            [*_, question] = await shop.say(buyer, ADDRESS[2])  # the street, as asked before
-            assert question.text is not None and "step 4 of 6" in question.text, question.text
-            await answer_checkout(shop, buyer, ADDRESS[3:])
+            [*_, question] = await shop.say(buyer, ADDRESS[3])  # the street, as asked before
+            assert question.text is not None and "step 5 of 7" in question.text, question.text
+            await answer_checkout(shop, buyer, ADDRESS[4:])
             summary = buyer.chat.last
             assert summary is not None and summary.text is not None
             assert "Enamel Camping Mug" in summary.text or "Remember" in summary.text

@@ -53,7 +53,22 @@ async def test_each_buyer_reads_their_language_and_currency(
         assert symbol in buyer_price, line
 
 
-async def test_a_currency_without_a_rate_falls_back_and_says_so(shop: Shop) -> None:
-    buyer = shop.buyer("Omar", language_code="ar")  # CLDR: Arabic → Egypt → EGP, no ECB rate
+@pytest.mark.parametrize(
+    ("language_code", "locale", "missing", "shown"),
+    [("ar", "ar", "EGP", "USD"), ("ru", "ru", "RUB", "EUR"), ("zh-TW", "zh_Hans", "TWD", "USD")],
+)
+async def test_a_currency_without_a_rate_is_not_claimed(
+    shop: Shop, language_code: str, locale: str, missing: str, shown: str
+) -> None:
+    """Arabic → Egypt → EGP, Russian → RUB, Taiwan → TWD: no rate for any of them offline."""
+    buyer = shop.buyer("Omar", language_code=language_code)
+    [hello] = await shop.say(buyer, "/start")
+    expected = greeting(
+        translator(locale), first_name="Omar", currency=shown, missing=missing, offers=()
+    )
+    assert hello.text is not None and _plain(expected.text) == hello.text
+    assert hello.buttons[0][0][1] == f"1:cur:{shown}"  # the nearest, ticked
     [results] = await shop.say(buyer, "headphones")
-    assert results.text is not None and "EGP" in results.text
+    assert results.text is not None and missing not in results.text
+    symbol = get_currency_symbol(shown, locale=locale)
+    assert symbol in results.text.split("\n")[1], results.text

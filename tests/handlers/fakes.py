@@ -75,6 +75,9 @@ class FakeBot:
 class FakeSettings:
     fx_max_age: timedelta = timedelta(days=3650)
     order_reservation: timedelta = timedelta(hours=2)
+    default_language: str = "en"
+    telegram_token: str = "123:TEST"
+    web_base_url: str = "http://127.0.0.1:9"
 
 
 @dataclass

@@ -54,6 +54,7 @@ async def test_a_buyer_checks_out_and_cancels_one_order(sessions: SessionFactory
     # Garbage is refused in words, and the question comes again.
     assert await checkout.answer_text(fakes.text(anna, "🔥🔥🔥"), ctx)
     assert "emoji" in bot.sent[-1].text and "step 1 of 6" in bot.sent[-1].text
+    assert await checkout.answer_text(fakes.text(anna, "Germany"), ctx)  # the country first
     assert await checkout.answer_text(fakes.text(anna, "Anna Müller"), ctx)
     # The phone step: the share-contact keyboard, then Back/Cancel in a second message.
     phone_prompt = bot.sent[-2]  # named, so mypy does not carry this narrowing to later sends
@@ -64,8 +65,8 @@ async def test_a_buyer_checks_out_and_cancels_one_order(sessions: SessionFactory
     await checkout.contact(fakes.contact(anna, "491701234567"), ctx)
     # The keyboard goes away with an acknowledgement; the address question follows.
     assert isinstance(bot.sent[-2].markup, ReplyKeyboardRemove)
-    assert "+49 170 1234567" in bot.sent[-2].text and "step 3 of 6" in bot.sent[-1].text
-    for answer in ["Hauptstraße 5", "Berlin", "10115", "Germany"]:
+    assert "0170 1234567" in bot.sent[-2].text and "step 4 of 6" in bot.sent[-1].text
+    for answer in ["Hauptstraße 5", "Berlin", "10115"]:
         assert await checkout.answer_text(fakes.text(anna, answer), ctx)
     await checkout.step_button(fakes.press(anna, _button(anna, "No, thanks")), ctx)
     assert "Please check your order" in bot.sent[-1].text
@@ -76,7 +77,8 @@ async def test_a_buyer_checks_out_and_cancels_one_order(sessions: SessionFactory
     assert "expired" in bob.bot.sent[-1].text and await _statuses(sessions) == []
 
     await checkout.step_button(fakes.press(anna, confirm), ctx)
-    placed = [sent for sent in bot.sent[-2:] if "is placed" in sent.text]
+    placed = [sent for sent in bot.sent[-3:] if "is placed" in sent.text]
+    assert "2 orders to pay" in bot.sent[-1].text  # then one message listing both
     assert len(placed) == 2 and all("awaiting payment" in sent.text for sent in placed)
     assert await _statuses(sessions) == ["awaiting_payment", "awaiting_payment"]
     # With the checkout over, text is not an answer any more (on_text goes on to search).
@@ -91,11 +93,17 @@ async def test_a_buyer_checks_out_and_cancels_one_order(sessions: SessionFactory
 
     # Bob forging Anna's buttons: expired, and the order stays as it was.
     await orders.order_opened(fakes.press(bob, open_order), bob)  # type: ignore[arg-type]  # a FakeContext, not a ShopContext
-    await orders.order_cancel(fakes.press(bob, cancel), bob)  # type: ignore[arg-type]  # a FakeContext, not a ShopContext
+    await orders.order_cancel_asked(fakes.press(bob, cancel), bob)  # type: ignore[arg-type]  # a FakeContext, not a ShopContext
     assert all("expired" in sent.text for sent in bob.bot.sent[-2:])
     assert await _statuses(sessions) == ["awaiting_payment", "awaiting_payment"]
 
-    await orders.order_cancel(fakes.press(anna, cancel), ctx)
+    await orders.order_cancel_asked(fakes.press(anna, cancel), ctx)
+    assert "can't be undone" in bot.sent[-1].text  # asked first: nothing changed yet
+    assert await _statuses(sessions) == ["awaiting_payment", "awaiting_payment"]
+    confirmed = _button(anna, "Yes, cancel it")
+    await orders.order_cancel(fakes.press(bob, confirmed), bob)  # type: ignore[arg-type]
+    assert "expired" in bob.bot.sent[-1].text
+    await orders.order_cancel(fakes.press(anna, confirmed), ctx)
     assert "is cancelled" in bot.sent[-1].text and "Cancel this order" not in bot.buttons()
     assert await _statuses(sessions) == ["awaiting_payment", "cancelled"]
 
@@ -104,9 +112,10 @@ async def test_cancel_and_back_buttons_and_the_cancel_command(sessions: SessionF
     anna, _bob = await _setup(sessions)
     ctx: Any = anna
     await checkout.start(fakes.press(anna, "1:co"), ctx)
+    await checkout.answer_text(fakes.text(anna, "Germany"), ctx)
     await checkout.answer_text(fakes.text(anna, "Anna Müller"), ctx)
     await checkout.step_button(fakes.press(anna, _button(anna, "Back")), ctx)
-    assert "step 1 of 6" in anna.bot.sent[-1].text
+    assert "step 2 of 6" in anna.bot.sent[-1].text
     await checkout.cancel_command(fakes.text(anna, "/cancel"), ctx)
     assert "cancelled" in anna.bot.sent[-1].text
     await checkout.cancel_command(fakes.text(anna, "/cancel"), ctx)

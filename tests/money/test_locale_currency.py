@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import pytest
 from babel import Locale
+from babel.localedata import locale_identifiers
 from hypothesis import given
 from hypothesis import strategies as st
 
 from money.locale_currency import (
     CurrencyNotFound,
     current_currencies,
+    default_currency,
     find_currency,
     guess_currency,
     likely_currencies,
     territory_of,
 )
+from money.rates import bundled_rates
 
 
 @pytest.mark.parametrize(
@@ -131,3 +135,64 @@ def test_likely_currencies() -> None:
     assert likely_currencies("en", ["usd", "bogus"]) == ["USD", "EUR"]
     assert likely_currencies("ar", [], available={"USD", "EUR"}) == ["USD", "EUR"]
     assert len(likely_currencies("ru", ["GBP", "CHF", "JPY", "CNY", "KRW"], limit=3)) == 3
+
+
+# --- issue 12: the default is a currency the bot can show ------------------------------------
+@pytest.mark.parametrize(
+    ("language_code", "expected"),
+    [
+        ("pt-PT", "EUR"),
+        ("pt", "EUR"),  # Telegram's Brazilian Portuguese is "pt-br": a bare "pt" is Portugal's
+        ("pt-BR", "BRL"),
+        ("es-MX", "MXN"),
+        ("en-GB", "GBP"),
+        ("zh-TW", "TWD"),
+        ("ar-SA", "SAR"),
+        ("ar-AE", "AED"),
+    ],
+)
+def test_regional_variants_map_to_their_countrys_currency(
+    language_code: str, expected: str
+) -> None:
+    assert guess_currency(language_code, "USD") == expected
+
+
+@pytest.mark.parametrize(
+    ("language_code", "shown"),
+    [
+        ("pt-PT", "EUR"),
+        ("es-MX", "MXN"),
+        ("en-GB", "GBP"),
+        ("ar-SA", "SAR"),  # pegged to the dollar: converted through it
+        ("ar-AE", "AED"),
+        ("ru", "EUR"),  # no rate for RUB: the nearest with one, in Europe the euro
+        ("ar", "USD"),  # no rate for EGP
+        ("zh-TW", "USD"),  # the ECB does not quote TWD
+    ],
+)
+def test_the_default_is_shown_with_the_bundled_rates(language_code: str, shown: str) -> None:
+    assert default_currency(language_code, "USD", bundled_rates().currencies) == shown
+
+
+@cache
+def _language_codes() -> list[str]:
+    return sorted(locale_identifiers())
+
+
+@given(
+    st.sampled_from(_language_codes()),
+    st.sampled_from(["", "-US", "-RU", "-EG", "-TW", "-IR", "-VE", "-KP", "-AQ", "-419"]),
+)
+def test_every_language_defaults_to_a_currency_with_a_bundled_rate(
+    identifier: str, region: str
+) -> None:
+    """Property: whatever language (and region) Telegram reports, prices can be shown."""
+    available = bundled_rates().currencies
+    language_code = identifier.replace("_", "-") + region
+    assert default_currency(language_code, "USD", available) in available
+
+
+def test_every_locale_babel_knows_defaults_to_a_currency_with_a_bundled_rate() -> None:
+    available = bundled_rates().currencies
+    for identifier in _language_codes():
+        assert default_currency(identifier, "USD", available) in available, identifier

@@ -137,7 +137,7 @@ async def stock_of(session: AsyncSession, variant_id: int) -> int:
 def ready_draft(*, country: str = "DE", save: bool = False) -> CheckoutDraft:
     """A checkout answered up to its summary, the way a buyer types it."""
     draft = start_checkout(region_hint="DE")
-    for answer in ("Anna Müller", "030 1234567", "Hauptstraße 5", "Berlin", "10115", country):
+    for answer in (country, "Anna Müller", "030 1234567", "Hauptstraße 5", "Berlin", "10115"):
         draft = draft.answer(answer)
     return draft.choose(save)
 

@@ -36,7 +36,7 @@ async def test_save_load_replace_clear(sessions: SessionFactory) -> None:
 async def test_a_checkout_resumes_on_another_worker(
     sessions: SessionFactory, database_url: tuple[str, str | None]
 ) -> None:
-    draft = start_checkout(region_hint="DE").answer("Anna Müller").answer("030 1234567")
+    draft = start_checkout(region_hint="DE").answer("DE").answer("Anna").answer("030 1234567")
     async with transaction(sessions) as session:
         await save_dialog(session, **KEY, step="checkout", data=draft.to_json())
 

@@ -246,6 +246,6 @@ async def test_unfinished_draft_or_empty_cart(sessions: SessionFactory) -> None:
         await seed_shop(session)
         alice = await make_customer(session, 1001)
     with pytest.raises(CheckoutExpired):
-        await _place(sessions, alice, draft=start_checkout().answer("Anna Müller"))
+        await _place(sessions, alice, draft=start_checkout().answer("DE").answer("Anna Müller"))
     with pytest.raises(CartEmpty):
         await _place(sessions, alice)
