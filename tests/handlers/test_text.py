@@ -1,4 +1,4 @@
-"""`handlers.text.on_text`: what was asked first, then plain-words cart edits, then search."""
+"""`handlers.text.on_text`: what was asked first, then cart edits in words, then the assistant."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from handlers import cart, checkout, questions, search, text
+from handlers import cart, checkout, questions, text
 
 STEPS = [
     (questions, "answer_text", "question"),
     (checkout, "answer_text", "checkout"),
     (cart, "handle_cart_words", "cart"),
-    (search, "search_text", "search"),
+    (text, "assist_text", "assistant"),
 ]
 
 
@@ -35,7 +35,7 @@ def routed(monkeypatch: pytest.MonkeyPatch, taken_by: str) -> list[str]:
         ("question", ["question"]),
         ("checkout", ["question", "checkout"]),
         ("cart", ["question", "checkout", "cart"]),
-        ("search", ["question", "checkout", "cart", "search"]),
+        ("assistant", ["question", "checkout", "cart", "assistant"]),
     ],
 )
 async def test_the_first_step_that_takes_the_text_ends_the_route(
