@@ -610,8 +610,8 @@ def search_words(norm: str) -> str:
     recipient = _find("recipient", norm)
     if recipient:
         norm = _strip(("recipient",), norm)
-        if not _find("gift", norm):
-            norm = f"{norm} gift"
+    if recipient or _find("gift", norm):  # the catalog tags gifts, in English
+        norm = _strip(("gift",), norm) + " gift"
     text = _strip_frame(norm)
     if _CJK_OR_ARABIC.search(text):
         for pattern in _patterns("search_frame"):

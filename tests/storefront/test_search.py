@@ -88,12 +88,14 @@ async def test_budget_is_converted_per_merchant(
         return ParsedQuery(text, **budget)
 
     monkeypatch.setattr(storefront.search, "parse_query", parse)
-    assert (await _search(sessions, index, "mug", alice)).offers  # 10.00 EUR = 11.00 USD
+    within = await _search(sessions, index, "mug", alice)  # 10.00 EUR = 11.00 USD
+    assert within.offers and within.relaxed is None
     budget["max_price"] = Decimal("9.99")
-    assert not (await _search(sessions, index, "mug", alice)).offers
+    over = await _search(sessions, index, "mug", alice)  # the closest, said to be over budget
+    assert over.relaxed == "budget" and [o.price for o in over.offers] == [within.offers[0].price]
     budget["price_currency"] = "USD"  # "under 11 dollars", typed by a buyer who reads EUR
     budget["max_price"] = Decimal("11")
-    assert (await _search(sessions, index, "mug", alice)).offers
+    assert (await _search(sessions, index, "mug", alice)).relaxed is None
 
 
 async def test_pages_are_found_again_by_key_and_only_by_their_buyer(
