@@ -139,6 +139,14 @@ async def _run(
     index = await live.current(session)
     hits, used, suggestion, relaxed = _candidates(index, parsed, limits)
     offers, relaxed = await _better(session, hits, used, relaxed, pricing, buyer.locale)
+    if relaxed == "related":  # nothing is called that: maybe something is called a synonym
+        for alternative in alternatives(parsed.text):
+            swapped = replace(parsed, text=alternative + " ")
+            found = index.search(swapped, limit=CANDIDATES, price_limits=limits)
+            named, why = await _better(session, found.hits, swapped, None, pricing, buyer.locale)
+            if named and why is None:
+                offers, relaxed = named, None
+                break
     order = wish.order
     if relaxed == "budget" and order is Order.RELEVANCE:
         order = Order.PRICE_LOW  # over the budget: the closest to it first

@@ -178,13 +178,13 @@ _SYNONYMS: Final = {
 @cache
 def _groups() -> dict[str, tuple[str, ...]]:
     """Folded word → the other words of its group."""
-    table: dict[str, tuple[str, ...]] = {}
+    table: dict[str, dict[str, None]] = {}
     for groups in _SYNONYMS.values():
         for line in groups:
             words = [fold(word) for word in line.split()]
-            for word in words:
-                table.setdefault(word, tuple(w for w in words if w != word))
-    return table
+            for word in words:  # a word in two languages' groups ("tasse") gets both
+                table.setdefault(word, {}).update(dict.fromkeys(w for w in words if w != word))
+    return {word: tuple(others) for word, others in table.items()}
 
 
 @cache

@@ -16,14 +16,14 @@ import pytest
 
 from bot.database import SessionFactory, transaction
 from bot.demo.seed import seed_demo_catalog
-from conversation.views.assistant import assistant_reply
+from conversation.views.assistant import assistant_reply, photo_without_words
 from conversation.views.common import greeting, help_text
 from i18n import translator
 from money.rate_store import save_rates
 from money.rates import RateTable
 from orders.customers import Buyer
-from storefront.assistant import understand_and_answer
-from storefront.intents import Intent, classify, find_country
+from storefront.assistant import Answer, understand_and_answer
+from storefront.intents import Intent, Understood, classify, find_country
 from storefront.search import search_products
 from storefront.search_index import LiveSearchIndex
 from tests.storefront.factories import MAX_AGE, NOW, RATES, TODAY, make_buyer
@@ -129,9 +129,11 @@ _NOT_A_SEARCH = re.compile(r"^[\d\s\-–]*$")  # "50-100": a price range alone
 
 
 def _examples(locale: str) -> list[str]:
-    """Every <i>example</i> the greeting and /help give, but the cart edits and price limits."""
+    """Every <i>example</i> the greeting, /help and the assistant's hello give, but the cart
+    edits and price limits."""
     t = translator(locale)
-    texts = [greeting(t, first_name="A", currency="USD").text]
+    texts = [greeting(t, first_name="A", currency="USD").text, photo_without_words(t).text]
+    texts.append(assistant_reply(t, Answer(Understood(Intent.GREETING))).text)
     help_lines = help_text(t).text.splitlines()
     texts += [line for line in help_lines if "cart" not in line.lower() and "/" not in line]
     cart_help = t.gettext(

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import update
 
 import storefront.categories
+import storefront.product_card
 import storefront.search
 from bot.database import SessionFactory, transaction
 from catalog.models import Product
@@ -170,3 +171,41 @@ async def test_categories_list_and_page(
                 )
                 is None
             )
+
+
+async def test_the_card_opened_from_a_list_starts_on_the_asked_colour_and_leads_back(
+    sessions: SessionFactory,
+) -> None:
+    catalog, alice, _ = await _setup(sessions)
+    index = LiveSearchIndex()
+    outcome = await _search(sessions, index, "2 blue t-shirts size xl", alice)
+    assert [offer.product_id for offer in outcome.offers] == [catalog.shirt]
+    async with transaction(sessions) as session:
+        card = await storefront.product_card.load_product_card(
+            session, product_id=catalog.shirt, buyer=alice, max_rate_age=MAX_AGE, now=NOW
+        )
+    assert card.variant_id == catalog.shirt_blue_xl and card.quantity == 2
+    assert card.back == (outcome.key, 0)
+
+
+async def test_cheapest_orders_by_price_and_weak_matches_are_left_out(
+    sessions: SessionFactory,
+) -> None:
+    catalog, alice, _ = await _setup(sessions)
+    index = LiveSearchIndex()
+    cheapest = await _search(sessions, index, "cheapest ceramic", alice)
+    assert cheapest.order.value == "price_low"
+    prices = [offer.price.amount for offer in cheapest.offers]
+    assert prices == sorted(prices)
+    # "soft" is only in the shirt's description: it is said to be only mentioned there.
+    related = await _search(sessions, index, "soft", alice)
+    assert related.relaxed == "related"
+    assert [offer.product_id for offer in related.offers] == [catalog.shirt]
+
+
+async def test_no_product_in_the_asked_colour_offers_the_other_colours(
+    sessions: SessionFactory,
+) -> None:
+    catalog, alice, _ = await _setup(sessions)
+    outcome = await _search(sessions, LiveSearchIndex(), "green t-shirt", alice)
+    assert outcome.relaxed == "colour" and [o.product_id for o in outcome.offers] == [catalog.shirt]
