@@ -2,9 +2,10 @@
 
 The engine finds a product when the buyer's words are anywhere in it, descriptions included, so
 "laptop" finds a charger "for your laptop" and a short query is padded with weak matches. Here
-each candidate is checked against its names (titles in every language, brand, category, tags,
-option values): the products that name the most of the buyer's words are kept, the rest
-dropped. When none names any of them, the hits are only related, and the buyer is told so.
+each candidate is checked against its names (titles in every language, brand, tags, option
+values; not its category, which names a whole shelf): the products that name the most of the
+buyer's words are kept, the rest dropped. When none names any of them, the hits are only
+related, and the buyer is told so.
 
 A colour the buyer asked for is checked the same way against titles and option values.
 """
@@ -42,7 +43,8 @@ class Names:
 
 
 def names_of(product: Product) -> Names:
-    texts = [product.title, product.brand, product.category, *(product.tags or ())]
+    # Not the category: "Kitchen & Mugs" would name every pan a mug.
+    texts = [product.title, product.brand, *(product.tags or ())]
     texts += [t.title for t in product.translations if t.title]
     options = [value for v in product.variants for value in v.option_values if value]
     words: set[str] = set()
