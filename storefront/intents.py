@@ -464,20 +464,30 @@ _TABLES: Final = {
 }
 
 
-def _pattern(phrase: _Phrase) -> re.Pattern[str]:
-    body = re.escape(phrase.words).replace(r"\ ", " ")
-    if phrase.anywhere and _ARABIC_LETTERS.search(phrase.words):
-        # Arabic glues "and", "for", "with", "the" to the word and pronouns after it.
-        return re.compile(rf"(?<!\w)(?:و|ف|ب|ل|ال|لل|وال|بال)?{body}\w{{0,3}}(?!\w)")
-    if phrase.anywhere:
-        return re.compile(body)
-    end = r"\w*" if phrase.prefix else ""
-    return re.compile(rf"(?<!\w){body}{end}(?!\w)")
-
-
 @cache
 def _patterns(name: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(_pattern(phrase) for phrase in _table(name))
+    """One regular expression for the whole table, its phrases longest first, the word
+    boundaries checked once around each group of phrases (not once per phrase), so a message is
+    scanned once per table, and quickly."""
+    latin, cjk, arabic = [], [], []
+    for phrase in _table(name):
+        body = re.escape(phrase.words).replace(r"\ ", " ")
+        if not phrase.anywhere:
+            latin.append(body + (r"\w*" if phrase.prefix else ""))
+        elif _ARABIC_LETTERS.search(phrase.words):
+            arabic.append(body)
+        else:
+            cjk.append(body)
+    groups = []
+    if latin:
+        groups.append(r"(?<!\w)(?:" + "|".join(latin) + r")(?!\w)")
+    if arabic:  # Arabic glues "and", "for", "with", "the" on before, pronouns after
+        groups.append(
+            r"(?<!\w)(?:و|ف|ب|ل|ال|لل|وال|بال)?(?:" + "|".join(arabic) + r")\w{0,3}(?!\w)"
+        )
+    if cjk:
+        groups.append("(?:" + "|".join(cjk) + ")")
+    return (re.compile("|".join(groups) or r"(?!x)x"),)
 
 
 def _find(name: str, text: str) -> re.Match[str] | None:
