@@ -101,6 +101,8 @@ class LastResults:
 
 async def last_results(session: AsyncSession, *, customer_id: int) -> LastResults | None:
     last = (await _load(session, customer_id)).get("last")
+    if not isinstance(last, dict):
+        return None
     try:
         return LastResults(
             str(last["key"]),

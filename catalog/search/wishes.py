@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
+from types import ModuleType
 from typing import Final
 
 from catalog.search.text import fold, is_cjk
@@ -188,13 +189,14 @@ def _groups() -> dict[str, tuple[str, ...]]:
 
 
 @cache
-def _jieba():  # type: ignore[no-untyped-def]
+def _jieba() -> ModuleType:
     """The Chinese segmenter, loaded once on first use (its dictionary is read then)."""
     import jieba  # heavy: loaded only when a Chinese query needs words
 
     jieba.setLogLevel(60)
     jieba.initialize()
-    return jieba
+    module: ModuleType = jieba
+    return module
 
 
 def words_of(text: str) -> list[str]:

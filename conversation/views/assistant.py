@@ -100,7 +100,7 @@ def country_name(t: Translator, code: str) -> str:
     if code == ANY_COUNTRY:
         return t.gettext("everywhere else")
     try:
-        return Locale.parse(t.locale).territories.get(code, code)
+        return str(Locale.parse(t.locale).territories.get(code, code))
     except (ValueError, TypeError, UnknownLocaleError):
         return code
 
