@@ -8,9 +8,10 @@ mix them, and a few rules:
 * chit-chat and menu questions (greeting, thanks, goodbye, help, "what do you sell") count only
   when the message is made of nothing else: "hello" is a greeting, "what do you have in blue" a
   search. A leading greeting is dropped and the rest classified ("hi, do you ship to Spain?");
-* topic questions (order status, returns, a person, shipping, payment) count wherever their
-  phrase appears, in that order of precedence ("where is my order, it was shipped" is about the
-  order, not shipping);
+* topic questions (returns, order status, a person, shipping) count wherever their phrase
+  appears, in that order of precedence ("where is my order, it was shipped" is about the order,
+  not shipping); payment words count after cart commands ("pay" is rarely a product), except
+  cash on delivery, which is checked first ("contra reembolso" is no refund);
 * a cart command is an add verb at the start or a "to my cart" phrase: what remains names the
   product ("add 2 insulated travel mugs" → "2 insulated travel mugs");
 * anything else is a search, with the buyer's framing taken off ("do you have red mugs?" →
@@ -278,17 +279,17 @@ en: pay | payment* | paying | paypal | credit card | debit card | pay with | app
     google pay | cash on delivery | installment* | how do i pay | how can i pay | visa |
     mastercard | bank transfer
 zh: 付款 | 支付 | 微信支付 | 支付宝 | 怎么付 | 货到付款 | 信用卡 | 付钱 | 分期 | 刷卡 | 转账
-es: pagar | pago | pagos | tarjeta de credito | tarjeta | contra reembolso | formas de pago |
+es: pagar | pago | pagos | tarjeta de credito | con tarjeta | contra reembolso | formas de pago |
     metodos de pago | transferencia | efectivo | mercado pago | a plazos
-ru: оплат* | заплатить | платить | картой | наложенн* | наличными | наличные | карта |
-    рассрочк* | перевод
+ru: оплат* | заплатить | платить | картой | наложенн* | наличными | наличные |
+    рассрочк*
 de: bezahl* | zahlung* | zahlen | kreditkarte | paypal | rechnung | nachnahme | uberweisung |
-    karte | raten
+    mit karte | raten
 fr: payer | paiement* | carte bancaire | carte de credit | regler | reglement | virement |
     en especes | paypal | plusieurs fois
-pt: pagar | pagamento* | pix | boleto | cartao de credito | cartao | parcelar | parcelado |
+pt: pagar | pagamento* | pix | boleto | cartao de credito | no cartao | parcelar | parcelado |
     parcela* | dinheiro | transferencia
-ar: الدفع | دفع | ادفع | بطاقة | الدفع عند الاستلام | فيزا | تقسيط | كاش | نقدا | ماستركارد
+ar: الدفع | دفع | ادفع | بطاقة ائتمان | الدفع عند الاستلام | فيزا | تقسيط | كاش | نقدا | ماستركارد
 """
 
 _PAYMENT_FIRST = """
@@ -333,6 +334,14 @@ ar: الى السلة | للسلة | في السلة | الى سلتي | في س
 """
 
 _SEARCH_FRAME = """
+en: where can i buy | where can i find | where do i find | i m after
+zh: 哪里买 | 在哪买 | 哪里有
+es: donde compro | donde puedo comprar | donde encuentro
+ru: где купить | где найти
+de: wo finde ich | wo kann ich
+fr: ou trouver | ou acheter | ou puis je trouver
+pt: onde compro | onde encontro | onde acho
+ar: اين اجد | من اين اشتري
 en: i m looking for | im looking for | i am looking for | looking for | do you have |
     have you got | do you sell | do you guys have | you have | i need | i want | i would like |
     i d like | show me | can i get | can you find | find me | search for | search |
@@ -546,7 +555,7 @@ def classify(text: str) -> Understood:
         norm = rest
     if _find("payment_first", norm):  # "contra reembolso" is cash on delivery, not a refund
         return Understood(Intent.PAYMENT)
-    for intent in (Intent.ORDER_STATUS, Intent.RETURNS, Intent.HUMAN, Intent.SHIPPING):
+    for intent in (Intent.RETURNS, Intent.ORDER_STATUS, Intent.HUMAN, Intent.SHIPPING):
         if _find(intent.value, norm):
             return _topic(intent, norm, text)
     if _only(("help",), norm) and _find("help", norm):
