@@ -567,6 +567,8 @@ def classify(text: str) -> Understood:
         return Understood(Intent.CART_ADD, added)
     if _find("payment", norm):
         return Understood(Intent.PAYMENT)
+    if len(norm) <= 20 and _only((), norm):  # "ok", "super", "好的": acknowledged, not searched
+        return Understood(Intent.THANKS)
     return Understood(Intent.SEARCH, search_words(norm) or text)
 
 

@@ -164,3 +164,13 @@ async def test_every_example_the_bot_gives_finds_products(sessions: SessionFacto
             if not outcome.offers:
                 empty.append((locale, example))
     assert not empty
+
+
+@pytest.mark.parametrize("message", ["ok", "okay cool", "好的", "хорошо", "super", "تمام"])
+def test_an_acknowledgement_is_not_searched(message: str) -> None:
+    assert classify(message).intent is Intent.THANKS
+
+
+@pytest.mark.parametrize("message", ["party card game", "карта мира", "red", "pan"])
+def test_product_words_stay_searches(message: str) -> None:
+    assert classify(message).intent is Intent.SEARCH
