@@ -46,6 +46,7 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     # the merchant's chat: an action on an order (accept | ship | cancel | refund), order id
     "mord": ("tok", "int"),
     "ask": ("int",),  # the buyer asks the shop about an order
+    "askm": ("int",),  # the buyer asks a shop before buying: merchant id
     "mlist": ("tok", "int"),  # the merchant's /orders: status filter ("all" or a status), page
 }
 

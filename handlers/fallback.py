@@ -24,7 +24,14 @@ async def unknown_command(update: Update, context: ShopContext) -> None:
 
 
 async def not_text(update: Update, context: ShopContext) -> None:
-    """Stickers, voice, photos where none is asked for: explain what the bot can read."""
+    """Stickers, voice, photos where none is asked for: explain what the bot can read; a
+    photo's caption is read as text."""
+    message = update.effective_message
+    if message is not None and message.photo and message.chat.type == "private":
+        from handlers import text  # here: text imports checkout, which imports this module
+
+        await text.on_photo(update, context)
+        return
     await send(update, context, common.not_understood(context.i18n))
 
 

@@ -41,7 +41,7 @@ def handlers() -> list[ShopHandler]:
         & filters.REPLY
     )
     return [
-        CallbackQueryHandler(ask_pressed, pattern=on("ask")),
+        CallbackQueryHandler(ask_pressed, pattern=on("ask", "askm")),
         MessageHandler(replies, staff_reply),
     ]
 
@@ -53,17 +53,20 @@ async def _owe(session: AsyncSession, owed: OwedMessage) -> None:
 
 
 async def ask_pressed(update: Update, context: ShopContext) -> None:
-    """ "Ask the shop" on one of the buyer's orders (or Cancel under the prompt)."""
+    """ "Ask the shop" on one of the buyer's orders, "Ask <shop>" before buying (or Cancel
+    under the prompt)."""
     chat, user, t = update.effective_chat, update.effective_user, context.i18n
     assert chat is not None and user is not None and context.buyer is not None
     assert update.callback_query is not None
     try:
-        order_id = callbacks.decode(update.callback_query.data).int(0)
+        pressed = callbacks.decode(update.callback_query.data)
+        order_id = pressed.int(0)
     except callbacks.InvalidCallback:
         await send(update, context, common.button_expired(t))
         return
     key: DialogKey = {"channel": CHANNEL, "chat_id": chat.id, "user_id": user.id}
-    if order_id == views.CANCEL_ORDER:
+    target = {"order_id": order_id} if pressed.action == "ask" else {"merchant_id": order_id}
+    if target.get("order_id") == views.CANCEL_ORDER:
         async with transaction(context.services.sessions) as session:
             await questions.cancel_question(session, **key)
         await send(update, context, views.question_cancelled(t))
@@ -71,8 +74,7 @@ async def ask_pressed(update: Update, context: ShopContext) -> None:
     try:
         async with transaction(context.services.sessions) as session:
             asking = await questions.start_question(
-                session, **key, customer_id=context.buyer.customer_id, order_id=order_id,
-                now=utcnow(),
+                session, **key, customer_id=context.buyer.customer_id, **target, now=utcnow(),
             )  # fmt: skip
     except QuestionRefused as refused:
         if refused.refusal is QuestionRefusal.NOT_FOUND:

@@ -46,7 +46,10 @@ async def page_button(update: Update, context: ShopContext) -> None:
     if found is None:
         reply = common.button_expired(context.i18n)
     elif isinstance(found, SearchOutcome):
-        reply = search_results(context.i18n, found, edit=True)
+        # "Back to results" under a product card (a photo) brings the list as a new message.
+        message = update.callback_query.message
+        on_card = message is not None and bool(getattr(message, "photo", None))
+        reply = search_results(context.i18n, found, edit=not on_card)
     else:
         reply = category_page(context.i18n, found, edit=True)
     await send(update, context, reply)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -67,6 +68,54 @@ async def recall_query(session: AsyncSession, *, customer_id: int, key: str) -> 
     queries = (await _load(session, customer_id)).get("queries") or {}
     text = queries.get(key)
     return text if isinstance(text, str) else None
+
+
+async def remember_results(
+    session: AsyncSession,
+    *,
+    customer_id: int,
+    key: str,
+    page: int,
+    colours: tuple[str, ...] = (),
+    sizes: tuple[str, ...] = (),
+    quantity: int = 1,
+) -> None:
+    """The result list the buyer saw last, and what it asked for: a card opened from it offers
+    "back to results" and starts on the asked colour, size and quantity."""
+    data = await _load(session, customer_id)
+    data["last"] = {
+        "key": key,
+        "page": page,
+        "colours": list(colours),
+        "sizes": list(sizes),
+        "quantity": quantity,
+    }
+    await _save(session, customer_id, data)
+
+
+@dataclass(frozen=True, slots=True)
+class LastResults:
+    key: str
+    page: int
+    colours: tuple[str, ...] = ()
+    sizes: tuple[str, ...] = ()
+    quantity: int = 1
+
+
+async def last_results(session: AsyncSession, *, customer_id: int) -> LastResults | None:
+    last = (await _load(session, customer_id)).get("last")
+    if not isinstance(last, dict):
+        return None
+    try:
+        return LastResults(
+            str(last["key"]),
+            int(last["page"]),
+            tuple(str(c) for c in last["colours"]),
+            tuple(str(s) for s in last["sizes"]),
+            int(last["quantity"]),
+        )
+    except (KeyError, TypeError, ValueError):  # none yet, or an old record
+        return None
 
 
 async def remember_pending_edit(

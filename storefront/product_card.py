@@ -4,12 +4,15 @@ Option buttons carry the chosen values as indexes into each option's list of val
 ("0-_-1": first colour, no size yet, second material), so a card is rebuilt from the database
 on every press and any worker can answer it. Only values that still lead to a variant on sale,
 given the other choices, are offered: the buyer never picks a combination that cannot be bought.
+
+A card opened from a result list starts on the colour, size and quantity the search asked for
+("2 red mugs", "running shoes 42") and leads back to that list (`back`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -18,12 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.localised import option_names_in, option_value_in
 from catalog.models import InventoryPolicy, Merchant, Product, ProductImage, Variant
+from catalog.search.lexicon import colour_of, size_of
+from catalog.search.text import fold
 from db import MAX_ROW_ID
 from money import Money
 from money.conversion import ConversionPolicy
 from orders.cart import MAX_QUANTITY
 from orders.customers import Buyer
 from orders.errors import ProductUnavailable
+from storefront import memory
 from storefront.errors import StaleButton
 from storefront.offers import localised, product_rows_query
 from storefront.pricing import ShownPrice, buyer_pricing, merchant_policy
@@ -81,6 +87,7 @@ class ProductCard:
     stock_left: int
     quantity: int
     max_quantity: int
+    back: tuple[str, int] | None = None  # the result list it was opened from: key, page
 
     @property
     def can_add(self) -> bool:
@@ -146,7 +153,36 @@ async def load_product_card(
     pricing = await buyer_pricing(
         session, currency=buyer.currency, max_rate_age=max_rate_age, now=now
     )
-    return _card(product, merchant, selection, quantity, buyer.locale, pricing.show)
+    last = await memory.last_results(session, customer_id=buyer.customer_id)
+    if selection is None and last is not None:  # opened from the list: what it asked for
+        selection = preselect(product, last.colours, last.sizes)
+        quantity = last.quantity if quantity == 1 else quantity
+    card = _card(product, merchant, selection, quantity, buyer.locale, pricing.show)
+    if last is None:
+        return card
+    return replace(card, back=(last.key, last.page))
+
+
+def preselect(product: Product, colours: tuple[str, ...], sizes: tuple[str, ...]) -> str | None:
+    """The option token with the asked colour and size chosen where the product has them, or
+    None when it has neither."""
+    if not (colours or sizes) or not product.option_names:
+        return None
+    chosen: list[int | None] = []
+    for k in range(len(product.option_names)):
+        values = list(dict.fromkeys(v.option_values[k] for v in product.variants))
+        chosen.append(
+            next(
+                (
+                    i
+                    for i, value in enumerate(values)
+                    if colour_of(fold(value)) in colours
+                    or size_of(fold(value), after_size_word=True) in sizes
+                ),
+                None,
+            )
+        )
+    return None if all(i is None for i in chosen) else selection_token(tuple(chosen))
 
 
 def _card(

@@ -4,34 +4,47 @@ The text is checked first (a row of emoji or a pasted essay is refused with a re
 searched), then `catalog.search.parse_query` takes price limits and the like out of it; a
 budget becomes one price range per merchant in that merchant's currency. Each search is
 remembered under a short key so its "Next" button can find it again on any worker.
+
+Fewer, better results: the engine's candidates are checked against the products' names
+(`storefront.relevance`) and only those that name the most of the buyer's words stay. When the
+buyer's words find nothing, everyday synonyms are tried ("杯子" → "马克杯"); when still nothing
+fits, the budget or the colour is let go and the buyer is told why they see what they see
+(`relaxed`). "Cheapest", "newest" and the like order the list (`catalog.search.wishes`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Final, Literal
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.models import Merchant
-from catalog.search import parse_query
+from catalog.models import Merchant, Product
+from catalog.search import ParsedQuery, PriceRange, SearchIndex, parse_query
 from catalog.search.index import MAX_LIMIT
+from catalog.search.results import Hit
+from catalog.search.wishes import Order, alternatives, cjk_characters, read_order
 from i18n.locales import catalog_language
 from orders.customers import Buyer
 from orders.errors import NotText, TextTooLong
 from orders.inputs import clean_text
 from storefront import memory
-from storefront.offers import Offer, load_offers
+from storefront.offers import Offer, product_rows_query, to_offer
 from storefront.pricing import MerchantTerms, Pricing, buyer_pricing, merchant_policy
+from storefront.relevance import coverage, has_colour, names_of, query_words
 from storefront.search_index import LiveSearchIndex
 
 PAGE_SIZE = 8
 MAX_QUERY_LENGTH = 200
 LAST_PAGE = MAX_LIMIT // PAGE_SIZE - 1
 
+CANDIDATES: Final = 120  # hits weighed beyond the page, to keep the good ones and sort them
+
 Rejection = Literal["too_long", "not_words"]
+# Why the list is not what was asked: over the budget, in other colours, or only mentioning it.
+Relaxed = Literal["budget", "colour", "related"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +58,9 @@ class SearchOutcome:
     has_more: bool = False
     currency: str = ""  # prices are shown in
     wanted_currency: str = ""  # the buyer's own (differs when it has no exchange rate)
+    relaxed: Relaxed | None = None
+    order: Order = Order.RELEVANCE
+    quantity: int = 1  # "2 red mugs": carried into the cards opened from the list
 
     @property
     def first_number(self) -> int:
@@ -114,24 +130,125 @@ async def _run(
 ) -> SearchOutcome:
     page = max(0, min(page, LAST_PAGE))
     parsed = parse_query(query, catalog_language(buyer.locale))
+    wish = read_order(parsed.text)
+    if wish.text != parsed.text:
+        parsed = replace(parsed, text=wish.text)
     limits = None
     if parsed.min_price is not None or parsed.max_price is not None:
         limits = pricing.price_limits(parsed, await _merchant_terms(session))
     index = await live.current(session)
+    hits, used, suggestion, relaxed = _candidates(index, parsed, limits)
+    offers, relaxed = await _better(session, hits, used, relaxed, pricing, buyer.locale)
+    if relaxed == "related":  # nothing is called that: maybe something is called a synonym
+        for alternative in alternatives(parsed.text):
+            swapped = replace(parsed, text=alternative + " ")
+            found = index.search(swapped, limit=CANDIDATES, price_limits=limits)
+            named, why = await _better(session, found.hits, swapped, None, pricing, buyer.locale)
+            if named and why is None:
+                offers, relaxed = named, None
+                break
+    order = wish.order
+    if relaxed == "budget" and order is Order.RELEVANCE:
+        order = Order.PRICE_LOW  # over the budget: the closest to it first
+    offers = _ordered(offers, order)
     end = (page + 1) * PAGE_SIZE
-    result = index.search(parsed, limit=end + 1, price_limits=limits)
-    ids = result.product_ids[page * PAGE_SIZE : end]
-    offers = await load_offers(session, ids, pricing=pricing, language=buyer.locale)
+    if key is not None:
+        await memory.remember_results(
+            session, customer_id=buyer.customer_id, key=key, page=page, colours=parsed.colours,
+            sizes=parsed.sizes, quantity=parsed.quantity or 1,
+        )  # fmt: skip
     return SearchOutcome(
         query=query,
-        offers=tuple(offers),
-        suggestion=result.suggestion,
+        offers=tuple(offers[page * PAGE_SIZE : end]),
+        suggestion=suggestion,
         key=key,
         page=page,
-        has_more=len(result.hits) > end,
+        has_more=len(offers) > end,
         currency=pricing.currency,
         wanted_currency=pricing.wanted,
+        relaxed=relaxed,
+        order=wish.order,
+        quantity=parsed.quantity or 1,
     )
+
+
+def _candidates(
+    index: SearchIndex, parsed: ParsedQuery, limits: dict[int, PriceRange] | None
+) -> tuple[list[Hit], ParsedQuery, str | None, Relaxed | None]:
+    """The engine's hits for the query, else for a synonym of one of its words, else without
+    the budget, else without the colour: (hits, the query that found them, a "did you mean",
+    what was let go)."""
+    first = index.search(parsed, limit=CANDIDATES, price_limits=limits)
+    if first.hits:
+        return first.hits, parsed, None, None
+    tries: list[tuple[ParsedQuery, dict[int, PriceRange] | None, Relaxed | None]] = []
+    variants = [parsed] + [replace(parsed, text=alt + " ") for alt in alternatives(parsed.text)]
+    tries += [(variant, limits, None) for variant in variants[1:]]
+    loose = cjk_characters(parsed.text)
+    if loose is not None:  # a wrong or swapped character: each one as a word of its own
+        variants.append(replace(parsed, text=loose))
+        tries.append((variants[-1], limits, None))
+    if parsed.colours and parsed.text.strip():
+        tries += [(_colourless(variant), limits, "colour") for variant in variants]
+    if limits is not None:
+        tries += [(_priceless(variant), None, "budget") for variant in variants]
+    for variant, variant_limits, relaxed in tries:
+        found = index.search(variant, limit=CANDIDATES, price_limits=variant_limits)
+        if found.hits:
+            return found.hits, variant, None, relaxed
+    return [], parsed, first.suggestion, None
+
+
+def _priceless(parsed: ParsedQuery) -> ParsedQuery:
+    return replace(parsed, min_price=None, max_price=None, price_currency=None)
+
+
+def _colourless(parsed: ParsedQuery) -> ParsedQuery:
+    return replace(parsed, colours=(), colour_words=(), typing_word="")
+
+
+async def _better(
+    session: AsyncSession,
+    hits: list[Hit],
+    parsed: ParsedQuery,
+    relaxed: Relaxed | None,
+    pricing: Pricing,
+    language: str,
+) -> tuple[list[Offer], Relaxed | None]:
+    """The hits that name the most of the buyer's words (and their colour), as offers."""
+    if not hits:
+        return [], relaxed
+    ids = [hit.product_id for hit in hits]
+    rows = await session.execute(product_rows_query().where(Product.id.in_(ids)))
+    found = {product.id: (product, merchant) for product, merchant in rows}
+    ranked = [found[pid] for pid in dict.fromkeys(ids) if pid in found]
+    words = query_words(parsed)
+    if words and ranked:
+        names = {product.id: names_of(product) for product, _ in ranked}
+        scores = {pid: coverage(name, words) for pid, name in names.items()}
+        best = max(scores.values())
+        if best == 0:  # only mentioned (in a description): exact mentions, not typos
+            relaxed = relaxed or "related"
+            exact = {hit.product_id for hit in hits if not hit.typos}
+            ranked = [row for row in ranked if row[0].id in exact]
+        else:
+            ranked = [row for row in ranked if scores[row[0].id] == best]
+        if parsed.colours and relaxed is None:
+            coloured = [row for row in ranked if has_colour(names[row[0].id], parsed.colours)]
+            if coloured:
+                ranked = coloured
+            elif any(names[row[0].id].colours for row in ranked):
+                relaxed = "colour"
+    return [to_offer(product, merchant, pricing, language) for product, merchant in ranked], relaxed
+
+
+def _ordered(offers: list[Offer], order: Order) -> list[Offer]:
+    if order is Order.NEWEST:
+        return sorted(offers, key=lambda offer: -offer.product_id)
+    one_currency = len({offer.price.currency for offer in offers}) == 1
+    if order in (Order.PRICE_LOW, Order.PRICE_HIGH) and one_currency:
+        return sorted(offers, key=lambda o: o.price.amount, reverse=order is Order.PRICE_HIGH)
+    return offers
 
 
 async def _merchant_terms(session: AsyncSession) -> list[MerchantTerms]:

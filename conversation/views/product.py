@@ -121,7 +121,12 @@ def _buttons(t: Translator, card: ProductCard) -> tuple[tuple[Button, ...], ...]
                 ),
             )
         )
-    rows.append((Button(t.gettext("View cart"), action=callbacks.encode("cart")),))
+    last = [Button(t.gettext("View cart"), action=callbacks.encode("cart"))]
+    if card.back is not None:
+        last.insert(
+            0, Button("« " + t.gettext("Back to results"), callbacks.encode("page", *card.back))
+        )
+    rows.append(tuple(last))
     return tuple(rows)
 
 

@@ -43,16 +43,33 @@ def ask_button(t: Translator, order_id: int) -> Button:
     return Button(t.gettext("💬 Ask the shop"), callbacks.encode("ask", order_id))
 
 
+def ask_shop_button(t: Translator, merchant_id: int, name: str) -> Button:
+    """A button that starts a question to a shop before buying."""
+    return Button(
+        t.gettext("💬 Ask {shop}").format(shop=name[:40]), callbacks.encode("askm", merchant_id)
+    )
+
+
 def ask_prompt(t: Translator, asking: Asking) -> Reply:
+    cancel = Button(t.gettext("✖️ Cancel"), callbacks.encode("ask", CANCEL_ORDER))
+    if not asking.number:
+        text = t.gettext(
+            "Write your question to {shop} in one message, and I will pass it on. "
+            "Their answer will arrive here."
+        ).format(shop=escape(asking.merchant_name))
+        return Reply(text, buttons=((cancel,),))
     text = t.gettext(
         "Write your question about order <b>{number}</b> in one message, and I will pass it "
         "on to {shop}. Their answer will arrive here."
     ).format(number=escape(asking.number), shop=escape(asking.merchant_name))
-    cancel = Button(t.gettext("✖️ Cancel"), callbacks.encode("ask", CANCEL_ORDER))
     return Reply(text, buttons=((cancel,),))
 
 
 def question_sent(t: Translator, number: str, shop: str) -> Reply:
+    if not number:
+        return Reply(
+            t.gettext("Sent to {shop}. Their answer will arrive here.").format(shop=escape(shop))
+        )
     return Reply(
         t.gettext("Sent to {shop}. Their answer about order {number} will arrive here.").format(
             shop=escape(shop), number=escape(number)
@@ -82,8 +99,12 @@ def language_name(locale: str, reader: Translator) -> str:
 def question_notice(t: Translator, notice: QuestionNotice) -> Reply:
     """The buyer's question in the shop's chat; staff answer it with a reply."""
     _ = t.gettext
+    if notice.number:
+        head = _("❓ Question about order {number}").format(number=escape(notice.number))
+    else:
+        head = _("❓ Question from a buyer, before ordering")
     lines = [
-        "<b>" + _("❓ Question about order {number}").format(number=escape(notice.number)) + "</b>",
+        "<b>" + head + "</b>",
         _("From the buyer (Telegram id {id}), who writes in {language}:").format(
             id=f"<code>{notice.buyer_user_id}</code>",
             language=escape(language_name(notice.buyer_locale, t)),
@@ -98,6 +119,11 @@ def question_notice(t: Translator, notice: QuestionNotice) -> Reply:
 
 def shop_answer(t: Translator, answer: ShopAnswer) -> Reply:
     """The shop's answer in the buyer's chat."""
+    if not answer.number:
+        head = t.gettext("💬 {shop} answers your question:").format(
+            shop=escape(answer.merchant_name)
+        )
+        return Reply(f"<b>{head}</b>\n\n{escape(answer.text)}")
     head = t.gettext("💬 {shop} about your order {number}:").format(
         shop=escape(answer.merchant_name), number=escape(answer.number)
     )
@@ -105,6 +131,8 @@ def shop_answer(t: Translator, answer: ShopAnswer) -> Reply:
 
 
 def answer_sent(t: Translator, number: str) -> Reply:
+    if not number:
+        return Reply(t.gettext("Sent to the buyer."))
     return Reply(t.gettext("Sent to the buyer of order {number}.").format(number=escape(number)))
 
 

@@ -54,8 +54,11 @@ def _offer_list(
     notes: Sequence[str | None],
 ) -> list[str]:
     lines = [heading]
+    shops = len({offer.merchant_id for offer in offers}) > 1  # then say whose each one is
     for number, offer in enumerate(offers, start=first_number):
         line = f"{number}. {escape(clip(offer.title, TITLE_IN_LIST))} — {price_text(t, offer)}"
+        if shops:
+            line += " · " + escape(clip(offer.merchant_name, 40))
         if not offer.in_stock:
             line += " · " + t.gettext("sold out")
         lines.append(line)
@@ -100,7 +103,8 @@ def _buttons(
 
 def search_results(t: Translator, outcome: SearchOutcome, *, edit: bool = False) -> Reply:
     _ = t.gettext
-    query = escape(clip(outcome.query, TITLE_IN_LIST))
+    # "Nothing found for <b>red mug?</b>." would end in two marks: the buyer's goes.
+    query = escape(clip(outcome.query.rstrip("?!.。？！؟ ") or outcome.query, TITLE_IN_LIST))
     if outcome.rejected == "too_long":
         return Reply(
             _("That is too long for a search: a few words are enough, like <i>red mug</i>.")
@@ -120,7 +124,9 @@ def search_results(t: Translator, outcome: SearchOutcome, *, edit: bool = False)
         else:
             text += "\n" + _("Try other words, or fewer of them.")
         return Reply(text)
-    if outcome.page == 0 and not outcome.has_more:
+    if outcome.relaxed and outcome.page == 0:
+        heading = _relaxed_heading(t, outcome, query)
+    elif outcome.page == 0 and not outcome.has_more:
         count = len(outcome.offers)
         heading = t.ngettext(
             "I found {count} product for <b>{query}</b>:",
@@ -137,6 +143,16 @@ def search_results(t: Translator, outcome: SearchOutcome, *, edit: bool = False)
         t, outcome.offers, outcome.first_number, outcome.key, outcome.page, outcome.has_more
     )
     return Reply(clip("\n".join(lines), TEXT_LIMIT), buttons=buttons, edit=edit)
+
+
+def _relaxed_heading(t: Translator, outcome: SearchOutcome, query: str) -> str:
+    """Why the list is not exactly what was asked."""
+    _ = t.gettext
+    if outcome.relaxed == "budget":
+        return _("Nothing matches <b>{query}</b> within that price. The closest, cheapest first:")
+    if outcome.relaxed == "colour":
+        return _("Nothing matches <b>{query}</b> in that colour. The same in other colours:")
+    return _("No product is called <b>{query}</b>. These mention it:")
 
 
 def category_list(t: Translator, categories: Sequence[Category], *, edit: bool = False) -> Reply:

@@ -87,3 +87,10 @@ def test_added_to_cart_offers_cart_and_checkout() -> None:
     reply = added_to_cart(translator("ar"), Added("كوب <أحمر>", {"Colour": "Red"}, 2, 3))
     assert "&lt;أحمر&gt;" in reply.text and reply.notice
     assert [p.action for p in pressed(reply)] == ["cart", "co"]
+
+
+def test_a_card_opened_from_a_list_leads_back_to_that_page() -> None:
+    t = translator("en")
+    back = [p for p in pressed(product_card(t, card(back=("sAbc", 2)))) if p.action == "page"]
+    assert [(p.str(0), p.int(1)) for p in back] == [("sAbc", 2)]
+    assert not [p for p in pressed(product_card(t, card())) if p.action == "page"]

@@ -1,5 +1,5 @@
 """`handlers.text.on_text`: what was asked first (a shop's payment key, a question to a shop,
-the checkout's step), then plain-words cart edits, then search."""
+the checkout's step, the cart's country), then cart edits in words, then the assistant."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from handlers import cart, checkout, onboarding, questions, search, shipping, text
+from handlers import cart, checkout, onboarding, questions, shipping, text
 
 STEPS = [
     (onboarding, "answer_key_text", "key"),
@@ -15,7 +15,7 @@ STEPS = [
     (checkout, "answer_text", "checkout"),
     (shipping, "answer_text", "country"),
     (cart, "handle_cart_words", "cart"),
-    (search, "search_text", "search"),
+    (text, "assist_text", "assistant"),
 ]
 
 
@@ -40,7 +40,7 @@ def routed(monkeypatch: pytest.MonkeyPatch, taken_by: str) -> list[str]:
         ("checkout", ["key", "question", "checkout"]),
         ("country", ["key", "question", "checkout", "country"]),
         ("cart", ["key", "question", "checkout", "country", "cart"]),
-        ("search", ["key", "question", "checkout", "country", "cart", "search"]),
+        ("assistant", ["key", "question", "checkout", "country", "cart", "assistant"]),
     ],
 )
 async def test_the_first_step_that_takes_the_text_ends_the_route(

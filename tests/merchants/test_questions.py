@@ -276,3 +276,51 @@ def test_the_notices_key_names_its_order() -> None:
     assert questions._order_of_key(key) == 41
     assert questions._order_of_key("order:41:merchant-notice") is None
     assert questions._order_of_key("question:x:1:2") is None
+
+
+async def test_a_question_before_buying_reaches_the_shop_and_its_answer_the_buyer(
+    sessions: SessionFactory, shops: Shops
+) -> None:
+    async with transaction(sessions) as session:
+        newcomer = await make_customer(session, 7007)  # no order anywhere
+    key: DialogKey = {"channel": CHANNEL, "chat_id": 7007, "user_id": 7007}
+    async with transaction(sessions) as session:
+        asking = await questions.start_question(
+            session, **key, customer_id=newcomer, merchant_id=shops.usd_merchant, now=utcnow()
+        )
+    assert (asking.order_id, asking.number, asking.merchant_name) == (None, "", "Mugs & Co")
+    async with transaction(sessions) as session:
+        asked = await questions.ask(
+            session, **key, customer_id=newcomer, message_id=31, text=" Is the mug red? ",
+            now=utcnow(),
+        )  # fmt: skip
+        assert asked is not None
+        await enqueue(session, dedupe_key=asked.owed.dedupe_key, chat_id=asked.owed.chat_id,
+                      reply=render(asked.owed))  # fmt: skip
+    assert asked.owed.chat_id == MUGS_CHAT and asked.number == ""
+    assert asked.owed.content == QuestionNotice("", "Is the mug red?", "en", 7007)
+    assert "before ordering" in render(asked.owed).text
+    await deliver_all(sessions)
+    notice_id = await sent_id(sessions, asked.owed.dedupe_key)
+
+    with pytest.raises(QuestionRefused) as refused:  # the other shop's staff cannot answer
+        await reply(sessions, notice_id, "Yes", user=TEA_STAFF)
+    assert refused.value.refusal is QuestionRefusal.NOT_STAFF
+    answered = await reply(sessions, notice_id, "Yes, bright red.")
+    assert answered is not None and answered.number == ""
+    assert (answered.owed.chat_id, answered.owed.locale) == (7007, "en")
+    assert answered.owed.content == ShopAnswer("", "Mugs & Co", "Yes, bright red.")
+    assert "Mugs &amp; Co answers your question" in render(answered.owed).text
+
+
+@pytest.mark.parametrize("merchant_id", [0, 10**30, 999_999])
+async def test_no_question_before_buying_to_a_shop_that_does_not_exist(
+    sessions: SessionFactory, shops: Shops, merchant_id: int
+) -> None:
+    customer = await buyer_id(sessions)
+    with pytest.raises(QuestionRefused) as refused:
+        async with transaction(sessions) as session:
+            await questions.start_question(
+                session, **KEY, customer_id=customer, merchant_id=merchant_id, now=utcnow()
+            )
+    assert refused.value.refusal is QuestionRefusal.NOT_FOUND

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import update
 
 import storefront.categories
+import storefront.product_card
 import storefront.search
 from bot.database import SessionFactory, transaction
 from catalog.models import Product
@@ -102,12 +103,14 @@ async def test_budget_is_converted_per_merchant(
         return ParsedQuery(text, **budget)
 
     monkeypatch.setattr(storefront.search, "parse_query", parse)
-    assert (await _search(sessions, index, "mug", alice)).offers  # 10.00 EUR = 11.00 USD
+    within = await _search(sessions, index, "mug", alice)  # 10.00 EUR = 11.00 USD
+    assert within.offers and within.relaxed is None
     budget["max_price"] = Decimal("9.99")
-    assert not (await _search(sessions, index, "mug", alice)).offers
+    over = await _search(sessions, index, "mug", alice)  # the closest, said to be over budget
+    assert over.relaxed == "budget" and [o.price for o in over.offers] == [within.offers[0].price]
     budget["price_currency"] = "USD"  # "under 11 dollars", typed by a buyer who reads EUR
     budget["max_price"] = Decimal("11")
-    assert (await _search(sessions, index, "mug", alice)).offers
+    assert (await _search(sessions, index, "mug", alice)).relaxed is None
 
 
 async def test_pages_are_found_again_by_key_and_only_by_their_buyer(
@@ -182,3 +185,41 @@ async def test_categories_list_and_page(
                 )
                 is None
             )
+
+
+async def test_the_card_opened_from_a_list_starts_on_the_asked_colour_and_leads_back(
+    sessions: SessionFactory,
+) -> None:
+    catalog, alice, _ = await _setup(sessions)
+    index = LiveSearchIndex()
+    outcome = await _search(sessions, index, "2 blue t-shirts size xl", alice)
+    assert [offer.product_id for offer in outcome.offers] == [catalog.shirt]
+    async with transaction(sessions) as session:
+        card = await storefront.product_card.load_product_card(
+            session, product_id=catalog.shirt, buyer=alice, max_rate_age=MAX_AGE, now=NOW
+        )
+    assert card.variant_id == catalog.shirt_blue_xl and card.quantity == 2
+    assert card.back == (outcome.key, 0)
+
+
+async def test_cheapest_orders_by_price_and_weak_matches_are_left_out(
+    sessions: SessionFactory,
+) -> None:
+    catalog, alice, _ = await _setup(sessions)
+    index = LiveSearchIndex()
+    cheapest = await _search(sessions, index, "cheapest ceramic", alice)
+    assert cheapest.order.value == "price_low"
+    prices = [offer.price.amount for offer in cheapest.offers]
+    assert prices == sorted(prices)
+    # "soft" is only in the shirt's description: it is said to be only mentioned there.
+    related = await _search(sessions, index, "soft", alice)
+    assert related.relaxed == "related"
+    assert [offer.product_id for offer in related.offers] == [catalog.shirt]
+
+
+async def test_no_product_in_the_asked_colour_offers_the_other_colours(
+    sessions: SessionFactory,
+) -> None:
+    catalog, alice, _ = await _setup(sessions)
+    outcome = await _search(sessions, LiveSearchIndex(), "green t-shirt", alice)
+    assert outcome.relaxed == "colour" and [o.product_id for o in outcome.offers] == [catalog.shirt]

@@ -1,0 +1,144 @@
+"""The assistant's answers to what is not a search: hello, thanks, shipping, payment, returns,
+"talk to a person", "what do you sell", "where is my order"; a search or a cart command is
+answered by the result list.
+
+Every fact in an answer (rates, orders, shop names) comes from the use case's data; the texts
+here only word it. Nothing here answers chit-chat with "did you mean".
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from babel import Locale, UnknownLocaleError
+
+from conversation.reply import Reply
+from conversation.views import common
+from conversation.views.orders import orders_list
+from conversation.views.questions import ask_shop_button
+from conversation.views.search import category_list, money_text, search_results
+from i18n import Translator
+from orders.shipping import ANY_COUNTRY
+from storefront.assistant import Answer, ShippingTerms, ShopToAsk
+from storefront.intents import Intent
+
+
+def assistant_reply(t: Translator, answer: Answer) -> Reply:
+    """The reply to a buyer's free text, whatever it turned out to be."""
+    _ = t.gettext
+    intent = answer.intent
+    if intent is Intent.SEARCH or intent is Intent.CART_ADD:
+        assert answer.search is not None
+        reply = search_results(t, answer.search)
+        if intent is Intent.CART_ADD and answer.search.offers:
+            head = _("Tap the product you want, choose its options and press Add to cart:")
+            return Reply(head + "\n\n" + reply.text, buttons=reply.buttons)
+        return reply
+    if intent is Intent.GREETING:
+        return Reply(
+            _(
+                "Hello! What are you looking for today? Type it in your own words, "
+                "like <i>red mug</i>. /help shows everything I can do."
+            )
+        )
+    if intent is Intent.THANKS:
+        return Reply(_("You're welcome! Anything else I can find for you?"))
+    if intent is Intent.GOODBYE:
+        return Reply(_("Goodbye, and thank you for visiting! Your cart stays here for next time."))
+    if intent is Intent.HELP:
+        return common.help_text(t)
+    if intent is Intent.CATALOG:
+        reply = category_list(t, answer.categories)
+        if not answer.categories:
+            return reply
+        return Reply(_("Here is what the shops sell.") + " " + reply.text, buttons=reply.buttons)
+    if intent is Intent.ORDER_STATUS:
+        if answer.orders is None or not answer.orders.total_count:
+            return Reply(_("You have no orders yet. Once you order, /orders shows where it is."))
+        return orders_list(t, answer.orders)
+    if intent is Intent.SHIPPING:
+        return _shipping(t, answer)
+    if intent is Intent.PAYMENT:
+        return Reply(
+            _(
+                "You pay when you check out: I send you a secure payment page, and you see the "
+                "total and its currency before you pay. /checkout starts it."
+            )
+        )
+    if intent is Intent.RETURNS:
+        text = _(
+            "The shops have not published their return policies here yet. "
+            "Ask the shop: their staff answer here."
+        )
+        return _with_shops(t, text, answer.shops)
+    text = _("Which shop would you like to ask? Their staff answer here, in this chat.")
+    return _with_shops(t, text, answer.shops)
+
+
+def photo_without_words(t: Translator) -> Reply:
+    return Reply(
+        t.gettext(
+            "Nice photo! I cannot recognise products in pictures yet: tell me in words what "
+            "you are looking for, like <i>red mug</i>, or add a caption to the photo."
+        )
+    )
+
+
+def _with_shops(t: Translator, text: str, shops: tuple[ShopToAsk, ...]) -> Reply:
+    if not shops:
+        return Reply(
+            t.gettext(
+                "The shops cannot receive messages through the bot yet. "
+                "For an order you placed, /orders lets you ask its shop."
+            )
+        )
+    buttons = tuple((ask_shop_button(t, shop.merchant_id, shop.name),) for shop in shops)
+    return Reply(text, buttons=buttons)
+
+
+def country_name(t: Translator, code: str) -> str:
+    if code == ANY_COUNTRY:
+        return t.gettext("everywhere else")
+    try:
+        return str(Locale.parse(t.locale).territories.get(code, code))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return code
+
+
+def _terms_line(t: Translator, terms: ShippingTerms, *, with_country: bool) -> str:
+    _ = t.gettext
+    shop = escape(terms.merchant_name)
+    if with_country:
+        shop = f"{shop}, {escape(country_name(t, terms.country))}"
+    if terms.rate is None:
+        return _("{shop}: does not deliver there").format(shop=shop)
+    cost = _("free") if not terms.rate else money_text(t, terms.rate)
+    if terms.free_above is not None and terms.rate:
+        return _("{shop}: {cost}, free from {threshold}").format(
+            shop=shop, cost=cost, threshold=money_text(t, terms.free_above)
+        )
+    return _("{shop}: {cost}").format(shop=shop, cost=cost)
+
+
+def _shipping(t: Translator, answer: Answer) -> Reply:
+    _ = t.gettext
+    country = answer.understood.country
+    lines: list[str] = []
+    if not answer.shipping:
+        lines.append(_("The shops have not set their delivery costs yet: checkout shows the cost."))
+    elif country is not None:
+        lines.append(_("Delivery to {country}:").format(country=escape(country_name(t, country))))
+        lines += [_terms_line(t, terms, with_country=False) for terms in answer.shipping]
+    else:
+        lines.append(_("Delivery costs per shop:"))
+        lines += [_terms_line(t, terms, with_country=True) for terms in answer.shipping]
+    if answer.understood.topic == "time":
+        lines += [
+            "",
+            _(
+                "How long it takes depends on the shop and the carrier: "
+                "the shop sends you a tracking number when it ships."
+            ),
+        ]
+    lines += ["", _("Checkout shows the delivery cost for your address before you pay.")]
+    return Reply("\n".join(lines))
