@@ -20,7 +20,7 @@ from handlers.render import send
 from handlers.routing import on
 from orders.errors import InvalidTransition, OrderNotFound
 from orders.lifecycle import cancel_own_order
-from orders.queries import get_order_by_id, list_orders
+from orders.queries import OrderDetails, get_order_by_id, list_orders
 from orders.reorder import refill_cart
 
 
@@ -32,6 +32,18 @@ def _pressed(update: Update, action: str) -> int | None:
     except callbacks.InvalidCallback:
         return None
     return pressed.int(0) if pressed.action == action else None
+
+
+async def _pressed_order(update: Update, context: ShopContext, action: str) -> OrderDetails | None:
+    """The order the pressed button names, if it is the presser's; else None."""
+    assert context.buyer is not None
+    order_id = _pressed(update, action)
+    if order_id is None:
+        return None
+    async with transaction(context.services.sessions) as session:
+        return await get_order_by_id(
+            session, customer_id=context.buyer.customer_id, order_id=order_id
+        )
 
 
 async def orders_command(update: Update, context: ShopContext) -> None:
@@ -58,13 +70,7 @@ async def _show_page(update: Update, context: ShopContext, page: int) -> None:
 async def order_opened(update: Update, context: ShopContext) -> None:
     """An order's button: its details and history, if it is the presser's."""
     assert context.buyer is not None
-    order_id = _pressed(update, "order")
-    details = None
-    if order_id is not None:
-        async with transaction(context.services.sessions) as session:
-            details = await get_order_by_id(
-                session, customer_id=context.buyer.customer_id, order_id=order_id
-            )
+    details = await _pressed_order(update, context, "order")
     if details is None:
         await send(update, context, common.button_expired(context.i18n))
         return
@@ -77,13 +83,7 @@ async def order_opened(update: Update, context: ShopContext) -> None:
 async def order_cancel_asked(update: Update, context: ShopContext) -> None:
     """Cancel pressed: asks to confirm (an order that can't be cancelled is shown as it is)."""
     assert context.buyer is not None
-    order_id = _pressed(update, "ocancel")
-    details = None
-    if order_id is not None:
-        async with transaction(context.services.sessions) as session:
-            details = await get_order_by_id(
-                session, customer_id=context.buyer.customer_id, order_id=order_id
-            )
+    details = await _pressed_order(update, context, "ocancel")
     if details is None:
         await send(update, context, common.button_expired(context.i18n))
         return

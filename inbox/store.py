@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from db.leases import renew_leases
 from inbox.models import InboxState, InboxUpdate
 
 
@@ -123,17 +124,8 @@ async def renew(
     session: AsyncSession, tokens: Collection[str], *, now: datetime, lease: timedelta
 ) -> int:
     """Extends the leases still held under `tokens`; returns how many."""
-    if not tokens:
-        return 0
-    result = await session.execute(
-        update(InboxUpdate)
-        .where(
-            InboxUpdate.claim_token.in_(list(tokens)),
-            InboxUpdate.state == InboxState.PROCESSING.value,
-        )
-        .values(claimed_until=now + lease)
-    )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    busy = InboxState.PROCESSING.value
+    return await renew_leases(session, InboxUpdate, busy=busy, tokens=tokens, now=now, lease=lease)
 
 
 def _finish_statement(update_id: int, token: str, now: datetime) -> Any:

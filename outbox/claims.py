@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from db import rowcount
+from db.leases import renew_leases
 from outbox.models import OutboxMessage, OutboxState
 
 ERROR_MAX = 1000
@@ -95,17 +96,10 @@ async def renew(
     session: AsyncSession, tokens: Collection[str], *, now: datetime, lease: timedelta
 ) -> int:
     """Extends the leases still held under `tokens` (a live sender's heartbeat)."""
-    if not tokens:
-        return 0
-    result = await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.claim_token.in_(list(tokens)),
-            OutboxMessage.state == OutboxState.SENDING.value,
-        )
-        .values(claimed_until=now + lease)
+    busy = OutboxState.SENDING.value
+    return await renew_leases(
+        session, OutboxMessage, busy=busy, tokens=tokens, now=now, lease=lease
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 def _held(claimed: Claimed) -> Any:
