@@ -38,8 +38,10 @@ def query_key(text: str) -> str:
 
 
 def category_key(category: str) -> int:
-    """A stable number for a category name (categories have no id of their own)."""
-    return int.from_bytes(hashlib.blake2b(category.encode(), digest_size=4).digest(), "big")
+    """A stable number for a category name (categories have no id of their own), in 31 bits: a
+    button's numbers are range-checked to a 32-bit signed column, like every id it carries."""
+    digest = hashlib.blake2b(category.encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") & 0x7FFF_FFFF
 
 
 async def _load(session: AsyncSession, customer_id: int) -> dict[str, Any]:
