@@ -121,12 +121,24 @@ def _fold(text: str) -> str:
     return " ".join(re.sub(r"[.\-_,]", " ", kept).split())
 
 
+# What Chinese, Japanese and Korean area names end in and people leave off: "北京" for 北京市,
+# "广东" for 广东省, "新疆" for 新疆维吾尔自治区, "東京" for 東京都.
+_AREA_SUFFIX = re.compile(
+    r"(?:特别行政区|(?:壮族|回族|维吾尔)?自治区|省|市|都|道|府|県|县|특별시|광역시|도)$"
+)
+
+
+def _without_suffix(name: str) -> str:
+    bare = _AREA_SUFFIX.sub("", name)
+    return bare if len(bare) >= 2 else name
+
+
 @cache
 def _areas(country: str) -> tuple[dict[str, str], list[str], list[str]]:
     """Folded names and codes of the country's areas → code; plus the lists rapidfuzz scans."""
     by_name: dict[str, str] = {}
     for key, name in _rules(country).country_area_choices:
-        for spelling in (key, name, anyascii(name)):
+        for spelling in (key, name, anyascii(name), _without_suffix(name)):
             by_name.setdefault(_fold(spelling), key)
     names = list(by_name)
     return by_name, names, [by_name[name] for name in names]
@@ -141,8 +153,9 @@ def match_area(country: str, text: str) -> str:
     if not names:
         return text
     folded = _fold(text)
-    if folded in by_name:
-        return by_name[folded]
+    for spelling in (folded, _fold(_without_suffix(text.strip()))):
+        if spelling in by_name:
+            return by_name[spelling]
     found = process.extractOne(folded, names, scorer=fuzz.ratio, score_cutoff=_AREA_FUZZ)
     if found is None:
         prefixed = {

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot.database import transaction
 from bot.standin.driver import User
+from i18n import negotiate_locale, translator
 from orders.customers import Customer
 from orders.models import Order
 from tests.e2e.conftest import Shop
@@ -112,3 +113,65 @@ async def test_a_brazilian_address_in_portuguese(shop: Shop) -> None:
     remember = await said(shop, buyer, "01310-100")
     assert "SÃO PAULO-SP" in remember and "01310-100" in remember, remember
     assert "(11) 91234-5678" in remember
+
+
+@pytest.mark.parametrize(
+    ("language_code", "country", "answers", "wrong_postal", "postal", "area"),
+    [
+        (
+            "es-MX",
+            "México",
+            ["Lucía Pérez", "55 1234 5678", "Av. Paseo de la Reforma 222"],
+            "0660",
+            "06600",
+            "CDMX",
+        ),
+        ("zh-hans", "中国", ["王伟", "13812345678", "建国路88号"], "1000", "100020", "北京市"),
+    ],
+)
+async def test_mexican_and_chinese_addresses_ask_their_state_and_postal_code(
+    shop: Shop,
+    language_code: str,
+    country: str,
+    answers: list[str],
+    wrong_postal: str,
+    postal: str,
+    area: str,
+) -> None:
+    """Each remaining question is answered by what it asks for, in the buyer's own words."""
+    buyer = shop.buyer("Lu", language_code=language_code)
+    t = translator(negotiate_locale(language_code, "en"))
+    await start_checkout(shop, buyer)
+    question = ""
+    for text in [country, *answers]:
+        question = await said(shop, buyer, text)
+    asked: list[str] = []
+    area_words = (t.gettext("State"), t.gettext("Province"))
+    postal_word = t.gettext("Postal code")
+    for _ in range(4):
+        if postal_word in question:
+            asked.append("postal")
+            refused = await said(shop, buyer, wrong_postal)
+            assert postal_word in refused and postal_word in refused.split("\n")[0], refused
+            question = await said(shop, buyer, postal)
+            break
+        if any(word in question for word in area_words):
+            asked.append("area")
+            question = await said(shop, buyer, "Ciudad de México" if area == "CDMX" else "北京")
+        else:
+            asked.append("city")
+            question = await said(shop, buyer, "Ciudad de México" if area == "CDMX" else "北京")
+    assert asked[-1] == "postal" and "area" in asked and "city" in asked, (asked, question)
+    remembered = buyer.chat.last
+    assert remembered is not None
+    summary = await press(shop, buyer, remembered, "1:step:confirm_save:no")
+    assert summary.text is not None and postal in summary.text
+    await press(shop, buyer, summary, "1:step:summary:")
+    async with transaction(shop.services.sessions) as session:
+        customer = await session.scalar(
+            select(Customer).where(Customer.telegram_user_id == buyer.id)
+        )
+        assert customer is not None
+        order = await session.scalar(select(Order).where(Order.customer_id == customer.id))
+    assert order is not None
+    assert order.delivery["area"] == area and order.delivery["postal_code"] == postal

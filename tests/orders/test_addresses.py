@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orders.addresses import Part, address_form
+from orders.addresses import Part, address_form, match_area
 from orders.delivery import DeliveryDetails, validate_area, validate_phone, validate_postal_code
 from orders.errors import InvalidAddressPart, InvalidPhone
 
@@ -146,3 +146,21 @@ def test_a_non_latin_address_keeps_a_latin_copy_for_the_carrier() -> None:
             "Ana", "+12025550143", ("1 Main St",), "Boston", "02108", "US", area="MA"
         ).to_dict()
     )
+
+
+@pytest.mark.parametrize(
+    ("country", "typed", "area"),
+    [
+        ("CN", "北京", "北京市"),
+        ("CN", "广东", "广东省"),
+        ("CN", "新疆", "新疆维吾尔自治区"),
+        ("CN", "内蒙古", "内蒙古自治区"),
+        ("CN", "广西", "广西壮族自治区"),
+        ("JP", "東京", "東京都"),
+        ("KR", "서울", "서울특별시"),
+    ],
+)
+def test_an_area_is_found_without_the_suffix_people_leave_off(
+    country: str, typed: str, area: str
+) -> None:
+    assert match_area(country, typed) == area
