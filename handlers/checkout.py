@@ -7,6 +7,7 @@ the database) and renders the turn with `conversation.views.checkout`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 from babel import Locale, UnknownLocaleError
@@ -18,7 +19,7 @@ from bot.context import ShopContext, ShopHandler
 from bot.database import transaction
 from conversation import callbacks
 from conversation.views import common
-from conversation.views.checkout import checkout_turn, nothing_to_cancel, placed_order
+from conversation.views.checkout import checkout_turn, nothing_to_cancel
 from db import utcnow
 from handlers import fallback
 from handlers.render import send
@@ -195,15 +196,21 @@ async def _owe_placed(
     turn: CheckoutTurn,
     edit_id: int | None,
 ) -> None:
-    """ "Order placed, press Pay" for each order, in the outbox: lost neither to a crash nor a 429.
-    The first replaces the summary the buyer confirmed on."""
+    """ "Order placed, press Pay" for each order (and, after a checkout of several shops, the one
+    message listing every order to pay), in the outbox: lost neither to a crash nor a 429. The
+    first replaces the summary the buyer confirmed on."""
     assert turn.placement is not None
-    for index, order in enumerate(turn.placement.orders):
+    orders = turn.placement.orders
+    shown = checkout_turn(context.i18n, turn)
+    replies = [replace(shown, extra=()), *shown.extra]
+    keys = [f"order:{order.number}:placed" for order in orders]
+    keys += [f"checkout:{orders[0].number}:to_pay"] * (len(replies) - len(keys))
+    for index, (reply, key) in enumerate(zip(replies, keys, strict=True)):
         await enqueue(
             session,
-            dedupe_key=f"order:{order.number}:placed",
+            dedupe_key=key,
             chat_id=chat_id,
-            reply=placed_order(context.i18n, order),
+            reply=reply,
             edit_message_id=edit_id if index == 0 else None,
         )
 
