@@ -87,32 +87,17 @@ def _delivery(t: Translator, delivery: dict[str, object]) -> str:
         return escape(", ".join(str(v) for v in delivery.values() if v))
 
 
-# Where the postal code goes on a label: after the town on its own line (GB, IE), after the
-# town on the town's line (these), else before the town (most of Europe, Latin America).
-_POSTCODE_OWN_LINE = frozenset({"GB", "IE", "JE", "GG", "IM"})
-_POSTCODE_AFTER_TOWN = frozenset(
-    {"US", "CA", "AU", "NZ", "SG", "IN", "ZA", "BR", "MY", "ID", "PH", "TH", "VN", "HK", "AE"}
-)
-
-
 def carrier_label(t: Translator, details: DeliveryDetails) -> str:
-    """The delivery details as a carrier reads a label, escaped: the recipient, the street
-    lines, the town with its postal code where that country puts it, the COUNTRY in capitals,
+    """The delivery details as a carrier reads a label, escaped: the recipient and the address
+    in the destination post's own format (Google's address data, `DeliveryDetails.label`), the
+    COUNTRY in capitals, a Latin-letter copy when the address is written in another script,
     then the phone number the carrier calls."""
-    town, code = details.city, details.postal_code or ""
-    if details.country in _POSTCODE_OWN_LINE:
-        place = [town.upper(), code.upper()]
-    elif details.country in _POSTCODE_AFTER_TOWN:
-        place = [" ".join(part for part in (town.upper(), code) if part)]
-    else:
-        place = [" ".join(part for part in (code, town.upper()) if part)]
-    lines = [
-        details.name,
-        *details.address_lines,
-        *place,
-        country_name(details.country, t.code).upper(),
-    ]
+    lines = [*details.label(), country_name(details.country, t.code).upper()]
     text = "\n".join(escape(line) for line in lines if line)
+    latin = details.label(latin=True)
+    if latin != details.label():
+        copy = [*latin, country_name(details.country, "en").upper()]
+        text += "\n\n" + "\n".join(escape(line) for line in copy if line)
     phone = t.gettext("Phone: {phone}").format(phone=escape(format_phone(details.phone)))
     return text + "\n" + phone
 

@@ -43,12 +43,13 @@ def test_a_whole_purchase_paid_and_shipped_from_the_terminal(tmp_path: Path) -> 
             "1",  # its first colour
             "7",  # Add to cart
             "2",  # Checkout
+            "US",  # the country first: it decides the questions that follow
             "Ana Silva",
             "📱 Share my phone number",
             "5 Main Street",
             "New York",
+            "NY",  # the state, which a US address needs
             "10001",
-            "US",
             "2",  # don't remember the details
             "1",  # confirm
             "1",  # Pay
@@ -62,3 +63,4 @@ def test_a_whole_purchase_paid_and_shipped_from_the_terminal(tmp_path: Path) -> 
     assert "[browser] Thank you!" in out
     assert "[to the chat «Northwind Goods orders»]" in out
     assert "is on its way: DHL, tracking number 1234567890." in out
+    assert "NEW YORK, NY 10001\nUNITED STATES" in out  # the shop's label, as USPS prints it

@@ -63,9 +63,18 @@ def test_the_address_is_a_label_the_carrier_reads() -> None:
         "GERMANY",
         "Phone: +49 30 123456",
     ]
-    us = DeliveryDetails("Joe Doe", "+12025550143", ("1 Main St",), "Springfield", "62701", "US")
+    us = DeliveryDetails(
+        "Joe Doe", "+12025550143", ("1 Main St",), "Springfield", "62701", "US", area="IL"
+    )
     text = order_notice(translator("en"), notice(delivery=us.to_dict())).text
-    assert "SPRINGFIELD 62701\nUNITED STATES" in text
+    assert "SPRINGFIELD, IL 62701\nUNITED STATES" in text  # the state, as USPS wants it
+    china = DeliveryDetails(
+        "王伟", "+8613812345678", ("建国路88号",), "朝阳区", "100020", "CN", area="北京市"
+    )
+    text = order_notice(translator("en"), notice(delivery=china.to_dict())).text
+    label = text.split("<b>Ship to</b>\n", 1)[1]
+    assert "100020" in label and "CHINA" in label
+    assert "WangWei" in label and "BEIJING SHI, 100020" in label  # a Latin copy for the carrier
 
 
 def test_a_buyer_without_username_or_name_is_still_reachable() -> None:

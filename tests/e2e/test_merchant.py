@@ -35,12 +35,18 @@ _numbers = itertools.count(1)
 async def set_up(world: MerchantWorld) -> None:
     await world.ana.send("/start")  # a buyer has talked to the bot before buying
     await world.ana.chat.wait_for(timeout=TIMEOUT)
+    await claim(world, "demo-us")
+
+
+async def claim(world: MerchantWorld, slug: str, *, answer: str = "now receives") -> None:
+    """Mia claims the shop `slug` for the group with the one-time code the operator gives; the
+    bot's `answer` (in the shop's language) says it worked."""
     async with transaction(world.sessions) as session:
-        merchant = await session.scalar(select(Merchant.id).where(Merchant.slug == "demo-us"))
+        merchant = await session.scalar(select(Merchant.id).where(Merchant.slug == slug))
         assert merchant is not None
         code = await issue_claim_code(session, merchant_id=merchant)
-    await world.mia.send(f"/setup demo-us {code}", world.group)
-    await world.group.wait_for(lambda m: "now receives" in (m.text or ""), timeout=TIMEOUT)
+    await world.mia.send(f"/setup {slug} {code}", world.group)
+    await world.group.wait_for(lambda m: answer in (m.text or ""), timeout=TIMEOUT)
 
 
 async def paid_order(world: MerchantWorld) -> tuple[str, int]:

@@ -24,6 +24,7 @@ from orders.status import Actor
 from outbox import enqueue
 from tests.catalog.importing.test_real_exports import export
 from tests.e2e.conftest import MerchantWorld
+from tests.e2e.test_merchant import claim
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 20
@@ -79,8 +80,7 @@ async def test_a_chinese_shop_ships_with_a_spaced_number_and_the_buyer_can_track
 ) -> None:
     await world.ana.send("/start")  # Telegram tells the bot her name here
     await world.ana.chat.wait_for(timeout=TIMEOUT)
-    await world.mia.send("/setup demo-cn", world.group)
-    await world.group.wait_for(lambda m: "Lotus Bazaar" in (m.text or ""), timeout=TIMEOUT)
+    await claim(world, "demo-cn", answer="Lotus Bazaar")
     number = await paid_chinese_order(world)
 
     notice = await world.group.wait_for(about(number), timeout=TIMEOUT)
@@ -124,8 +124,7 @@ async def test_a_real_shopify_export_sent_in_the_group_imports_with_warnings(
 ) -> None:
     """Las Lira's export: zero prices, products that need no shipping, repeated SKUs."""
     data = export("juliettegramatges__Las-Lira__products_export_1.csv")
-    await world.mia.send("/setup demo-us", world.group)
-    await world.group.wait_for(lambda m: "now receives" in (m.text or ""), timeout=TIMEOUT)
+    await claim(world, "demo-us")
     await world.mia.send_document("products_export_1.csv", data, "text/csv", chat=world.group)
     reply = await world.group.wait_for(lambda m: "imported" in (m.text or ""), TIMEOUT)
     text = reply.text or ""
