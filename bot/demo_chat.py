@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 import httpx
+from sqlalchemy import delete
 
 from bot.app import build_application
 from bot.bootstrap import bootstrap
@@ -32,6 +33,7 @@ from bot.standin.driver import BotEvent, Chat, Message, User
 from bot.standin.server import StandIn
 from bot.web.app import create_web_app
 from bot.web.local_server import loopback_socket, serve_on_loopback, url_of
+from inbox.models import InboxUpdate
 from merchants.settings import shop_by_slug
 from merchants.staff import add_staff
 
@@ -85,6 +87,7 @@ async def run_demo(
         services = replace(services, payments=payments)
         try:
             await seed_demo_catalog(services.sessions)
+            await forget_previous_telegram(services.sessions)
             application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
             web = create_web_app(services, application, payments=payments)
             buyer = standin.user("You", language_code=language)
@@ -99,6 +102,13 @@ async def run_demo(
         finally:
             await payments.aclose()
             await engine.dispose()
+
+
+async def forget_previous_telegram(sessions: SessionFactory) -> None:
+    """The stand-in is a new Telegram at every start and numbers its updates from 1 again, so the
+    inbox's memory of the last run's update ids would swallow this run's first messages."""
+    async with transaction(sessions) as session:
+        await session.execute(delete(InboxUpdate))
 
 
 async def open_shop_chats(standin: StandIn, sessions: SessionFactory) -> dict[int, User]:

@@ -64,3 +64,10 @@ def test_a_whole_purchase_paid_and_shipped_from_the_terminal(tmp_path: Path) -> 
     assert "[to the chat «Northwind Goods orders»]" in out
     assert "is on its way: DHL, tracking number 1234567890." in out
     assert "NEW YORK, NY 10001\nUNITED STATES" in out  # the shop's label, as USPS prints it
+
+
+def test_a_second_run_on_the_same_data_answers_from_the_first_message(tmp_path: Path) -> None:
+    """The stand-in numbers updates from 1 at every start; the last run's must not swallow them."""
+    _demo(tmp_path, "/start\n")
+    out = _demo(tmp_path, "/start\nheadphones\n")
+    assert "bot: Hi You!" in out and "Headphones" in out
