@@ -7,8 +7,9 @@ worker on its next search, without a restart.
 A whole build is never paid inside a buyer's request while others wait: `warm_up` starts it
 when the worker starts, in a thread (the event loop keeps answering other buyers meanwhile), and
 after a large catalog change a fresh index is built beside the current one, which keeps serving
-until the new one is swapped in. Only a search that arrives before the very first build is done
-waits for it.
+until the new one is swapped in. A search that arrives while the warm-up builds waits for it; one
+that arrives before the warm-up has even read the catalog builds from its own session, because
+on SQLite the warm-up's read would wait for that search's transaction.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class LiveSearchIndex:
         self._lock = asyncio.Lock()
         self._sessions: Sessions | None = None
         self._building: asyncio.Task[None] | None = None
+        self._rows_read = asyncio.Event()  # the warm-up has read the catalog (it builds next)
 
     def warm_up(self, sessions: Sessions) -> None:
         """Starts the first build in the background; called once when the worker starts."""
@@ -79,9 +81,14 @@ class LiveSearchIndex:
         version = await catalog_version(session)
         if self._index is not None and version == self._version:
             return self._index
-        async with self._lock:  # the first build, or one refresh at a time; the others reuse it
+        if self._index is None and self._rows_read.is_set() and self._building is not None:
+            # The warm-up has its rows and is building in a thread: waiting for it needs no
+            # database, so the caller's open transaction cannot deadlock with it.
+            await asyncio.gather(asyncio.shield(self._building), return_exceptions=True)
+        async with self._lock:  # one refresh at a time; the others wait and reuse it
             if self._index is None or self._version is None or version < self._version:
-                # First load, or the counter went backwards (a restored database): start afresh.
+                # First load (the warm-up has not read yet: reading with the caller's session
+                # is what cannot wait on it), or a restored database: start afresh.
                 await self._build(session, version)
             elif version != self._version:
                 await self._fold_in(session, version)
@@ -107,27 +114,20 @@ class LiveSearchIndex:
         self._version = version
 
     async def _build_beside(self) -> None:
-        """A whole build from a short read of its own: the session is closed before the build
-        (on SQLite an open transaction holds the write lock). Only the very first build holds
-        the lock, so that searches arriving meanwhile wait for it instead of building again."""
+        """A whole build from a short read of its own, without the lock: a search meanwhile
+        holds a transaction (on SQLite the write lock) while it waits for the index, so the
+        read must never wait for a search. The session is closed before the build."""
         assert self._sessions is not None
         try:
-            if self._index is None:
-                async with self._lock:
-                    if self._index is None:
-                        await self._build_from_fresh_read()
-                return
-            await self._build_from_fresh_read()
+            async with self._sessions() as session:
+                version = await catalog_version(session)
+                batch = await load_search_documents(session)
+            self._rows_read.set()
+            index = await asyncio.to_thread(SearchIndex.build, batch.documents)
+            async with self._lock:
+                if self._index is None or self._version is None or version > self._version:
+                    self._index, self._version = index, version
         except asyncio.CancelledError:
             raise
         except Exception:  # the next search builds inline instead; never a silent stop
             log.exception("building the search index failed")
-
-    async def _build_from_fresh_read(self) -> None:
-        assert self._sessions is not None
-        async with self._sessions() as session:
-            version = await catalog_version(session)
-            batch = await load_search_documents(session)
-        index = await asyncio.to_thread(SearchIndex.build, batch.documents)
-        if self._version is None or version > self._version or self._index is None:
-            self._index, self._version = index, version

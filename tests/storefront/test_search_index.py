@@ -6,6 +6,7 @@ when it is (re)built.
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -54,7 +55,7 @@ async def test_a_sold_out_product_is_priced_from_all_its_variants(sessions: Sess
     assert not mug.in_stock and mug.price == Decimal("11.00")
 
 
-async def test_warm_up_builds_in_the_background_and_the_first_search_uses_it(
+async def test_warm_up_builds_in_the_background_and_searches_then_use_it(
     sessions: SessionFactory,
 ) -> None:
     catalog = await _seeded(sessions)
@@ -62,13 +63,30 @@ async def test_warm_up_builds_in_the_background_and_the_first_search_uses_it(
     assert not index.state().ready
     index.warm_up(sessions)
     assert index.state().building
-    async with sessions() as session:
-        built = await index.current(session)  # waits for the warm-up, does not build twice
+    await index.wait_built()
     assert index.state().ready and not index.state().building
+    async with sessions() as session:
+        built = await index.current(session)  # the warm-up's index: nothing built again
     assert index.state().products == len(built) == 3
     assert built.search("mug").hits[0].product_id == catalog.mug
     async with sessions() as session:
         assert await index.current(session) is built
+
+
+async def test_a_search_inside_a_transaction_during_the_warm_up_never_deadlocks(
+    sessions: SessionFactory,
+) -> None:
+    """A buyer's search holds a transaction (on SQLite, the write lock) while it asks for the
+    index; the warm-up's own read must not wait for it while it waits for the warm-up."""
+    catalog = await _seeded(sessions)
+    index = LiveSearchIndex()
+    index.warm_up(sessions)
+    async with transaction(sessions) as session:
+        await bump_catalog_version(session)  # a write: this transaction holds SQLite's lock
+        found = await asyncio.wait_for(index.current(session), timeout=20)
+    assert found.search("mug").hits[0].product_id == catalog.mug
+    await index.wait_built()
+    assert index.state().ready
 
 
 async def test_a_small_change_is_folded_in_before_the_next_search(sessions: SessionFactory) -> None:
