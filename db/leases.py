@@ -7,6 +7,7 @@ once `claimed_until` has passed.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,3 +36,14 @@ async def renew_leases(
         .values(claimed_until=now + lease)
     )
     return rowcount(result)
+
+
+async def wait_for_wake(wake: asyncio.Event, stop: asyncio.Event, *, seconds: float) -> None:
+    """A claiming worker's idle wait: until it is woken, told to stop, or `seconds` pass (then
+    it polls the table again, for rows another worker wrote or a dead one left)."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in (wake, stop)]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

@@ -24,6 +24,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application
 
 from db import utcnow
+from db.leases import wait_for_wake
 from inbox.fence import processing
 from inbox.store import Leased, Received, claim, finish, forget_done, renew, store
 
@@ -105,13 +106,7 @@ class InboxDispatcher:
                 await heartbeat
 
     async def _wait(self, stop: asyncio.Event) -> None:
-        waiters = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
-        try:
-            await asyncio.wait(waiters, timeout=self.poll_seconds,
-                               return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
-        finally:
-            for waiter in waiters:
-                waiter.cancel()
+        await wait_for_wake(self._wake, stop, seconds=self.poll_seconds)
 
     async def _claim(self, limit: int) -> int:
         async with self.sessions() as session, session.begin():

@@ -26,6 +26,7 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db import utcnow
+from db.leases import wait_for_wake
 from outbox.claims import Claimed, claim, mark_failed, mark_retry, mark_sent, renew
 
 log = logging.getLogger(__name__)
@@ -126,14 +127,7 @@ class OutboxSender:
             if handled:
                 continue  # more may be waiting
             self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                waiters = [asyncio.ensure_future(e.wait()) for e in (self._wake, stop)]
-                try:
-                    await asyncio.wait(waiters, timeout=self.poll_seconds,
-                                       return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
-                finally:
-                    for waiter in waiters:
-                        waiter.cancel()
+            await wait_for_wake(self._wake, stop, seconds=self.poll_seconds)
 
     async def _deliver(self, message: Claimed) -> None:
         try:
