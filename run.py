@@ -48,6 +48,7 @@ def main(argv: list[str]) -> int:
         return lock(rest)
     ensure_installed()
     compile_translations()
+    compile_bytecode()
     if command == "install":
         return 0
     if command == "test":
@@ -105,6 +106,19 @@ def compile_translations() -> None:
         subprocess.check_call(
             [str(BIN / "pybabel"), "-q", "compile", "-d", "locales", "-D", "chatshop"], cwd=ROOT
         )
+
+
+def compile_bytecode() -> None:
+    """Writes our modules' bytecode now, so a start does not compile ~250 files first.
+
+    Python would cache it itself, unless PYTHONDONTWRITEBYTECODE is set (as on many CI and
+    container images): then every start paid ~0.7 s of CPU compiling. Up-to-date files are
+    only stat'ed. The venv's Python is this one, so the cache's version tag matches."""
+    import compileall
+    import re
+
+    skip = re.compile(r"[/\\](\.venv|\.git|tests|benchmarks|data|locales)([/\\]|$)")
+    compileall.compile_dir(ROOT, quiet=2, rx=skip, workers=1)
 
 
 if __name__ == "__main__":

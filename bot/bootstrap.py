@@ -8,7 +8,13 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.database import create_engine, is_sqlite, session_factory, transaction, upgrade
+from bot.database import (
+    create_engine,
+    is_sqlite,
+    session_factory,
+    transaction,
+    upgrade_if_behind,
+)
 from bot.services import Services
 from bot.settings import ConfigurationError, Settings
 from merchants.secrets import SecretKeyError, box_from, seal_stored_secrets
@@ -28,7 +34,7 @@ async def open_database(settings: Settings, *, migrate: bool | None = None) -> A
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
         if migrate if migrate is not None else is_sqlite(url):
-            await upgrade(engine)
+            await upgrade_if_behind(engine)
     except (OSError, OperationalError, DBAPIError) as error:
         await engine.dispose()
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
