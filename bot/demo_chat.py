@@ -26,6 +26,7 @@ from sqlalchemy import delete
 from bot.app import build_application
 from bot.bootstrap import bootstrap
 from bot.database import SessionFactory, transaction
+from bot.pending_work import watch_bot
 from bot.runner import polling
 from bot.services import directory_from_settings
 from bot.settings import DEMO_TOKEN, Settings, load_settings
@@ -96,6 +97,7 @@ async def run_demo(
                 standin, buyer, out, photos=settings.data_dir / "demo-photos", staff=staff
             )
             out.write(BANNER.format(language=language))
+            watch_bot(standin, services.sessions)  # a piped line waits for what the bot owes
             async with polling(application), serve_on_loopback(web, sock) as web_url:
                 terminal.web_url = web_url
                 await terminal.converse(stdin)

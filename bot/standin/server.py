@@ -13,7 +13,7 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Generator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any
 
 import uvicorn
@@ -71,6 +71,7 @@ class StandIn:
         self._last_activity = time.monotonic()
         self._retry_after: dict[str, float] = {}  # a bot told to retry after a 429 is not done
         self._subscribers: list[Callable[[BotEvent], object]] = []
+        self._busy_probes: list[Callable[[], Awaitable[bool]]] = []
         self._chats: dict[tuple[str, int], Chat] = {}
         self._tasks: dict[str, asyncio.Task[None]] = {}
 
@@ -262,13 +263,30 @@ class StandIn:
                 and moment >= max(self._retry_after.values(), default=0.0) + quiet
             )
             if not pending and not self._in_flight and idle:
-                return
+                if not await self._bot_busy():
+                    return
+                self._touch()  # quiet on the wire but busy inside: look again after `quiet`
             if moment >= deadline:
                 raise TimeoutError(
                     f"the bot did not settle within {timeout} s: {pending} update(s) not fetched, "
                     f"{self._in_flight} request(s) in progress"
                 )
             await asyncio.sleep(min(0.02, quiet / 4))
+
+    def watch_bot(self, busy: Callable[[], Awaitable[bool]]) -> Callable[[], None]:
+        """`settle` also waits while `busy()` says the bot holds work it has not done.
+
+        A bot may spend longer than `quiet` between two requests (a loaded machine, a slow
+        query), and from the wire alone that looks settled; a bot running beside the stand-in
+        can say so (updates stored but not processed, messages owed but never tried)."""
+        self._busy_probes.append(busy)
+        return lambda: self._busy_probes.remove(busy) if busy in self._busy_probes else None
+
+    async def _bot_busy(self) -> bool:
+        for busy in list(self._busy_probes):
+            if await busy():
+                return True
+        return False
 
     def _touch(self) -> None:
         self._last_activity = time.monotonic()

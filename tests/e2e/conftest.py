@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import build_application
 from bot.database import SessionFactory, session_factory
 from bot.demo.seed import seed_demo_catalog
+from bot.pending_work import watch_bot
 from bot.runner import polling
 from bot.services import Services
 from bot.settings import DEMO_TOKEN, load_settings
@@ -49,8 +50,12 @@ class Shop:
 async def bot_running(standin: StandIn, services: Services) -> AsyncIterator[None]:
     """One bot process: the real Application polling the stand-in until the block ends."""
     application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
-    async with polling(application):
-        yield
+    unwatch = watch_bot(standin, services.sessions)
+    try:
+        async with polling(application):
+            yield
+    finally:
+        unwatch()
 
 
 @pytest.fixture
@@ -97,6 +102,7 @@ async def merchant_world(
             "Northwind orders", members={mia: "administrator", bob: "member"},
             bot_status="administrator",
         )  # fmt: skip
+        watch_bot(standin, services.sessions)  # gone with this stand-in
         async with polling(application):
             # The running sender polls every second; tests want their notices sooner.
             await stop_outbox_sender(application)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import ShopApplication, build_application
 from bot.database import SessionFactory, session_factory, transaction
+from bot.pending_work import watch_bot
 from bot.runner import polling
 from bot.services import Services
 from bot.settings import DEMO_TOKEN, load_settings
@@ -78,6 +79,7 @@ class World:
         """A new bot process on the same database and stand-in."""
         services = replace(self.services, payments=PaymentDirectory(sandbox=self.sandbox))
         application = build_application(services, token=DEMO_TOKEN, api_url=self.standin.api_url)
+        self._stack.callback(watch_bot(self.standin, services.sessions))  # while it runs
         await self._stack.enter_async_context(polling(application))
         self.application = application
 

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import build_application
 from bot.database import SessionFactory, session_factory, transaction
 from bot.demo.seed import seed_demo_catalog
+from bot.pending_work import watch_bot
 from bot.runner import polling
 from bot.services import Services
 from bot.settings import DEMO_TOKEN, load_settings
@@ -63,6 +64,7 @@ async def running(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch,
         owner = standin.user("Olga", language_code="en", username="olga")
         member = standin.user("Max", language_code="en")
         buyer = standin.user("Ana", language_code="de")
+        watch_bot(standin, services.sessions)  # gone with this stand-in
         async with polling(application):
             yield World(standin, services.sessions, owner, member, buyer)
 

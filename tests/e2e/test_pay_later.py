@@ -69,9 +69,19 @@ async def test_an_unpaid_order_is_paid_later_from_orders(world: World) -> None: 
             session, world.sandbox, headers, body, now=merchant_e2e.utcnow()
         )
     update = merchant_e2e.PaymentUpdate(event, chat_id=world.ana.id)
+    paid_note = DE.gettext(
+        "Thank you! Your payment of {amount} for order {number} has arrived. "
+        "{shop} will prepare it now."
+    ).split("{amount}")[0]
     assert world.application is not None
     await world.application.update_queue.put(update)
     await asyncio.wait_for(update.done, TIMEOUT)
+    # The outbox owes the buyer "payment received": let it arrive before the next question, so
+    # that the next answer read is the answer to that question, however loaded the machine.
+    await world.ana.chat.wait_for(
+        lambda m: m.text is not None and mug.number in m.text and paid_note in m.text,
+        timeout=TIMEOUT,
+    )
 
     listing = await answer_to(world, world.ana.send("/orders"))
     assert listing.text is not None
