@@ -27,10 +27,12 @@ from orders.errors import (
     InvalidPhone,
     NoShipping,
     NotText,
+    ShopNotOpen,
     TextTooLong,
 )
 from orders.models import Order, OrderStatus
 from orders.placement import Outcome
+from orders.shipping import remove_rules, set_rule
 from tests.orders.factories import NOW, Shop, make_customer, quoter, seed_shop, stock_of
 
 KEY = DialogKey("telegram", 500, 500)
@@ -299,7 +301,9 @@ async def test_postal_code_can_be_skipped_and_countries_picked(sessions: Session
 
 
 async def test_an_optional_postal_code_can_be_skipped(sessions: SessionFactory) -> None:
-    _shop, buyer = await _shop_and_buyer(sessions)
+    shop, buyer = await _shop_and_buyer(sessions)
+    async with transaction(sessions) as session:  # the tea shop ships to Egypt too
+        await set_rule(session, merchant_id=shop.cny_merchant, country="EG", rate_minor=5000)
     await buyer.begin()
     for answer in ("Egypt", "Omar Hassan", "010 1234 5678", "5 Tahrir Street", "Cairo"):
         await buyer.text(answer)
@@ -308,24 +312,41 @@ async def test_an_optional_postal_code_can_be_skipped(sessions: SessionFactory) 
     assert turn.draft.postal_code is None and turn.draft.phone == "+201012345678"
 
 
-async def test_a_merchant_that_does_not_ship_there_is_named(sessions: SessionFactory) -> None:
+async def test_a_country_a_shop_does_not_ship_to_is_refused_at_the_country_step(
+    sessions: SessionFactory,
+) -> None:
+    """Not after the whole address: the buyer stays at the country question, the shop named."""
     _shop, buyer = await _shop_and_buyer(sessions)
     await buyer.walk_to(Step.COUNTRY)
-    await buyer.text("France")
-    await buyer.walk_on(Step.CONFIRM_SAVE)
-    turn = await buyer.press(Step.CONFIRM_SAVE, "no")
-    assert turn is not None and turn.kind == TurnKind.SUMMARY and turn.summary is None
-    assert isinstance(turn.error, NoShipping) and turn.error.params["merchant"] == "Tea House"
-    # Back to the country, and on with one the tea shop ships to.
-    step: Step | None = Step.SUMMARY
-    while step is not None and step != Step.COUNTRY:
-        await buyer.press(step, "back")
-        step = await buyer.step()
+    typed = await buyer.text("France")
+    assert typed is not None and typed.kind == TurnKind.ASK
+    assert isinstance(typed.error, NoShipping) and typed.error.params["merchant"] == "Tea House"
+    assert typed.error.params["country"] == "FR"
+    pressed = await buyer.press(Step.COUNTRY, "FR")
+    assert pressed is not None and isinstance(pressed.error, NoShipping)
+    assert await buyer.step() == Step.COUNTRY
+    stored = await buyer.stored()
+    assert stored is not None and stored["data"].get("country") is None
+    # A country every shop of the cart ships to goes on to the name.
     turn = await buyer.text("DE")
-    while turn is not None and turn.draft is not None and turn.draft.step != Step.CONFIRM_SAVE:
-        turn = await buyer.text(ANSWERS[turn.draft.step])  # every answer asked again
+    assert turn is not None and turn.error is None and turn.draft is not None
+    assert turn.draft.step == Step.NAME
+    await buyer.walk_on(Step.CONFIRM_SAVE, turn)
     turn = await buyer.press(Step.CONFIRM_SAVE, "no")
     assert turn is not None and turn.summary is not None
+
+
+async def test_a_shop_without_any_rule_is_named_as_not_taking_orders(
+    sessions: SessionFactory,
+) -> None:
+    shop, buyer = await _shop_and_buyer(sessions)
+    async with transaction(sessions) as session:
+        await remove_rules(session, merchant_id=shop.cny_merchant, countries=None)
+    await buyer.walk_to(Step.COUNTRY)
+    turn = await buyer.text("DE")
+    assert turn is not None and isinstance(turn.error, ShopNotOpen)
+    assert turn.error.params["merchant"] == "Tea House"
+    assert await buyer.step() == Step.COUNTRY
 
 
 async def test_a_summary_that_moved_is_shown_again_not_placed(sessions: SessionFactory) -> None:
