@@ -72,6 +72,14 @@ def usage_lines(t: Translator) -> list[str]:
     ]
 
 
+def no_delivery_lines(t: Translator) -> list[str]:
+    """For a shop that delivers nowhere yet: why buyers cannot order, and how to fix it."""
+    return [
+        t.gettext("⚠️ No delivery is set up, so buyers cannot order from this shop yet."),
+        *usage_lines(t)[:2],
+    ]
+
+
 def zone_text(t: Translator, zone: Zone, currency: str) -> str:
     _ = t.gettext
 

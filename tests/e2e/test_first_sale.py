@@ -326,6 +326,9 @@ async def test_a_cli_made_shop_claimed_with_its_code_sells_to_a_brazilian_buyer(
             assert await shop_for_chat(session, group.id) is None
         claimed = await ask(world.owner, group, claim)
         assert "Tienda Sol" in (claimed.text or "")
+        # It delivers nowhere yet: the chat says buyers cannot order, and how to change that.
+        nowhere = ES.gettext("⚠️ No delivery is set up, so buyers cannot order from this shop yet.")
+        assert nowhere in (claimed.text or "") and "/shipping add" in (claimed.text or "")
         async with world.sessions() as session:
             shop = await shop_for_chat(session, group.id)
             assert shop is not None and shop.merchant.slug == "tienda-sol"
