@@ -296,9 +296,11 @@ async def _answer(
 async def _check_country(
     session: AsyncSession, shopper: Shopper, draft: CheckoutDraft, new: CheckoutDraft
 ) -> None:
-    """The country just answered must be one every shop in the cart delivers to: `NoShipping`
-    keeps the buyer at the country question instead of letting them type a whole address."""
-    if draft.step == Step.COUNTRY and new.country is not None:
+    """The country just answered (or taken with the saved details) must be one every shop in
+    the cart delivers to: `NoShipping` keeps the buyer at that question instead of letting them
+    type a whole address, or reach the summary, for nothing."""
+    chosen = draft.step == Step.COUNTRY or (draft.step == Step.REUSE_SAVED and new.reused)
+    if chosen and new.country is not None:
         await check_delivers(session, customer_id=shopper.customer_id, country=new.country)
 
 

@@ -336,6 +336,33 @@ async def test_a_country_a_shop_does_not_ship_to_is_refused_at_the_country_step(
     assert turn is not None and turn.summary is not None
 
 
+async def test_saved_details_for_a_country_a_new_shop_skips_are_refused_before_the_summary(
+    sessions: SessionFactory,
+) -> None:
+    """Germany saved from an earlier order; the tea shop has stopped delivering there."""
+    shop, buyer = await _shop_and_buyer(sessions)
+    await buyer.walk_to(Step.CONFIRM_SAVE)
+    turn = await buyer.press(Step.CONFIRM_SAVE, "yes")
+    assert turn is not None and turn.summary is not None
+    await buyer.press(Step.SUMMARY, turn.summary.fingerprint)
+    async with transaction(sessions) as session:
+        await remove_rules(session, merchant_id=shop.cny_merchant, countries=["DE"])
+        await set_rule(session, merchant_id=shop.cny_merchant, country="AT", rate_minor=3080)
+        await cart.add_to_cart(session, customer_id=buyer.shopper.customer_id,
+                               variant_id=shop.teapot)  # fmt: skip
+    offer = await buyer.begin()
+    assert offer.draft is not None and offer.draft.step == Step.REUSE_SAVED
+    refused = await buyer.press(Step.REUSE_SAVED, "yes")
+    assert refused is not None and refused.kind == TurnKind.ASK and refused.summary is None
+    assert isinstance(refused.error, NoShipping) and refused.error.params["country"] == "DE"
+    assert await buyer.step() == Step.REUSE_SAVED
+    other = await buyer.press(Step.REUSE_SAVED, "no")  # on to another country
+    assert other is not None and other.draft is not None and other.draft.step == Step.COUNTRY
+    austria = await buyer.text("Österreich")
+    assert austria is not None and austria.error is None and austria.draft is not None
+    assert austria.draft.step == Step.NAME
+
+
 async def test_a_shop_without_any_rule_is_named_as_not_taking_orders(
     sessions: SessionFactory,
 ) -> None:
