@@ -113,6 +113,14 @@ async def _shop_and_buyer(sessions: SessionFactory) -> tuple[Shop, Buyer]:
     return shop, Buyer(sessions, Shopper(customer, "EUR", "en", "DE"))
 
 
+async def _order_with_details_saved(buyer: Buyer) -> None:
+    """A whole checkout that remembers the delivery details, and its orders placed."""
+    await buyer.walk_to(Step.CONFIRM_SAVE)
+    turn = await buyer.press(Step.CONFIRM_SAVE, "yes")
+    assert turn is not None and turn.summary is not None
+    await buyer.press(Step.SUMMARY, turn.summary.fingerprint)
+
+
 async def _count_orders(sessions: SessionFactory) -> int:
     async with transaction(sessions) as session:
         return int(await session.scalar(select(func.count()).select_from(Order)) or 0)
@@ -341,10 +349,7 @@ async def test_saved_details_for_a_country_a_new_shop_skips_are_refused_before_t
 ) -> None:
     """Germany saved from an earlier order; the tea shop has stopped delivering there."""
     shop, buyer = await _shop_and_buyer(sessions)
-    await buyer.walk_to(Step.CONFIRM_SAVE)
-    turn = await buyer.press(Step.CONFIRM_SAVE, "yes")
-    assert turn is not None and turn.summary is not None
-    await buyer.press(Step.SUMMARY, turn.summary.fingerprint)
+    await _order_with_details_saved(buyer)
     async with transaction(sessions) as session:
         await remove_rules(session, merchant_id=shop.cny_merchant, countries=["DE"])
         await set_rule(session, merchant_id=shop.cny_merchant, country="AT", rate_minor=3080)
@@ -397,10 +402,7 @@ async def test_a_summary_that_moved_is_shown_again_not_placed(sessions: SessionF
 
 async def test_saved_details_are_offered_and_reused(sessions: SessionFactory) -> None:
     shop, buyer = await _shop_and_buyer(sessions)
-    await buyer.walk_to(Step.CONFIRM_SAVE)
-    turn = await buyer.press(Step.CONFIRM_SAVE, "yes")
-    assert turn is not None and turn.summary is not None
-    await buyer.press(Step.SUMMARY, turn.summary.fingerprint)
+    await _order_with_details_saved(buyer)
     async with transaction(sessions) as session:
         await cart.add_to_cart(
             session, customer_id=buyer.shopper.customer_id, variant_id=shop.mug_blue
