@@ -256,6 +256,8 @@ async def test_a_shop_opened_in_the_chat_makes_its_first_sale_to_a_german_buyer(
         not_there = DE.gettext("%(merchant)s does not deliver to %(country)s.") % {
             "merchant": "Acme Threads", "country": "Japan"}  # fmt: skip
         assert not_there in refused, refused
+        # ...and asks the country again (the first question), nothing else typed yet.
+        assert DE.gettext("The country? Send its name or its two-letter code, like DE.") in refused
         address = ["Deutschland", "Anna Müller", "0151 23456789", "Hauptstraße 5", "Berlin",
                    "10115"]  # fmt: skip
         number = await check_out(world, buyer, address)
