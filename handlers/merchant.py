@@ -35,6 +35,7 @@ from merchants import desk, refunds
 from merchants.binding import bind_chat
 from orders.dialog import DialogKey, clear_dialog, load_dialog, save_dialog
 from orders.errors import MissingTracking
+from orders.shipping import has_rules
 from outbox import enqueue
 from outbox.telegram import deliver_owed
 from payments import Provider
@@ -78,11 +79,12 @@ async def setup(update: Update, context: ShopContext) -> None:
             session, slug=context.args[0], chat_id=chat.id, user_id=user.id,
             user_name=_actor_name(update), code=" ".join(context.args[1:]) or None,
         )  # fmt: skip
+        delivers = shop is not None and await has_rules(session, merchant_id=shop.merchant.id)
     if shop is None:
         await send(update, context, views.setup_refused(t))
         return
     shop_t = translator(negotiate_locale(shop.language))
-    await send(update, context, views.setup_done(shop_t, shop.merchant.name))
+    await send(update, context, views.setup_done(shop_t, shop.merchant.name, delivers=delivers))
 
 
 async def press(update: Update, context: ShopContext) -> None:

@@ -27,6 +27,7 @@ from i18n import negotiate_locale, translator
 from merchants import onboarding
 from merchants.secrets import SecretKeyError
 from merchants.signup import ShopNotOpened, Signup
+from orders.shipping import has_rules
 from storefront.categories import list_categories
 
 _ADMINS = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
@@ -86,15 +87,19 @@ async def answer_text(update: Update, context: ShopContext) -> bool:
         return True
     if answered is None:
         return False
-    if answered.shop is None or answered.payment is None:
+    if answered.shop is None or answered.payment is None or answered.zone is None:
         assert answered.step is not None
-        await send(update, context, views.ask(context.i18n, answered.step, answered.problem))
+        await send(update, context, views.ask(
+            context.i18n, answered.step, answered.problem, currency=answered.currency,
+            refusal=answered.refusal,
+        ))  # fmt: skip
         return True
     shop_t = translator(negotiate_locale(answered.shop.language))
     slug, bot = answered.shop.merchant.slug, context.bot.username
     opened = views.opened(
         shop_t, name=answered.shop.merchant.name, link=views.shop_link(bot, slug),
-        payment=answered.payment, keys=views.keys_link(bot, slug),
+        payment=answered.payment, keys=views.keys_link(bot, slug), zone=answered.zone,
+        currency=answered.currency,
     )  # fmt: skip
     await send(update, context, opened)
     return True
@@ -107,10 +112,12 @@ async def shop_link(update: Update, context: ShopContext) -> None:
         merchant = await find_merchant(session, slug=slug)
         name = merchant.name if merchant is not None else ""
         categories = await list_categories(session, merchant_id=merchant.id) if merchant else []
+        delivers = await has_rules(session, merchant_id=merchant.id) if merchant else False
     if not name:
         await send(update, context, views.no_such_shop(context.i18n))
         return
-    await send(update, context, views.shop_welcome(context.i18n, name, categories))
+    await send(update, context, views.shop_welcome(context.i18n, name, categories,
+                                                   delivers=delivers))  # fmt: skip
 
 
 async def keys_start(update: Update, context: ShopContext) -> None:

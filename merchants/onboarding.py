@@ -1,9 +1,11 @@
 """`/newshop`: a group admin opens a shop in the chat, one question at a time.
 
-The questions: the shop's name, its base currency, the language of its notices, and how buyers
-pay (a payment link, Stripe, or the sandbox for testing). The last answer opens the shop
-(`merchants.signup.open_shop`): the group becomes its order chat and the admin its staff; what
-remains (shipping, the catalog file) is pointed to in the closing message with the shop's link.
+The questions: the shop's name, its base currency, the language of its notices, how buyers
+pay (a payment link, Stripe, or the sandbox for testing), and where it delivers (one zone, in
+the words of `/shipping`: "DE,FR,AT 4.90 free 60 days 3-5"). A shop that delivers nowhere
+cannot sell, so there is no skipping that question. The last answer opens the shop
+(`merchants.signup.open_shop`) with that zone: the group becomes its order chat and the admin
+its staff; the catalog file is asked in the closing message, with the shop's link.
 
 The dialog lives in the database (`orders.dialog`, its own channel) keyed by the group and the
 admin, so any worker serves the next answer and a restart resumes the same question. Nothing
@@ -24,10 +26,12 @@ from catalog.models import NAME_MAX
 from i18n import SHIPPED_LOCALES, negotiate_locale
 from merchants.secrets import SECRET_FIELDS, SecretBox
 from merchants.settings import Shop, set_payment, shop_by_slug
+from merchants.shipping import ShippingRefused, add_zone, parse_zone, shipping_zones
 from merchants.signup import Signup, may_open, open_shop
 from merchants.staff import is_staff
 from money import UnknownCurrency, normalise_code
 from orders.dialog import clear_dialog, load_dialog, save_dialog
+from orders.shipping import Zone
 from payments import ProviderKind
 
 CHANNEL: Final = "telegram:newshop"  # its own dialog rows: a Ship dialog under way is kept
@@ -41,6 +45,7 @@ class Step(StrEnum):
     CURRENCY = "currency"
     LANGUAGE = "language"
     PAYMENT = "payment"
+    SHIPPING = "shipping"
 
 
 class Problem(StrEnum):
@@ -48,17 +53,21 @@ class Problem(StrEnum):
     CURRENCY = "currency"  # not an ISO 4217 code
     LANGUAGE = "language"  # not one of the shipped languages
     PAYMENT = "payment"  # not one of the numbered choices
+    SHIPPING = "shipping"  # not a zone (`Answered.refusal` says what is wrong)
 
 
 @dataclass(frozen=True, slots=True)
 class Answered:
     """What the dialog says after an answer: the next question (maybe again, with `problem`),
-    or the opened shop."""
+    or the opened shop with the zone it delivers to."""
 
     step: Step | None
     problem: Problem | None = None
     shop: Shop | None = None
     payment: ProviderKind | None = None
+    currency: str = ""  # at the shipping question and after: the shop's currency
+    refusal: ShippingRefused | None = None  # with `Problem.SHIPPING`
+    zone: Zone | None = None  # the opened shop's delivery
 
 
 async def begin(
@@ -104,22 +113,43 @@ async def answer(
         if language is None:
             return Answered(step, Problem.LANGUAGE)
         data["language"], following = language, Step.PAYMENT
-    else:
+    elif step is Step.PAYMENT:
         payment = parse_payment(text)
         if payment is None:
             return Answered(step, Problem.PAYMENT)
-        await clear_dialog(session, channel=CHANNEL, chat_id=chat_id, user_id=user_id)
-        shop = await open_shop(
-            session, policy=policy, invite=data.get("invite"), name=data["name"],
-            currency=data["currency"], language=data["language"], chat_id=chat_id,
-            user_id=user_id, user_name=user_name, now=now,
-        )  # fmt: skip
-        # The choice only: keys and templates are secrets or need the operator (see README).
-        set_payment(shop.settings, payment.value, {})
-        return Answered(None, shop=shop, payment=payment)
+        data["payment"], following = payment.value, Step.SHIPPING
+    else:
+        return await _open(session, policy=policy, data=data, chat_id=chat_id, user_id=user_id,
+                           user_name=user_name, text=text, now=now)  # fmt: skip
     await save_dialog(session, channel=CHANNEL, chat_id=chat_id, user_id=user_id,
                       step=following.value, data=data, now=now)  # fmt: skip
+    if following is Step.SHIPPING:  # its prices are in the shop's currency: the view says which
+        return Answered(following, currency=data["currency"])
     return Answered(following)
+
+
+async def _open(
+    session: AsyncSession, *, policy: Signup, data: dict[str, str], chat_id: int, user_id: int,
+    user_name: str, text: str, now: datetime,
+) -> Answered:  # fmt: skip
+    """The shipping answer: the shop is opened with that zone, or the question asked again."""
+    currency = data["currency"]
+    try:
+        zone = parse_zone(text, currency=currency, locale=data["language"])
+    except ShippingRefused as refusal:
+        return Answered(Step.SHIPPING, Problem.SHIPPING, currency=currency, refusal=refusal)
+    await clear_dialog(session, channel=CHANNEL, chat_id=chat_id, user_id=user_id)
+    shop = await open_shop(
+        session, policy=policy, invite=data.get("invite"), name=data["name"], currency=currency,
+        language=data["language"], chat_id=chat_id, user_id=user_id, user_name=user_name,
+        now=now,
+    )  # fmt: skip
+    payment = ProviderKind(data["payment"])
+    # The choice only: keys and templates are secrets or need the operator (see README).
+    set_payment(shop.settings, payment.value, {})
+    await add_zone(session, merchant_id=shop.merchant.id, zone=zone)
+    found = await shipping_zones(session, merchant_id=shop.merchant.id)
+    return Answered(None, shop=shop, payment=payment, currency=currency, zone=found[0])
 
 
 async def cancel(session: AsyncSession, *, chat_id: int, user_id: int) -> None:

@@ -38,6 +38,7 @@ from orders.placement import (
     DEFAULT_TTL,
     CheckoutSummary,
     PlacementResult,
+    check_delivers,
     latest_placement,
     place_orders,
     summarise,
@@ -242,6 +243,7 @@ async def press(
         return None
     try:
         new = moved()
+        await _check_country(session, shopper, draft, new)
     except ShopError as error:
         return CheckoutTurn(TurnKind.ASK, draft, left=draft.step, error=error)
     await _save(session, key, new, now)
@@ -284,10 +286,22 @@ async def _answer(
         return turn
     try:
         new = apply(draft)
+        await _check_country(session, shopper, draft, new)
     except ShopError as error:
         return CheckoutTurn(TurnKind.ASK, draft, left=draft.step, error=error)
     await _save(session, key, new, now)
     return await _show(session, key, shopper, quoter, new, left=draft.step, now=now)
+
+
+async def _check_country(
+    session: AsyncSession, shopper: Shopper, draft: CheckoutDraft, new: CheckoutDraft
+) -> None:
+    """The country just answered (or taken with the saved details) must be one every shop in
+    the cart delivers to: `NoShipping` keeps the buyer at that question instead of letting them
+    type a whole address, or reach the summary, for nothing."""
+    chosen = draft.step == Step.COUNTRY or (draft.step == Step.REUSE_SAVED and new.reused)
+    if chosen and new.country is not None:
+        await check_delivers(session, customer_id=shopper.customer_id, country=new.country)
 
 
 async def _show(

@@ -22,15 +22,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from money import Money
-from orders.cart import CartLineView, CartView, view_cart
+from orders.cart import CartLineView, CartView, cart_lines, view_cart
 from orders.catalog_port import load_offers, release, reserve
 from orders.checkout import CheckoutDraft
 from orders.delivery import DeliveryDetails, save_delivery_details
-from orders.errors import CartEmpty, CheckoutExpired
+from orders.errors import CartEmpty, CheckoutExpired, NoShipping, ShopNotOpen
 from orders.models import ActorKind, Cart, CartLine, Order, OrderEvent, OrderLine, OrderStatus
 from orders.numbers import new_numbers
 from orders.pricing import MerchantPrice, Quoter, price_merchant
-from orders.shipping import quote_delivery, rules_for
+from orders.shipping import quote_delivery, rule_for, rules_for
 
 DEFAULT_TTL = timedelta(hours=2)
 
@@ -188,6 +188,23 @@ async def summarise(
         language=language,
     )
     return await _summary(session, view, delivery, quoter)
+
+
+async def check_delivers(session: AsyncSession, *, customer_id: int, country: str) -> None:
+    """Raises `NoShipping` (`ShopNotOpen` for a shop with no rule at all) naming the first shop
+    in the buyer's cart that does not deliver to `country`.
+
+    The checkout asks this as soon as the country is answered, so a buyer is never made to type
+    a whole address only to read at the summary that the order cannot go there.
+    """
+    lines = await cart_lines(session, customer_id=customer_id)
+    offers = await load_offers(session, [line.variant_id for line in lines], language="en")
+    shops = {offer.merchant_id: offer.merchant_name for offer in offers.values() if offer.active}
+    rules = await rules_for(session, merchant_ids=list(shops))
+    for merchant_id, name in shops.items():
+        if rule_for(rules[merchant_id], country) is None:
+            refusal = ShopNotOpen if not rules[merchant_id] else NoShipping
+            raise refusal(merchant=name, country=country)
 
 
 async def _summary(

@@ -14,6 +14,7 @@ from babel import Locale, UnknownLocaleError
 from conversation import callbacks
 from conversation.reply import Button, Reply
 from conversation.views.checkout import format_phone, line_title, status_label
+from conversation.views.shipping import no_delivery_lines
 from i18n import N_, Translator, negotiate_locale, translator
 from merchants.desk import Action, BuyerNews, OrderNotice, Owed, Refusal
 from merchants.refunds import RefundProblem
@@ -299,9 +300,11 @@ def setup_refused(t: Translator) -> Reply:
     )
 
 
-def setup_done(t: Translator, shop_name: str) -> Reply:
-    return Reply(
-        t.gettext(
-            "This chat now receives the orders of {shop}. You are on its staff and can act on them."
-        ).format(shop=escape(shop_name))
-    )
+def setup_done(t: Translator, shop_name: str, *, delivers: bool = True) -> Reply:
+    """The group claimed; for a shop that delivers nowhere yet, why buyers cannot order."""
+    text = t.gettext(
+        "This chat now receives the orders of {shop}. You are on its staff and can act on them."
+    ).format(shop=escape(shop_name))
+    if not delivers:
+        text += "\n\n" + "\n".join(no_delivery_lines(t))
+    return Reply(text)

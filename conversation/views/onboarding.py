@@ -14,9 +14,12 @@ from babel import Locale
 
 from conversation.reply import Reply
 from conversation.views.search import category_list
+from conversation.views.shipping import problem_text, zone_text
 from i18n import SHIPPED_LOCALES, Translator
 from merchants.onboarding import Problem, Step
+from merchants.shipping import ShippingRefused
 from merchants.signup import OpenRefused
+from orders.shipping import Zone
 from payments import ProviderKind
 from storefront.categories import Category
 
@@ -47,9 +50,15 @@ def refused(t: Translator, reason: OpenRefused) -> Reply:
     return Reply(t.gettext("This group already receives the orders of a shop."))
 
 
-def ask(t: Translator, step: Step, problem: Problem | None = None) -> Reply:
+def ask(
+    t: Translator, step: Step, problem: Problem | None = None, *, currency: str = "",
+    refusal: ShippingRefused | None = None,
+) -> Reply:  # fmt: skip
     """The question of `step`, after what was wrong with the last answer (if anything)."""
-    lines = [_problem(t, problem)] if problem is not None else []
+    if refusal is not None:
+        lines = [problem_text(t, refusal, currency)]
+    else:
+        lines = [_problem(t, problem)] if problem is not None else []
     if step is Step.NAME:
         lines.append(t.gettext("Let's open your shop. What is its name? Reply to this message."))
     elif step is Step.CURRENCY:
@@ -62,11 +71,29 @@ def ask(t: Translator, step: Step, problem: Problem | None = None) -> Reply:
         lines.append(t.gettext("In which language should I write order notices here?"))
         lines.extend(f"{number}. {name}" for number, name in enumerate(_language_names(), 1))
         lines.append(t.gettext("Reply with the number."))
-    else:
+    elif step is Step.PAYMENT:
         lines.append(t.gettext("How will buyers pay?"))
         lines.extend(f"{number}. {label}" for number, label in enumerate(_payments(t), 1))
         lines.append(t.gettext("Reply with the number."))
+    else:
+        lines.extend(_shipping_question(t, currency))
     return Reply("\n".join(lines), force_reply=True)
+
+
+def _shipping_question(t: Translator, currency: str) -> list[str]:
+    example = "<code>DE,FR,AT 4.90 free 60 days 3-5</code>"
+    return [
+        t.gettext(
+            "Where do you deliver, and at what cost? Buyers can order only once you deliver "
+            "somewhere."
+        ),
+        t.gettext(
+            "Reply with the countries (two-letter codes, * for the rest of the world), the "
+            "price in {currency}, and if you like free delivery from an amount and the days, "
+            "e.g. {example}"
+        ).format(currency=escape(currency), example=example),
+        t.gettext("Add more zones later with /shipping."),
+    ]
 
 
 def _problem(t: Translator, problem: Problem) -> str:
@@ -97,9 +124,11 @@ def keys_link(bot_username: str, slug: str) -> str:
 
 
 def opened(
-    t: Translator, *, name: str, link: str, payment: ProviderKind, keys: str
+    t: Translator, *, name: str, link: str, payment: ProviderKind, keys: str, zone: Zone,
+    currency: str,
 ) -> Reply:  # fmt: skip
-    """The closing message, in the shop's language: what is left, and the buyers' link."""
+    """The closing message, in the shop's language: its delivery, what is left, and the buyers'
+    link."""
     lines = [t.gettext("<b>{shop}</b> is open, and its orders will arrive in this group.")
              .format(shop=escape(name))]  # fmt: skip
     if payment is not ProviderKind.SANDBOX:
@@ -109,7 +138,12 @@ def opened(
                 "through this link: {link}"
             ).format(link=escape(keys))
         )
-    lines.append(t.gettext("Next, set where you ship and what it costs with /shipping."))
+    lines.append(
+        "🚚 "
+        + zone_text(t, zone, currency).removeprefix("• ")
+        + "\n"
+        + t.gettext("Add more zones later with /shipping.")
+    )
     lines.append(
         t.gettext(
             "Now send your catalog file (a CSV or a Shopify product export) as a reply to this "
@@ -121,9 +155,15 @@ def opened(
     return Reply("\n\n".join(lines))
 
 
-def shop_welcome(t: Translator, name: str, categories: Sequence[Category]) -> Reply:
-    """The buyer's first message from a shop's link: its name, then its categories."""
+def shop_welcome(
+    t: Translator, name: str, categories: Sequence[Category], *, delivers: bool = True
+) -> Reply:
+    """The buyer's first message from a shop's link: its name, then its categories; first, for a
+    shop that has set no delivery yet, that it cannot take orders."""
     welcome = t.gettext("Welcome to <b>{shop}</b>!").format(shop=escape(name))
+    if not delivers:
+        closed = t.gettext("{shop} is not taking orders yet: it has not set up delivery.")
+        welcome += "\n⚠️ " + closed.format(shop=escape(name))
     listing = category_list(t, categories)
     return Reply(f"{welcome}\n{listing.text}", buttons=listing.buttons)
 

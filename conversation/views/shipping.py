@@ -72,6 +72,14 @@ def usage_lines(t: Translator) -> list[str]:
     ]
 
 
+def no_delivery_lines(t: Translator) -> list[str]:
+    """For a shop that delivers nowhere yet: why buyers cannot order, and how to fix it."""
+    return [
+        t.gettext("⚠️ No delivery is set up, so buyers cannot order from this shop yet."),
+        *usage_lines(t)[:2],
+    ]
+
+
 def zone_text(t: Translator, zone: Zone, currency: str) -> str:
     _ = t.gettext
 
@@ -128,12 +136,16 @@ def zones_removed(
     return Reply(f"{text}\n\n{rest.text}")
 
 
-def refused(t: Translator, error: ShippingRefused, currency: str) -> Reply:
-    """Bad input, named, with the usage below it."""
-    text = t.gettext(_PROBLEMS[error.problem]).format(
+def problem_text(t: Translator, error: ShippingRefused, currency: str) -> str:
+    """What is wrong with the zone typed, naming what was typed."""
+    return "⚠️ " + t.gettext(_PROBLEMS[error.problem]).format(
         value=escape(error.value[:60]), currency=currency
     )
-    return Reply("\n".join(["⚠️ " + text, "", *usage_lines(t)]))
+
+
+def refused(t: Translator, error: ShippingRefused, currency: str) -> Reply:
+    """Bad input, named, with the usage below it."""
+    return Reply("\n".join([problem_text(t, error, currency), "", *usage_lines(t)]))
 
 
 # --- the buyer's side ---------------------------------------------------------------------------

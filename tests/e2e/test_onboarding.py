@@ -103,10 +103,18 @@ async def test_a_shop_opened_in_the_chat_from_nothing(
         assert "Français" in (question.text or "") and "中文" in (question.text or "")
         question = await ask(world.owner, chat, "6", reply_to=question)  # français
         assert "Sandbox" in (question.text or "")
-        done = await ask(world.owner, chat, "3", reply_to=question)
+        question = await ask(world.owner, chat, "3", reply_to=question)
+        assert "Buyers can order only once you deliver somewhere" in (question.text or "")
+        assert "price in EUR" in (question.text or "")
+        question = await ask(world.owner, chat, "skip", reply_to=question)  # no shop without it
+        assert "“skip”" in (question.text or "") and "deliver somewhere" in (question.text or "")
+        async with world.sessions() as session:
+            assert await shop_for_chat(session, chat.id) is None
+        done = await ask(world.owner, chat, "FR,BE 4,90 free 60 days 2-3", reply_to=question)
         text = done.text or ""
-        # In the shop's language now: the next steps, then the link for its customers.
+        # In the shop's language now: its delivery, the next steps, then the customers' link.
         assert "Café Lumière" in text and "/shipping" in text
+        assert "France" in text and "4,90" in text and "2–3 jours" in text
         assert f"https://t.me/{BOT}?start=shop-cafe-lumiere" in text
         assert text.index("/shipping") < text.index("t.me/")
 
@@ -191,7 +199,8 @@ async def test_stripe_keys_are_typed_in_a_private_chat_and_never_kept_in_it(
         question = await ask(world.owner, chat, "/newshop")
         for answer in ("Lumière", "EUR", "1"):
             question = await ask(world.owner, chat, answer, reply_to=question)
-        done = await ask(world.owner, chat, "2", reply_to=question)  # Stripe
+        question = await ask(world.owner, chat, "2", reply_to=question)  # Stripe
+        done = await ask(world.owner, chat, "* 9.90", reply_to=question)
         keys_link = f"https://t.me/{BOT}?start=keys-lumiere"
         assert keys_link in (done.text or "") and "Never post payment keys" in (done.text or "")
 

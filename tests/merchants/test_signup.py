@@ -16,6 +16,7 @@ from merchants.models import SignupCode
 from merchants.onboarding import Problem, Step
 from merchants.secrets import SecretBox, SecretKeyError
 from merchants.settings import payment_settings, set_payment, shop_by_slug, shop_for_chat
+from merchants.shipping import Problem as ShippingProblem
 from merchants.signup import (
     OpenRefused,
     ShopNotOpened,
@@ -30,6 +31,7 @@ from merchants.signup import (
 )
 from merchants.staff import is_staff, list_staff, remove_staff
 from orders.dialog import load_dialog
+from orders.shipping import Terms, has_rules
 from payments import ProviderKind
 from tests.payments.factories import SECRET_KEY
 
@@ -184,15 +186,33 @@ async def test_newshop_asks_one_question_at_a_time_and_keeps_its_place_in_the_da
     assert await _say(sessions, "9") == onboarding.Answered(Step.LANGUAGE, Problem.LANGUAGE)
     assert await _say(sessions, "2") == onboarding.Answered(Step.PAYMENT)  # 中文
     assert await _say(sessions, "4") == onboarding.Answered(Step.PAYMENT, Problem.PAYMENT)
+    assert await _say(sessions, "3") == onboarding.Answered(Step.SHIPPING, currency="CNY")
+    async with sessions() as session:  # no shop before it delivers somewhere
+        assert await find_merchant(session, slug="lotus-tea") is None
 
-    done = await _say(sessions, "3")
+    # No skipping: a shop that delivers nowhere cannot sell. A bad zone is named, not stored.
+    refusals = [("skip", ShippingProblem.UNKNOWN_WORD), ("CN,XY 10", ShippingProblem.BAD_COUNTRY),
+                ("CN", ShippingProblem.NO_PRICE)]  # fmt: skip
+    for words, problem in refusals:
+        again = await _say(sessions, words)
+        assert again is not None and again.step is Step.SHIPPING and again.shop is None
+        assert again.problem is Problem.SHIPPING and again.currency == "CNY"
+        assert again.refusal is not None and again.refusal.problem is problem
+    async with sessions() as session:
+        assert await find_merchant(session, slug="lotus-tea") is None
+
+    done = await _say(sessions, "CN,HK 12 free 199 days 2-4")
     assert done is not None and done.step is None and done.payment is ProviderKind.SANDBOX
     assert done.shop is not None and done.shop.merchant.slug == "lotus-tea"
+    assert done.zone is not None and done.zone.countries == ("CN", "HK")
+    assert done.zone.terms == Terms(1200, 19900, 2, 4)
     async with sessions() as session:
         shop = await shop_for_chat(session, GROUP)
         assert shop is not None and shop.language == "zh_Hans"
         assert shop.settings.payment_provider == "sandbox"
-        assert await find_merchant(session, slug="lotus-tea") is not None
+        merchant = await find_merchant(session, slug="lotus-tea")
+        assert merchant is not None
+        assert await has_rules(session, merchant_id=merchant.id)
     assert await _say(sessions, "more words") is None  # the dialog is over
 
 
@@ -216,7 +236,10 @@ async def test_an_invite_checked_at_the_start_is_used_at_the_end(sessions: Sessi
     async with sessions() as session:
         unused = await session.scalar(select(SignupCode.used_at))
     assert unused is None
-    done = await _say(sessions, "stripe", Signup.INVITE)
+    await _say(sessions, "stripe", Signup.INVITE)
+    async with sessions() as session:
+        assert await session.scalar(select(SignupCode.used_at)) is None
+    done = await _say(sessions, "* 9.90", Signup.INVITE)
     assert done is not None and done.shop is not None and done.payment is ProviderKind.STRIPE
     async with sessions() as session:
         row = await session.scalar(select(SignupCode))

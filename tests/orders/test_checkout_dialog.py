@@ -27,10 +27,12 @@ from orders.errors import (
     InvalidPhone,
     NoShipping,
     NotText,
+    ShopNotOpen,
     TextTooLong,
 )
 from orders.models import Order, OrderStatus
 from orders.placement import Outcome
+from orders.shipping import remove_rules, set_rule
 from tests.orders.factories import NOW, Shop, make_customer, quoter, seed_shop, stock_of
 
 KEY = DialogKey("telegram", 500, 500)
@@ -109,6 +111,14 @@ async def _shop_and_buyer(sessions: SessionFactory) -> tuple[Shop, Buyer]:
         await cart.add_to_cart(session, customer_id=customer, variant_id=shop.mug_red, quantity=2)
         await cart.add_to_cart(session, customer_id=customer, variant_id=shop.teapot)
     return shop, Buyer(sessions, Shopper(customer, "EUR", "en", "DE"))
+
+
+async def _order_with_details_saved(buyer: Buyer) -> None:
+    """A whole checkout that remembers the delivery details, and its orders placed."""
+    await buyer.walk_to(Step.CONFIRM_SAVE)
+    turn = await buyer.press(Step.CONFIRM_SAVE, "yes")
+    assert turn is not None and turn.summary is not None
+    await buyer.press(Step.SUMMARY, turn.summary.fingerprint)
 
 
 async def _count_orders(sessions: SessionFactory) -> int:
@@ -299,7 +309,9 @@ async def test_postal_code_can_be_skipped_and_countries_picked(sessions: Session
 
 
 async def test_an_optional_postal_code_can_be_skipped(sessions: SessionFactory) -> None:
-    _shop, buyer = await _shop_and_buyer(sessions)
+    shop, buyer = await _shop_and_buyer(sessions)
+    async with transaction(sessions) as session:  # the tea shop ships to Egypt too
+        await set_rule(session, merchant_id=shop.cny_merchant, country="EG", rate_minor=5000)
     await buyer.begin()
     for answer in ("Egypt", "Omar Hassan", "010 1234 5678", "5 Tahrir Street", "Cairo"):
         await buyer.text(answer)
@@ -308,24 +320,65 @@ async def test_an_optional_postal_code_can_be_skipped(sessions: SessionFactory) 
     assert turn.draft.postal_code is None and turn.draft.phone == "+201012345678"
 
 
-async def test_a_merchant_that_does_not_ship_there_is_named(sessions: SessionFactory) -> None:
+async def test_a_country_a_shop_does_not_ship_to_is_refused_at_the_country_step(
+    sessions: SessionFactory,
+) -> None:
+    """Not after the whole address: the buyer stays at the country question, the shop named."""
     _shop, buyer = await _shop_and_buyer(sessions)
     await buyer.walk_to(Step.COUNTRY)
-    await buyer.text("France")
-    await buyer.walk_on(Step.CONFIRM_SAVE)
-    turn = await buyer.press(Step.CONFIRM_SAVE, "no")
-    assert turn is not None and turn.kind == TurnKind.SUMMARY and turn.summary is None
-    assert isinstance(turn.error, NoShipping) and turn.error.params["merchant"] == "Tea House"
-    # Back to the country, and on with one the tea shop ships to.
-    step: Step | None = Step.SUMMARY
-    while step is not None and step != Step.COUNTRY:
-        await buyer.press(step, "back")
-        step = await buyer.step()
+    typed = await buyer.text("France")
+    assert typed is not None and typed.kind == TurnKind.ASK
+    assert isinstance(typed.error, NoShipping) and typed.error.params["merchant"] == "Tea House"
+    assert typed.error.params["country"] == "FR"
+    pressed = await buyer.press(Step.COUNTRY, "FR")
+    assert pressed is not None and isinstance(pressed.error, NoShipping)
+    assert await buyer.step() == Step.COUNTRY
+    stored = await buyer.stored()
+    assert stored is not None and stored["data"].get("country") is None
+    # A country every shop of the cart ships to goes on to the name.
     turn = await buyer.text("DE")
-    while turn is not None and turn.draft is not None and turn.draft.step != Step.CONFIRM_SAVE:
-        turn = await buyer.text(ANSWERS[turn.draft.step])  # every answer asked again
+    assert turn is not None and turn.error is None and turn.draft is not None
+    assert turn.draft.step == Step.NAME
+    await buyer.walk_on(Step.CONFIRM_SAVE, turn)
     turn = await buyer.press(Step.CONFIRM_SAVE, "no")
     assert turn is not None and turn.summary is not None
+
+
+async def test_saved_details_for_a_country_a_new_shop_skips_are_refused_before_the_summary(
+    sessions: SessionFactory,
+) -> None:
+    """Germany saved from an earlier order; the tea shop has stopped delivering there."""
+    shop, buyer = await _shop_and_buyer(sessions)
+    await _order_with_details_saved(buyer)
+    async with transaction(sessions) as session:
+        await remove_rules(session, merchant_id=shop.cny_merchant, countries=["DE"])
+        await set_rule(session, merchant_id=shop.cny_merchant, country="AT", rate_minor=3080)
+        await cart.add_to_cart(session, customer_id=buyer.shopper.customer_id,
+                               variant_id=shop.teapot)  # fmt: skip
+    offer = await buyer.begin()
+    assert offer.draft is not None and offer.draft.step == Step.REUSE_SAVED
+    refused = await buyer.press(Step.REUSE_SAVED, "yes")
+    assert refused is not None and refused.kind == TurnKind.ASK and refused.summary is None
+    assert isinstance(refused.error, NoShipping) and refused.error.params["country"] == "DE"
+    assert await buyer.step() == Step.REUSE_SAVED
+    other = await buyer.press(Step.REUSE_SAVED, "no")  # on to another country
+    assert other is not None and other.draft is not None and other.draft.step == Step.COUNTRY
+    austria = await buyer.text("Österreich")
+    assert austria is not None and austria.error is None and austria.draft is not None
+    assert austria.draft.step == Step.NAME
+
+
+async def test_a_shop_without_any_rule_is_named_as_not_taking_orders(
+    sessions: SessionFactory,
+) -> None:
+    shop, buyer = await _shop_and_buyer(sessions)
+    async with transaction(sessions) as session:
+        await remove_rules(session, merchant_id=shop.cny_merchant, countries=None)
+    await buyer.walk_to(Step.COUNTRY)
+    turn = await buyer.text("DE")
+    assert turn is not None and isinstance(turn.error, ShopNotOpen)
+    assert turn.error.params["merchant"] == "Tea House"
+    assert await buyer.step() == Step.COUNTRY
 
 
 async def test_a_summary_that_moved_is_shown_again_not_placed(sessions: SessionFactory) -> None:
@@ -349,10 +402,7 @@ async def test_a_summary_that_moved_is_shown_again_not_placed(sessions: SessionF
 
 async def test_saved_details_are_offered_and_reused(sessions: SessionFactory) -> None:
     shop, buyer = await _shop_and_buyer(sessions)
-    await buyer.walk_to(Step.CONFIRM_SAVE)
-    turn = await buyer.press(Step.CONFIRM_SAVE, "yes")
-    assert turn is not None and turn.summary is not None
-    await buyer.press(Step.SUMMARY, turn.summary.fingerprint)
+    await _order_with_details_saved(buyer)
     async with transaction(sessions) as session:
         await cart.add_to_cart(
             session, customer_id=buyer.shopper.customer_id, variant_id=shop.mug_blue
