@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import ShopApplication, build_application
 from bot.cli import main as chatshop
 from bot.database import SessionFactory, session_factory, transaction
+from bot.pending_work import watch_bot
 from bot.runner import polling
 from bot.services import Services
 from bot.settings import DEMO_TOKEN, load_settings
@@ -90,6 +91,7 @@ async def running(engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch,
         owner = standin.user("Olga", language_code="en", username="olga")
         member = standin.user("Max", language_code="en")
         application = build_application(services, token=DEMO_TOKEN, api_url=standin.api_url)
+        watch_bot(standin, services.sessions)  # gone with this stand-in
         async with polling(application):
             yield World(standin, services, sandbox, application, owner, member)
 
