@@ -70,6 +70,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "price_too_large": N_("The price %(value)s is too large."),
     "price_precision": N_("%(value)s has more decimals than %(currency)s allows (%(digits)d)."),
     "bad_stock": N_("%(value)s is not a whole number of items."),
+    "bad_weight": N_("%(value)s is not a weight in grams."),
     "stock_too_large": N_("The stock %(value)s is too large."),
     "bad_status": N_("%(value)s is not a status: use active, draft or archived."),
     "bad_policy": N_("%(value)s is not an inventory policy: use deny or continue."),
