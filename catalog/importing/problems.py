@@ -37,6 +37,10 @@ MESSAGES: Final[Mapping[str, str]] = {
     "missing_column": N_(
         "The required column %(column)s is missing (it may be called %(aliases)s)."
     ),
+    "not_translation_export": N_(
+        "This is not Shopify's translation export: its first line must name the columns "
+        "%(columns)s."
+    ),
     "duplicate_column": N_("Two columns mean the same thing: %(first)s and %(second)s."),
     "bad_merchant": N_(
         "%(value)s is not a merchant id: use lowercase letters, digits, - and _, "

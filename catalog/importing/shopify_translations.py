@@ -75,11 +75,9 @@ def read_translation_export(data: bytes) -> list[TranslationRow]:
     text = decode(read_bytes(data, max_bytes=MAX_BYTES))
     header, records = read_records(text, max_rows=MAX_ROWS)
     names = [clean_line(cell).casefold() for cell in header]
-    for wanted in HEADER:
-        if wanted not in names:
-            column = wanted.capitalize()
-            params = {"column": column, "aliases": column}
-            raise ImportRejected(ImportProblem("missing_column", line=1, params=params))
+    if not all(wanted in names for wanted in HEADER):
+        columns = "Type, Identification, Field, Locale, Default content, Translated content"
+        raise ImportRejected(ImportProblem("not_translation_export", params={"columns": columns}))
     at = {name: names.index(name) for name in (*HEADER, "market")}
     rows = []
     for record in records:

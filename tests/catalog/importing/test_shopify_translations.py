@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.database import SessionFactory, transaction
 from catalog.exporting import UnknownMerchant
-from catalog.importing import ImportRejected
+from catalog.importing.problems import ImportRejected
 from catalog.importing.shopify_translations import (
     TranslationReport,
     import_translation_export,
@@ -114,7 +114,7 @@ async def test_a_product_file_or_an_unknown_shop_is_refused_and_changes_nothing(
 ) -> None:
     with pytest.raises(ImportRejected) as refused:
         read_translation_export(PRODUCTS.encode())
-    assert refused.value.problem.code == "missing_column"
+    assert refused.value.problem.code == "not_translation_export"
     assert (await run_import(sessions, PRODUCTS)).ok
     with pytest.raises(UnknownMerchant):
         async with transaction(sessions) as session:
