@@ -22,6 +22,7 @@ from catalog.importing.shopify_translations import (
     TranslationReport,
     import_translation_export,
 )
+from conversation.views.translations_report import report_lines
 from i18n import N_, Translator, negotiate_locale, translator
 
 MAX_PRINTED: Final = 50  # problems listed before "... and N more"
@@ -44,12 +45,6 @@ MORE = N_("... and %(count)d more.")
 IGNORED = N_("Columns not imported: %(columns)s.")
 UNKNOWN_MERCHANT = N_("There is no merchant %(merchant)s.")
 EXPORTED = N_("Exported %(count)d products of %(merchant)s to %(path)s.")
-TRANSLATED = N_(
-    "%(merchant)s, translations into %(languages)s: %(products)d products changed, "
-    "%(titles)d titles and descriptions, %(names)d option names, %(values)d option values."
-)
-MARKET_ROWS = N_("%(count)d rows for one market only were left out.")
-UNMATCHED = N_("Not found in the shop, left out: %(titles)s.")
 
 
 class ProgressBar:
@@ -212,20 +207,8 @@ async def import_translations_file(
 
 
 def print_translation_report(report: TranslationReport, tr: Translator, out: TextIO) -> None:
-    counts = {
-        "merchant": report.merchant,
-        "languages": ", ".join(report.languages) or "-",
-        "products": report.products,
-        "titles": report.titles,
-        "names": report.option_names,
-        "values": report.option_values,
-    }
-    print(tr.gettext(TRANSLATED) % counts, file=out)
-    if report.market_rows:
-        print(tr.gettext(MARKET_ROWS) % {"count": report.market_rows}, file=out)
-    if report.unmatched:
-        shown = ", ".join(report.unmatched[:MAX_PRINTED])
-        print(tr.gettext(UNMATCHED) % {"titles": shown}, file=out)
+    for line in report_lines(tr, report, shop=report.merchant):
+        print(line, file=out)
 
 
 def _translator(settings: Settings) -> Translator:

@@ -70,6 +70,17 @@ class TranslationReport:
     unmatched: list[str] = field(default_factory=list)  # products of the file not in the shop
 
 
+def is_translation_export(data: bytes) -> bool:
+    """Whether `data` starts like Shopify's translation export (its header), not a product file."""
+    try:
+        text = decode(data)
+    except ImportRejected:
+        return False
+    first = next(iter(text.splitlines()), "")
+    names = {clean_line(name).strip('"').casefold() for name in first.split(",")}
+    return all(wanted in names for wanted in HEADER)
+
+
 def read_translation_export(data: bytes) -> list[TranslationRow]:
     """The rows of a Shopify translation export; `ImportRejected` if it is not one."""
     text = decode(read_bytes(data, max_bytes=MAX_BYTES))
