@@ -150,13 +150,13 @@ class NoShipping(ShopError):
 class TooHeavy(NoShipping):
     """The order weighs more than the merchant's heaviest weight tier for that country.
 
-    `grams` is the order's weight, `limit` the heaviest it delivers there (both in grams).
+    `grams` is the order's weight, `limit` the heaviest it delivers there, both in grams (the
+    view words them as "5 kg" in the reader's language).
     """
 
     message_id = "checkout.too_heavy"
     default = (
-        "%(merchant)s delivers parcels to %(country)s up to %(limit)s g; "
-        "this order weighs %(grams)s g."
+        "%(merchant)s delivers parcels up to %(limit)s to %(country)s; this order weighs %(grams)s."
     )
 
 
