@@ -7,6 +7,7 @@ be read; the database is untouched unless the import was applied.
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 from typing import Final, TextIO
@@ -16,6 +17,12 @@ from bot.database import session_factory, transaction
 from bot.settings import Settings
 from catalog.exporting import UnknownMerchant, export_catalog
 from catalog.importing import DEFAULT_LIMITS, ImportReport, import_catalog
+from catalog.importing.problems import ImportRejected
+from catalog.importing.shopify_translations import (
+    TranslationReport,
+    import_translation_export,
+)
+from conversation.views.translations_report import report_lines
 from i18n import N_, Translator, negotiate_locale, translator
 
 MAX_PRINTED: Final = 50  # problems listed before "... and N more"
@@ -170,6 +177,38 @@ async def export_file(
     target = str(output) if output else "stdout"
     print(tr.gettext(EXPORTED) % {"count": count, "merchant": merchant, "path": target}, file=err)
     return 0
+
+
+async def import_translations_file(
+    settings: Settings, path: Path, *, merchant: str, err: TextIO | None = None
+) -> int:
+    """Imports Shopify's translation export into `merchant`'s catalog; the exit status."""
+    err = err or sys.stderr
+    tr = _translator(settings)
+    try:
+        data = await asyncio.to_thread(path.read_bytes)
+    except OSError as error:
+        print(tr.gettext(CANNOT_READ) % {"path": path, "reason": error.strerror}, file=err)
+        return 1
+    engine = await open_database(settings)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            report = await import_translation_export(session, data, merchant_slug=merchant)
+    except ImportRejected as rejected:
+        print(tr.gettext(ERROR) % {"problem": rejected.problem.render(tr.gettext)}, file=err)
+        return 1
+    except UnknownMerchant:
+        print(tr.gettext(UNKNOWN_MERCHANT) % {"merchant": merchant}, file=err)
+        return 1
+    finally:
+        await engine.dispose()
+    print_translation_report(report, tr, err)
+    return 0
+
+
+def print_translation_report(report: TranslationReport, tr: Translator, out: TextIO) -> None:
+    for line in report_lines(tr, report, shop=report.merchant):
+        print(line, file=out)
 
 
 def _translator(settings: Settings) -> Translator:

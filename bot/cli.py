@@ -87,6 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     exporting.add_argument("--merchant", required=True)
     exporting.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     exporting.set_defaults(run=_catalog_export)
+    translations = catalog_commands.add_parser(
+        "import-translations",
+        help="import Shopify's translation export (Settings > Languages > Export)",
+    )
+    translations.add_argument("file", type=Path)
+    translations.add_argument("--merchant", required=True, help="merchant slug")
+    translations.set_defaults(run=_catalog_translations)
 
     from bot.merchant_cli import add_arguments as add_merchant_commands
 
@@ -173,6 +180,12 @@ async def _catalog_import(args: argparse.Namespace) -> int:
         currency=args.currency,
         skip_bad_rows=args.skip_bad_rows,
     )
+
+
+async def _catalog_translations(args: argparse.Namespace) -> int:
+    from bot.catalog_cli import import_translations_file
+
+    return await import_translations_file(_settings(), args.file, merchant=args.merchant)
 
 
 async def _catalog_export(args: argparse.Namespace) -> int:

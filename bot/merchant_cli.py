@@ -84,11 +84,15 @@ def _shipping_arguments(actions: argparse._SubParsersAction) -> None:  # type: i
     add = commands.add_parser("add", help="a zone: countries, price, free-from, days, tiers")
     add.add_argument("slug")
     add.add_argument("--to", required=True, help="ISO country codes, e.g. DE,FR,AT; * = the rest")
-    add.add_argument("--price", required=True, help="in the shop's currency, e.g. 4.90")
+    add.add_argument("--price", help="in the shop's currency, e.g. 4.90 (not with --tier)")
     add.add_argument("--free-from", help="orders from this value ship free, e.g. 60")
     add.add_argument("--days", help="delivery days, e.g. 3-5")
     add.add_argument("--items", action="append", default=[], metavar="N:PRICE",
                      help="from N items this price instead, e.g. 3:6.90 (repeatable)")  # fmt: skip
+    add.add_argument("--tier", action="append", default=[], metavar="WEIGHT=PRICE",
+                     help="parcels up to WEIGHT (kg, g, lb, oz) cost PRICE, e.g. 2kg=4.90; "
+                     "repeatable; heavier orders than the last tier are not delivered to the "
+                     "zone; replaces --price")  # fmt: skip
     remove = commands.add_parser("remove", help="remove countries' rules (or --all)")
     remove.add_argument("slug")
     which = remove.add_mutually_exclusive_group(required=True)
@@ -101,7 +105,8 @@ def _shipping_arguments(actions: argparse._SubParsersAction) -> None:  # type: i
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
     load = commands.add_parser("import", help="replace every rule by a CSV's zones")
     load.add_argument("slug")
-    load.add_argument("file", help="CSV: countries,price,free_from,min_days,max_days,item_tiers")
+    load.add_argument("file", help="CSV: countries,price,free_from,min_days,max_days,"
+                      "item_tiers,weight_tiers")  # fmt: skip
     for action, parser in (("add", add), ("remove", remove), ("list", listing),
                            ("export", export), ("import", load)):  # fmt: skip
         parser.set_defaults(run=_run_shipping, shipping_action=action)

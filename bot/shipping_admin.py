@@ -18,7 +18,7 @@ from bot.errors import ConfigurationError
 from bot.settings import Settings
 from catalog.merchants import find_merchant
 from merchants import shipping
-from merchants.shipping import Problem, ShippingFileError, ShippingRefused
+from merchants.shipping import Problem, ShippingFileError, ShippingRefused, weight_words
 from money import Money
 from orders.shipping import Zone
 
@@ -29,6 +29,10 @@ _PROBLEMS = {
     Problem.BAD_PRICE: "{value!r} is not a price in {currency}, e.g. 4.90",
     Problem.BAD_DAYS: "{value!r} is not a number of days, e.g. 3-5",
     Problem.BAD_TIER: "{value!r} is not an item tier: N:PRICE from 2 items, e.g. 3:6.90",
+    Problem.BAD_WEIGHT_TIER: "{value!r} is not a weight tier: WEIGHT=PRICE, e.g. 2kg=4.90 "
+    "(kg, g, lb or oz; each weight once)",
+    Problem.MIXED_TIERS: "weight tiers are the zone's whole price list: give them without "
+    "--price and without --items",
     Problem.UNKNOWN_WORD: "{value!r} is not understood here",
     Problem.NOT_SET: "no rule for {value}; `merchant shipping list` shows them",
 }
@@ -50,7 +54,9 @@ def zone_line(zone: Zone, currency: str) -> str:
         return str(Money.from_minor(minor, currency))
 
     terms = zone.terms
-    parts = [money(terms.rate_minor)]
+    parts = [] if terms.weight_tiers else [money(terms.rate_minor)]
+    parts += [f"up to {weight_words(tier.max_grams)} {money(tier.rate_minor)}"
+              for tier in terms.weight_tiers]  # fmt: skip
     if terms.free_above_minor is not None:
         parts.append(f"free from {money(terms.free_above_minor)}")
     if terms.days is not None:
@@ -109,7 +115,11 @@ async def shipping_command(
 
 
 def _zone_words(args: argparse.Namespace) -> str:
-    words = ["--to", args.to, "--price", args.price]
+    words = ["--to", args.to]
+    if args.price:
+        words += ["--price", args.price]
+    for tier in args.tier:
+        words += ["--weight", tier]
     if args.free_from:
         words += ["--free-from", args.free_from]
     if args.days:

@@ -42,6 +42,7 @@ PLAIN_COLUMNS: Final = (
     "stock",
     "inventory_policy",
     "barcode",
+    "grams",
     "image",
     "image_alt",
 )
@@ -143,6 +144,7 @@ def _variant_cells(product: Product, variant: Variant, currency: str) -> dict[st
         "stock": str(variant.stock),
         "inventory_policy": variant.inventory_policy,
         "barcode": variant.barcode or "",
+        "grams": "" if variant.grams is None else str(variant.grams),
     }
 
 

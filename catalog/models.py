@@ -196,6 +196,8 @@ class Variant(Base):
     stock: Mapped[int] = mapped_column(Integer, default=0)
     inventory_policy: Mapped[str] = mapped_column(String(8), default=InventoryPolicy.DENY.value)
     barcode: Mapped[str | None] = mapped_column(String(BARCODE_MAX))
+    # Shipping weight in grams (Shopify's "Variant Grams"); None: not given, ships as weightless.
+    grams: Mapped[int | None] = mapped_column(Integer)
 
     product: Mapped[Product] = relationship(back_populates="variants", lazy="raise")
 

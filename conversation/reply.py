@@ -43,3 +43,7 @@ class Reply:
     # Ask for an answer as a reply to this message (a bot in a group with privacy mode on sees
     # only replies to its own messages). A channel without replies shows the text only.
     force_reply: bool = False
+    # With `force_reply`: only the people the text mentions are asked (not the whole group), and
+    # the hint shown in their empty input field (at most 64 characters).
+    force_reply_selective: bool = False
+    force_reply_placeholder: str | None = None

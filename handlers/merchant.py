@@ -31,7 +31,7 @@ from handlers import onboarding
 from handlers.render import send
 from handlers.routing import on
 from i18n import negotiate_locale, translator
-from merchants import desk, refunds
+from merchants import desk, refunds, tracking_prompts
 from merchants.binding import bind_chat
 from orders.dialog import DialogKey, clear_dialog, load_dialog, save_dialog
 from orders.errors import MissingTracking
@@ -125,7 +125,15 @@ async def press(update: Update, context: ShopContext) -> None:
         return
     if result.ask_tracking:
         shop_t = translator(negotiate_locale(result.language))
-        await send(update, context, views.ask_tracking(shop_t, result.number, user.first_name))
+        asked = views.ask_tracking(shop_t, result.number, user.first_name, user.id,
+                                   correcting=action is desk.Action.RETRACK)  # fmt: skip
+        prompt = await send(update, context, asked)
+        if prompt is not None:  # a reply to it names the order, whoever of the staff sends it
+            async with transaction(context.services.sessions) as session:
+                await tracking_prompts.remember(
+                    session, chat_id=message.chat.id, message_id=prompt.message_id,
+                    prompt=tracking_prompts.Prompt(order_id, message.message_id), now=utcnow(),
+                )  # fmt: skip
         return
     if result.confirm_refund is not None:
         # The confirmation comes as a new message; remember which notice to edit once it is
@@ -192,23 +200,29 @@ async def tracking_answer(update: Update, context: ShopContext) -> None:
     if await onboarding.answer_text(update, context):  # an answer to /newshop's question
         return
     key: DialogKey = {"channel": desk.CHANNEL, "chat_id": chat.id, "user_id": user.id}
-    async with transaction(context.services.sessions) as session:
-        dialog = await load_dialog(session, **key, max_idle=SHIP_DIALOG_IDLE, now=utcnow())
-    if dialog is None or dialog.step != desk.SHIP_STEP:
+    prompt = await _prompt_answered(update, context, key)
+    if prompt is None:
         return  # ordinary chatter in the shop's group: not for the bot
     try:
         found = desk.parse_tracking(message.text)
         async with transaction(context.services.sessions) as session:
             result = await desk.ship(
                 session, chat_id=chat.id, user_id=user.id, actor_name=_actor_name(update),
-                order_id=int(dialog.data["order_id"]), carrier=found.carrier,
-                tracking=found.number,
-                notice_message_id=dialog.data.get("notice_message_id"), now=utcnow(),
+                order_id=prompt.order_id, carrier=found.carrier, tracking=found.number,
+                notice_message_id=prompt.notice_message_id, now=utcnow(),
             )  # fmt: skip
             await _owe(session, result)
-            await clear_dialog(session, **key)
+            own = await load_dialog(session, **key)
+            if own is not None and own.data.get("order_id") == prompt.order_id:
+                await clear_dialog(session, **key)
     except MissingTracking:
-        await send(update, context, views.bad_tracking(context.i18n))
+        asked = await send(update, context, views.bad_tracking(context.i18n, user.first_name,
+                                                               user.id))  # fmt: skip
+        if asked is not None:  # a reply to the second question names the same order
+            async with transaction(context.services.sessions) as session:
+                await tracking_prompts.remember(session, chat_id=chat.id,
+                                                message_id=asked.message_id, prompt=prompt,
+                                                now=utcnow())  # fmt: skip
         return
     except desk.DeskRefused as refusal:
         async with transaction(context.services.sessions) as session:
@@ -224,6 +238,30 @@ async def tracking_answer(update: Update, context: ShopContext) -> None:
     await send(update, context, done)
     if result.owed:
         await deliver_owed(context.application)
+
+
+async def _prompt_answered(
+    update: Update, context: ShopContext, key: DialogKey
+) -> tracking_prompts.Prompt | None:
+    """The order a staff message gives tracking for: the prompt it replies to, else the one
+    the sender was last asked (a typed answer, where the bot reads the whole group)."""
+    message, now = update.effective_message, utcnow()
+    assert message is not None
+    replied = message.reply_to_message
+    async with transaction(context.services.sessions) as session:
+        if replied is not None and replied.from_user is not None and replied.from_user.is_bot:
+            prompt = await tracking_prompts.answered(
+                session, chat_id=message.chat.id, message_id=replied.message_id, now=now
+            )
+            if prompt is not None:
+                return prompt
+        dialog = await load_dialog(session, **key, max_idle=SHIP_DIALOG_IDLE, now=now)
+    if dialog is None or dialog.step != desk.SHIP_STEP:
+        return None
+    notice = dialog.data.get("notice_message_id")
+    return tracking_prompts.Prompt(
+        int(dialog.data["order_id"]), notice if isinstance(notice, int) else None
+    )
 
 
 async def _owe(session: AsyncSession, result: desk.DeskResult) -> None:

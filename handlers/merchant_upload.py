@@ -4,6 +4,7 @@ Every document in a group is read as a catalog upload. The order of the checks i
 the chat and the sender first (nothing is downloaded for a stranger), then the size Telegram
 reports, then the download, then one transaction that imports the whole file or nothing. The
 caption `skip` imports the good products of a file with errors (see `merchants.upload`).
+Shopify's translation export, told apart by its header, adds the catalog's translations.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ async def catalog_file(update: Update, context: ShopContext) -> None:
         data = await _download(context, document)
         if data is None:
             await send(update, context, views.download_failed(shop_t))
+            return
+        if upload.is_translations(data):
+            async with transaction(context.services.sessions) as session:
+                translated = await upload.import_translations_upload(
+                    session, chat_id=chat.id, user_id=user.id, data=data
+                )
+            await send(update, context, views.translations_report(shop_t, translated))
             return
         async with transaction(context.services.sessions) as session:
             result = await upload.import_upload(

@@ -39,7 +39,10 @@ def markup(reply: Reply) -> Markup | None:
     if reply.remove_keyboard:
         return ReplyKeyboardRemove()
     if reply.force_reply:
-        return ForceReply()
+        return ForceReply(
+            selective=reply.force_reply_selective or None,
+            input_field_placeholder=reply.force_reply_placeholder,
+        )
     return None
 
 

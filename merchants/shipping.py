@@ -2,12 +2,16 @@
 
 One line says a zone: countries (ISO codes, `*` for the rest of the world), a price in the
 shop's currency, and optionally free delivery from an order value, delivery days and item-count
-tiers. The chat and the CLI read the same words:
+or weight tiers. The chat and the CLI read the same words:
 
     DE,FR,AT 4.90 free 60 days 3-5
     --to DE,FR,AT --price 4.90 --free-from 60 --days 3-5 --items 3:6.90
+    DE,FR,AT 2kg:4.90 5kg:9.90 free 60
+    --to DE,FR,AT --tier 2kg=4.90 --tier 5kg=9.90
 
-(`items 3:6.90 6:9.90`: from 3 items 6.90, from 6 items 9.90.)
+(`items 3:6.90 6:9.90`: from 3 items 6.90, from 6 items 9.90. `2kg:4.90 5kg:9.90`: up to 2 kg
+4.90, up to 5 kg 9.90, heavier orders not delivered to the zone; weights in kg, g, lb or oz.
+Weight tiers are the zone's whole price list, so they take no separate price and no item tiers.)
 
 Input is checked whole before anything is stored (`ShippingRefused` names the problem and what
 was typed, for the view to word in the shop's language). A file replaces every rule of the
@@ -20,7 +24,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Final
 
@@ -32,9 +38,11 @@ from orders.countries import country_codes
 from orders.shipping import (
     ANY_COUNTRY,
     MAX_DAYS,
+    MAX_GRAMS,
     MAX_TIERS,
     Terms,
     Tier,
+    WeightTier,
     Zone,
     merchant_rules,
     remove_rules,
@@ -42,14 +50,26 @@ from orders.shipping import (
     zones,
 )
 
-CSV_HEADER: Final = ("countries", "price", "free_from", "min_days", "max_days", "item_tiers")
+CSV_HEADER: Final = (
+    "countries", "price", "free_from", "min_days", "max_days", "item_tiers", "weight_tiers",
+)  # fmt: skip
 MAX_CSV_ROWS: Final = 300
 MAX_ITEMS_TIER: Final = 1000
 _DAYS = re.compile(r"^(\d{1,3})(?:\s*[-–‐]\s*(\d{1,3}))?$")
 _TIER = re.compile(r"^(\d{1,4})\+?:(.+)$")
+_WEIGHT_TIER = re.compile(r"^(\d{1,5}(?:[.,]\d{1,3})?)(kg|g|lbs?|oz):(.+)$", re.IGNORECASE)
+# "2 kg = 4.90", "2kg=4.90" (the CLI's --tier) and "2kg: 4.90" all become "2kg:4.90".
+_WEIGHT_SPELLINGS = re.compile(r"(\d)\s*(kg|g|lbs?|oz)\s*[=:]\s*", re.IGNORECASE)
+_GRAMS_PER: Final = {
+    "kg": Decimal(1000),
+    "g": Decimal(1),
+    "lb": Decimal("453.59237"),
+    "lbs": Decimal("453.59237"),
+    "oz": Decimal("28.349523125"),
+}
 _COUNTRY_LIST = re.compile(r"^(?:[A-Za-z]{2}|\*)(?:[,;](?:[A-Za-z]{2}|\*))*,?$")
 _FREE_WORDS: Final = frozenset({"free", "free-from", "freefrom", "free_from"})
-_TIER_WORDS: Final = frozenset({"items", "item", "tier", "tiers"})
+_TIER_WORDS: Final = frozenset({"items", "item", "tier", "tiers", "weight"})
 ALL: Final = "all"
 
 
@@ -60,6 +80,8 @@ class Problem(StrEnum):
     BAD_PRICE = "bad_price"
     BAD_DAYS = "bad_days"
     BAD_TIER = "bad_tier"
+    BAD_WEIGHT_TIER = "bad_weight_tier"
+    MIXED_TIERS = "mixed_tiers"  # weight tiers with a separate price or with item tiers
     UNKNOWN_WORD = "unknown_word"
     NOT_SET = "not_set"  # removing a country that has no rule
 
@@ -139,32 +161,65 @@ def parse_tier(text: str, currency: str, locale: str) -> Tier:
     return Tier(int(found.group(1)), price.to_minor())
 
 
+def parse_weight_tier(text: str, currency: str, locale: str) -> WeightTier:
+    """ "2kg:4.90" → up to 2000 g, 4.90; also g, lb and oz, and a decimal comma ("1,5kg")."""
+    found = _WEIGHT_TIER.match(text.strip())
+    if found is None:
+        raise ShippingRefused(Problem.BAD_WEIGHT_TIER, text)
+    number = Decimal(found.group(1).replace(",", "."))
+    grams = int((number * _GRAMS_PER[found.group(2).lower()]).to_integral_value(ROUND_HALF_UP))
+    if not 0 < grams <= MAX_GRAMS:
+        raise ShippingRefused(Problem.BAD_WEIGHT_TIER, text)
+    try:
+        price = parse_price(found.group(3), currency, locale)
+    except CommandRefused:
+        raise ShippingRefused(Problem.BAD_WEIGHT_TIER, text) from None
+    return WeightTier(grams, price.to_minor())
+
+
+def weight_words(grams: int) -> str:
+    """2000 → "2kg", 1500 → "1.5kg", 750 → "750g": what `parse_weight_tier` reads back."""
+    if grams < 1000:
+        return f"{grams}g"
+    return format(Decimal(grams) / 1000, "f").rstrip("0").rstrip(".") + "kg"
+
+
 def _terms(
-    price: Money,
+    price: Money | None,
     free_from: Money | None,
     days: tuple[int, int] | None,
     tiers: list[Tier],
     typed_tiers: str,
+    weights: Sequence[WeightTier] = (),
 ) -> Terms:
     if len(tiers) > MAX_TIERS or len({tier.min_items for tier in tiers}) != len(tiers):
         raise ShippingRefused(Problem.BAD_TIER, typed_tiers)
+    if weights and (price is not None or tiers):
+        raise ShippingRefused(Problem.MIXED_TIERS, typed_tiers)
+    if len(weights) > MAX_TIERS or len({tier.max_grams for tier in weights}) != len(weights):
+        raise ShippingRefused(Problem.BAD_WEIGHT_TIER, typed_tiers)
+    if price is None and not weights:
+        raise ShippingRefused(Problem.NO_PRICE, typed_tiers)
+    weight_tiers = tuple(sorted(weights))
     return Terms(
-        price.to_minor(),
+        price.to_minor() if price is not None else weight_tiers[0].rate_minor,
         free_from.to_minor() if free_from is not None else None,
         days[0] if days else None,
         days[1] if days else None,
         tuple(sorted(tiers)),
+        weight_tiers,
     )
 
 
 def parse_zone(text: str, *, currency: str, locale: str = "en") -> ZoneInput:
     """A zone in one line, the chat's words or the CLI's flags (see the module's docstring)."""
-    tokens = text.replace("=", " ").split()
+    tokens = _WEIGHT_SPELLINGS.sub(r"\1\2:", text).replace("=", " ").split()
     countries: list[str] = []
     price: Money | None = None
     free_from: Money | None = None
     days: tuple[int, int] | None = None
     tiers: list[Tier] = []
+    weights: list[WeightTier] = []
     index = 0
 
     def argument(name: str) -> str:
@@ -197,8 +252,15 @@ def parse_zone(text: str, *, currency: str, locale: str = "en") -> ZoneInput:
             else:
                 raise ShippingRefused(Problem.BAD_DAYS, following or token)
         elif word in _TIER_WORDS:
-            tiers.append(parse_tier(argument("items"), currency, locale))
+            tier = argument("items")
+            if _WEIGHT_TIER.match(tier) or word == "weight":
+                weights.append(parse_weight_tier(tier, currency, locale))
+            else:
+                tiers.append(parse_tier(tier, currency, locale))
             index += 2
+        elif _WEIGHT_TIER.match(token):
+            weights.append(parse_weight_tier(token, currency, locale))
+            index += 1
         elif _TIER.match(token):
             tiers.append(parse_tier(token, currency, locale))
             index += 1
@@ -215,9 +277,7 @@ def parse_zone(text: str, *, currency: str, locale: str = "en") -> ZoneInput:
             raise ShippingRefused(Problem.UNKNOWN_WORD, token)
     if not countries:
         raise ShippingRefused(Problem.NO_COUNTRIES, text)
-    if price is None:
-        raise ShippingRefused(Problem.NO_PRICE, text)
-    terms = _terms(price, free_from, days, tiers, text)
+    terms = _terms(price, free_from, days, tiers, text, weights)
     return ZoneInput(tuple(dict.fromkeys(countries)), terms)
 
 
@@ -260,7 +320,10 @@ def _plain(minor: int | None, currency: str) -> str:
 
 
 def export_csv(found: list[Zone], *, currency: str) -> str:
-    """One row per zone, amounts in the shop's currency written plainly ("4.90")."""
+    """One row per zone, amounts in the shop's currency written plainly ("4.90").
+
+    A zone priced by weight has no `price` (its tiers are the price list).
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_HEADER)
@@ -269,13 +332,17 @@ def export_csv(found: list[Zone], *, currency: str) -> str:
         writer.writerow(
             [
                 " ".join(zone.countries),
-                _plain(terms.rate_minor, currency),
+                "" if terms.weight_tiers else _plain(terms.rate_minor, currency),
                 _plain(terms.free_above_minor, currency),
                 "" if terms.min_days is None else terms.min_days,
                 "" if terms.max_days is None else terms.max_days,
                 " ".join(
                     f"{tier.min_items}:{_plain(tier.rate_minor, currency)}"
                     for tier in terms.item_tiers
+                ),
+                " ".join(
+                    f"{weight_words(tier.max_grams)}:{_plain(tier.rate_minor, currency)}"
+                    for tier in terms.weight_tiers
                 ),
             ]
         )
@@ -308,9 +375,10 @@ def read_csv(text: str, *, currency: str) -> list[ZoneInput]:
 
 def _zone_of_row(cells: dict[str, str], currency: str) -> ZoneInput:
     countries = parse_countries(cells.get("countries", ""))
-    if not cells.get("price"):
+    weighed = cells.get("weight_tiers", "")
+    if not cells.get("price") and not weighed:
         raise ShippingRefused(Problem.NO_PRICE, cells.get("countries", ""))
-    price = _amount(cells["price"], currency, "en")
+    price = _amount(cells["price"], currency, "en") if cells.get("price") else None
     free = _amount(cells["free_from"], currency, "en") if cells.get("free_from") else None
     low, high = cells.get("min_days", ""), cells.get("max_days", "")
     days = parse_days(f"{low}-{high or low}") if low or high else None
@@ -318,7 +386,9 @@ def _zone_of_row(cells: dict[str, str], currency: str) -> ZoneInput:
         raise ShippingRefused(Problem.BAD_DAYS, f"{low}-{high}")
     typed = cells.get("item_tiers", "")
     tiers = [parse_tier(part, currency, "en") for part in typed.split()]
-    return ZoneInput(countries, _terms(price, free, days, tiers, typed))
+    weights = [parse_weight_tier(part, currency, "en") for part in weighed.split()]
+    return ZoneInput(countries, _terms(price, free, days, tiers, f"{typed} {weighed}".strip(),
+                                       weights))  # fmt: skip
 
 
 async def import_csv(

@@ -7,6 +7,9 @@ downloaded, and again on the bytes. The import runs in the caller's one transact
 nothing when the file has errors, unless the sender asked to skip bad rows (`wants_skip`):
 then the good products are imported and the bad ones left out whole.
 
+Shopify's translation export (titles, option names and values in other languages) may be sent
+the same way: it is told apart by its header and imported by `import_translations_upload`.
+
 Plain Python: the handler downloads, this decides and imports.
 """
 
@@ -20,6 +23,12 @@ from typing import Final
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.importing import ImportLimits, ImportReport, import_catalog
+from catalog.importing.problems import ImportProblem, ImportRejected
+from catalog.importing.shopify_translations import (
+    TranslationReport,
+    import_translation_export,
+    is_translation_export,
+)
 from merchants.settings import Shop, shop_for_chat
 from merchants.staff import is_staff
 
@@ -131,6 +140,33 @@ async def import_upload(
         limits=limits,
     )
     return UploadResult(_uploader(shop), report, skip_bad_rows)
+
+
+@dataclass(frozen=True, slots=True)
+class TranslationsResult:
+    """Shopify's translation export sent in the chat: what changed, or why nothing did."""
+
+    uploader: Uploader
+    report: TranslationReport | None
+    rejected: ImportProblem | None = None
+
+
+def is_translations(data: bytes) -> bool:
+    """The file is Shopify's translation export rather than a catalog."""
+    return is_translation_export(data)
+
+
+async def import_translations_upload(
+    session: AsyncSession, *, chat_id: int, user_id: int, data: bytes
+) -> TranslationsResult:
+    """Applies Shopify's translation export to the chat's shop (staff only, as for catalogs)."""
+    shop = await _staff_shop(session, chat_id=chat_id, user_id=user_id)
+    check_size(len(data))
+    try:
+        report = await import_translation_export(session, data, merchant_slug=shop.merchant.slug)
+    except ImportRejected as rejected:
+        return TranslationsResult(_uploader(shop), None, rejected.problem)
+    return TranslationsResult(_uploader(shop), report)
 
 
 async def _staff_shop(session: AsyncSession, *, chat_id: int, user_id: int) -> Shop:

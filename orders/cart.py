@@ -59,6 +59,7 @@ class CartLineView:
     priced: PricedLine  # the unit price now, in the merchant's and the buyer's currency
     available: bool  # still on sale
     stock_short: bool  # fewer units in stock than the line asks for
+    unit_grams: int = 0  # shipping weight of one unit
 
     @property
     def unit_price(self) -> Money:
@@ -118,6 +119,16 @@ class MerchantCart:
         for line in self.orderable:
             total += line.line_total
         return total
+
+    @property
+    def items(self) -> int:
+        """How many units the order will hold (lines still on sale only)."""
+        return sum(line.quantity for line in self.orderable)
+
+    @property
+    def grams(self) -> int:
+        """The order's shipping weight (lines still on sale only; unknown weights count 0)."""
+        return sum(line.unit_grams * line.quantity for line in self.orderable)
 
     @property
     def buyer_subtotal(self) -> Money:
@@ -409,6 +420,7 @@ async def view_cart(
                 priced=price_line(quoter, unit, line.quantity, buyer_currency, offer.policy),
                 available=offer.active,
                 stock_short=offer.active and not offer.available(line.quantity),
+                unit_grams=offer.grams,
             )
         )
     merchants = [

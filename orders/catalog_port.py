@@ -38,6 +38,7 @@ class Offer:
     sku: str | None
     options: dict[str, str] = field(default_factory=dict)
     policy: ConversionPolicy = field(default_factory=ConversionPolicy)
+    grams: int = 0  # shipping weight of one unit (0: the catalog does not say)
 
     @property
     def option_values(self) -> tuple[str, ...]:
@@ -82,6 +83,7 @@ def _offer(variant: Variant, product: Product, merchant: Merchant, language: str
         sku=variant.sku or None,
         options=options_in(product, variant, language),  # the buyer's words where translated
         policy=_policy(merchant),
+        grams=variant.grams or 0,
     )
 
 

@@ -147,6 +147,19 @@ class NoShipping(ShopError):
     default = "%(merchant)s does not deliver to %(country)s."
 
 
+class TooHeavy(NoShipping):
+    """The order weighs more than the merchant's heaviest weight tier for that country.
+
+    `grams` is the order's weight, `limit` the heaviest it delivers there, both in grams (the
+    view words them as "5 kg" in the reader's language).
+    """
+
+    message_id = "checkout.too_heavy"
+    default = (
+        "%(merchant)s delivers parcels up to %(limit)s to %(country)s; this order weighs %(grams)s."
+    )
+
+
 class ShopNotOpen(NoShipping):
     """The merchant has set no shipping at all: it cannot sell to anyone yet."""
 

@@ -224,6 +224,8 @@ class ShippingRule(Base):
     max_days: Mapped[int | None] = mapped_column(Integer)
     # Item-count tiers: [[from_items, rate_minor], ...] ascending; below the first, `rate_minor`.
     item_tiers: Mapped[list[list[int]] | None] = mapped_column(JSON, default=None)
+    # Weight tiers: [[up_to_grams, rate_minor], ...] ascending; heavier than the last: refused.
+    weight_tiers: Mapped[list[list[int]] | None] = mapped_column(JSON, default=None)
 
 
 class DialogState(Base):

@@ -222,7 +222,8 @@ async def _summary(
             rules[merchant.merchant_id],
             country=delivery.country,
             subtotal_minor=merchant.subtotal.to_minor(),
-            items=sum(line.quantity for line in lines),
+            items=merchant.items,
+            grams=merchant.grams,
             merchant_name=merchant.merchant_name,
         )
         price = price_merchant(

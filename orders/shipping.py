@@ -3,7 +3,14 @@
 A merchant's rule for the destination country wins over its `*` rule; no rule at all means the
 merchant does not deliver there (`NoShipping`; `ShopNotOpen` when it has no rule anywhere, so
 cannot sell yet), which the cart tells the buyer before checkout.
-A rule may step its rate by the number of items (`Tier`s: "from 3 items, 6.90"). A zone the
+A rule may step its rate by the number of items (`Tier`s: "from 3 items, 6.90") or price the
+parcel by its weight (`WeightTier`s: "up to 2 kg 4.90, up to 5 kg 9.90"), not both. With weight
+tiers the tiers are the whole price list: the first tier whose limit the order's weight does not
+exceed applies (exactly 2 kg is "up to 2 kg"), and an order heavier than the last tier is not
+delivered to that zone (`TooHeavy`), as Shopify's weight-based rates do, rather than shipped at
+a price the merchant never set. Free delivery from an order value still wins over either kind of
+tier, the weight limit included: the merchant promised it. Variants without a weight weigh 0.
+A zone the
 merchant sets in one go ("DE,FR,AT at 4.90, 3-5 days") is stored as one row per country with the
 same terms and grouped back by `zones`.
 """
@@ -18,12 +25,13 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from money import Money
-from orders.errors import NoShipping, ShopNotOpen
+from orders.errors import NoShipping, ShopNotOpen, TooHeavy
 from orders.models import ShippingRule
 
 ANY_COUNTRY = "*"
 MAX_DAYS = 365
 MAX_TIERS = 10
+MAX_GRAMS = 10_000_000  # 10 tonnes: far above any parcel, far below the JSON's integers
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -31,6 +39,14 @@ class Tier:
     """From `min_items` items in the order, the rate is `rate_minor`."""
 
     min_items: int
+    rate_minor: int
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class WeightTier:
+    """Parcels up to `max_grams` (inclusive) cost `rate_minor`."""
+
+    max_grams: int
     rate_minor: int
 
 
@@ -43,12 +59,29 @@ class Terms:
     min_days: int | None = None
     max_days: int | None = None
     item_tiers: tuple[Tier, ...] = ()
+    # With weight tiers, `rate_minor` is the first tier's rate (what "from" displays show).
+    weight_tiers: tuple[WeightTier, ...] = ()
 
     def __post_init__(self) -> None:
+        # Tiers in ascending order, so equal terms compare equal however they were typed.
+        object.__setattr__(self, "item_tiers", tuple(sorted(self.item_tiers)))
+        object.__setattr__(self, "weight_tiers", tuple(sorted(self.weight_tiers)))
         check_terms(self)
 
-    def rate_for(self, items: int) -> int:
-        """The rate for an order of `items` items: the highest tier reached, else the base."""
+    @property
+    def max_grams(self) -> int | None:
+        """The heaviest order delivered (None: no weight limit)."""
+        return max(tier.max_grams for tier in self.weight_tiers) if self.weight_tiers else None
+
+    def rate_for(self, items: int, grams: int = 0) -> int | None:
+        """The rate for an order of `items` items weighing `grams`; None: too heavy to deliver.
+
+        Weight tiers: the lightest tier the weight fits in. Item tiers: the highest reached,
+        else the base rate.
+        """
+        if self.weight_tiers:
+            fits = [tier for tier in sorted(self.weight_tiers) if grams <= tier.max_grams]
+            return fits[0].rate_minor if fits else None
         rate = self.rate_minor
         for tier in sorted(self.item_tiers):
             if items >= tier.min_items:
@@ -72,11 +105,17 @@ class Rule:
     min_days: int | None = None
     max_days: int | None = None
     item_tiers: tuple[Tier, ...] = ()
+    weight_tiers: tuple[WeightTier, ...] = ()
 
     @property
     def terms(self) -> Terms:
         return Terms(
-            self.rate_minor, self.free_above_minor, self.min_days, self.max_days, self.item_tiers
+            self.rate_minor,
+            self.free_above_minor,
+            self.min_days,
+            self.max_days,
+            self.item_tiers,
+            self.weight_tiers,
         )
 
 
@@ -114,6 +153,9 @@ class ShopDelivery:
     days: tuple[int, int] | None = None
     missing_for_free: Money | None = None  # "add this much more for free delivery"
     approx: bool = False
+    # When the order is too heavy for the shop's weight tiers: its weight and the limit, grams.
+    order_grams: int | None = None
+    max_grams: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +194,21 @@ def check_terms(terms: Terms) -> None:
         if tier.min_items < 2 or tier.rate_minor < 0 or tier.min_items in seen:
             raise ValueError("item tiers start from 2 items, once each, at a rate of 0 or more")
         seen.add(tier.min_items)
+    check_weight_tiers(terms)
+
+
+def check_weight_tiers(terms: Terms) -> None:
+    if not terms.weight_tiers:
+        return
+    if terms.item_tiers:
+        raise ValueError("a rule has item tiers or weight tiers, not both")
+    if len(terms.weight_tiers) > MAX_TIERS:
+        raise ValueError(f"at most {MAX_TIERS} weight tiers")
+    limits = [tier.max_grams for tier in terms.weight_tiers]
+    if len(set(limits)) != len(limits) or any(
+        not 0 < tier.max_grams <= MAX_GRAMS or tier.rate_minor < 0 for tier in terms.weight_tiers
+    ):
+        raise ValueError(f"weight tiers: each limit once, 1 g to {MAX_GRAMS} g, rate of 0 or more")
 
 
 def check_country(country: str) -> str:
@@ -174,11 +231,14 @@ def quote_delivery(
     country: str,
     subtotal_minor: int,
     items: int = 1,
+    grams: int = 0,
     merchant_name: str = "",
 ) -> DeliveryQuote:
-    """Delivery of an order (`subtotal_minor`, `items`) to `country`; `NoShipping` if none.
+    """Delivery of an order (`subtotal_minor`, `items`, `grams`) to `country`.
 
-    "Free above" includes the threshold itself: a 50.00 threshold makes a 50.00 order free.
+    `NoShipping` if the merchant does not deliver there, `TooHeavy` (a `NoShipping`) if the
+    order weighs more than its last weight tier. "Free above" includes the threshold itself: a
+    50.00 threshold makes a 50.00 order free, whatever it weighs.
     """
     rules = list(rules)
     rule = rule_for(rules, country)
@@ -189,7 +249,11 @@ def quote_delivery(
     free_from = terms.free_above_minor
     if free_from is not None and subtotal_minor >= free_from:
         return DeliveryQuote(country.upper(), 0, terms, None)
-    cost = terms.rate_for(items)
+    cost = terms.rate_for(items, grams)
+    if cost is None:
+        raise TooHeavy(
+            merchant=merchant_name, country=country.upper(), grams=grams, limit=terms.max_grams or 0
+        )
     missing = free_from - subtotal_minor if free_from is not None and cost > 0 else None
     return DeliveryQuote(country.upper(), cost, terms, missing)
 
@@ -200,6 +264,7 @@ def shipping_cost(
     country: str,
     subtotal_minor: int,
     items: int = 1,
+    grams: int = 0,
     merchant_name: str = "",
 ) -> int:
     """The shipping cost in the merchant's minor units for an order sent to `country`."""
@@ -208,6 +273,7 @@ def shipping_cost(
         country=country,
         subtotal_minor=subtotal_minor,
         items=items,
+        grams=grams,
         merchant_name=merchant_name,
     ).cost_minor
 
@@ -235,8 +301,11 @@ def zones(rules: Iterable[Rule]) -> list[Zone]:
 
 def _rule(row: ShippingRule) -> Rule:
     tiers = tuple(sorted(Tier(int(low), int(rate)) for low, rate in row.item_tiers or ()))
+    weights = tuple(
+        sorted(WeightTier(int(limit), int(rate)) for limit, rate in row.weight_tiers or ())
+    )
     return Rule(row.country, row.rate_minor, row.free_above_minor, row.min_days, row.max_days,
-                tiers)  # fmt: skip
+                tiers, weights)  # fmt: skip
 
 
 async def rules_for(session: AsyncSession, *, merchant_ids: Sequence[int]) -> dict[int, list[Rule]]:
@@ -278,10 +347,12 @@ async def set_rule(
     min_days: int | None = None,
     max_days: int | None = None,
     item_tiers: Sequence[Tier] = (),
+    weight_tiers: Sequence[WeightTier] = (),
 ) -> ShippingRule:
     """Creates or replaces the merchant's rule for `country` (`*` for everywhere else)."""
     code = check_country(country)
-    terms = Terms(rate_minor, free_above_minor, min_days, max_days, tuple(sorted(item_tiers)))
+    terms = Terms(rate_minor, free_above_minor, min_days, max_days, tuple(sorted(item_tiers)),
+                  tuple(sorted(weight_tiers)))  # fmt: skip
     rule = await session.scalar(
         select(ShippingRule).where(
             ShippingRule.merchant_id == merchant_id, ShippingRule.country == code
@@ -294,6 +365,7 @@ async def set_rule(
     rule.free_above_minor = terms.free_above_minor
     rule.min_days, rule.max_days = terms.min_days, terms.max_days
     rule.item_tiers = [[t.min_items, t.rate_minor] for t in terms.item_tiers] or None
+    rule.weight_tiers = [[t.max_grams, t.rate_minor] for t in terms.weight_tiers] or None
     await session.flush()
     return rule
 
@@ -315,6 +387,7 @@ async def set_zone(
             min_days=terms.min_days,
             max_days=terms.max_days,
             item_tiers=terms.item_tiers,
+            weight_tiers=terms.weight_tiers,
         )
     return codes
 

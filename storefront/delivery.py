@@ -19,7 +19,7 @@ from orders.catalog_port import load_offers
 from orders.countries import resolve_country
 from orders.customers import Buyer, choose_country
 from orders.delivery import saved_delivery_details
-from orders.errors import NoShipping
+from orders.errors import NoShipping, TooHeavy
 from orders.pricing import Quoter
 from orders.shipping import (
     ANY_COUNTRY,
@@ -116,8 +116,17 @@ def _shop(
             rules,
             country=country,
             subtotal_minor=merchant.subtotal.to_minor(),
-            items=sum(line.quantity for line in merchant.orderable),
+            items=merchant.items,
+            grams=merchant.grams,
             merchant_name=merchant.merchant_name,
+        )
+    except TooHeavy as error:
+        return ShopDelivery(
+            merchant.merchant_id,
+            delivers=False,
+            has_rules=True,
+            order_grams=int(error.params["grams"]),
+            max_grams=int(error.params["limit"]),
         )
     except NoShipping:
         return ShopDelivery(merchant.merchant_id, delivers=False, has_rules=bool(rules))

@@ -347,6 +347,8 @@ class _Writer:
                 values.setdefault("stock", 0)  # oversold before, and no longer allowed to be
         if given(Field.BARCODE):
             values["barcode"] = variant.barcode
+        if given(Field.GRAMS):
+            values["grams"] = variant.grams
         return _assign(stored, values)
 
     def _new_variant(self, variant: VariantDraft, merchant: Merchant, position: int) -> Variant:

@@ -36,6 +36,7 @@ class Field(StrEnum):
     CURRENCY = "currency"
     SKU = "sku"
     BARCODE = "barcode"
+    GRAMS = "grams"  # shipping weight of one unit, in grams
     OPTION1_NAME = "option1_name"
     OPTION1_VALUE = "option1_value"
     OPTION2_NAME = "option2_name"
@@ -74,6 +75,7 @@ _PLAIN: Final[Mapping[str, Field]] = {field.value.replace("_", " "): field for f
     "type": Field.PRODUCT_TYPE,
     "quantity": Field.STOCK,
     "image url": Field.IMAGE,
+    "weight grams": Field.GRAMS,
 }
 _SHOPIFY: Final[Mapping[str, Field]] = {
     # legacy export: Handle,Title,Body (HTML),Vendor,Product Category,Type,Tags,Published,...
@@ -86,6 +88,7 @@ _SHOPIFY: Final[Mapping[str, Field]] = {
     "variant price": Field.PRICE,
     "variant compare at price": Field.COMPARE_AT_PRICE,
     "variant barcode": Field.BARCODE,
+    "variant grams": Field.GRAMS,  # always grams; "Variant Weight Unit" is only for display
     "image src": Field.IMAGE,
     "image position": Field.IMAGE_POSITION,
     "image alt text": Field.IMAGE_ALT,
@@ -100,17 +103,18 @@ _SHOPIFY: Final[Mapping[str, Field]] = {
     "product image url": Field.IMAGE,
     "variant image url": Field.VARIANT_IMAGE,
     "requires shipping": Field.REQUIRES_SHIPPING,
+    "weight value (grams)": Field.GRAMS,
 }
 # Shopify columns we do not import but whose presence proves the file is a Shopify file.
 _SHOPIFY_ONLY_IGNORED: Final = frozenset(
     {
-        "variant grams",
+        "variant weight unit",
+        "weight unit for display",
         "variant fulfillment service",
         "seo title",
         "seo description",
         "fulfillment service",
         "charge tax",
-        "weight value (grams)",
         "option1 linked to",
     }
 )

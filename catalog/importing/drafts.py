@@ -23,6 +23,7 @@ class VariantDraft:
     stock: int = 0
     inventory_policy: InventoryPolicy = InventoryPolicy.DENY
     barcode: str | None = None
+    grams: int | None = None  # shipping weight of one unit; None: not given
     line: int = field(default=0, compare=False)
 
 

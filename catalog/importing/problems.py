@@ -37,6 +37,10 @@ MESSAGES: Final[Mapping[str, str]] = {
     "missing_column": N_(
         "The required column %(column)s is missing (it may be called %(aliases)s)."
     ),
+    "not_translation_export": N_(
+        "This is not Shopify's translation export: its first line must name the columns "
+        "%(columns)s."
+    ),
     "duplicate_column": N_("Two columns mean the same thing: %(first)s and %(second)s."),
     "bad_merchant": N_(
         "%(value)s is not a merchant id: use lowercase letters, digits, - and _, "
@@ -70,6 +74,7 @@ MESSAGES: Final[Mapping[str, str]] = {
     "price_too_large": N_("The price %(value)s is too large."),
     "price_precision": N_("%(value)s has more decimals than %(currency)s allows (%(digits)d)."),
     "bad_stock": N_("%(value)s is not a whole number of items."),
+    "bad_weight": N_("%(value)s is not a weight in grams."),
     "stock_too_large": N_("The stock %(value)s is too large."),
     "bad_status": N_("%(value)s is not a status: use active, draft or archived."),
     "bad_policy": N_("%(value)s is not an inventory policy: use deny or continue."),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -53,6 +53,7 @@ from money import UnknownCurrency, normalise_code
 MAX_PRICE: Final = Decimal(10) ** 12  # far above any shop's price, far below BIGINT overflow
 MAX_STOCK: Final = 2**31 - 1  # the column is a 32-bit integer
 MAX_TAGS: Final = 250
+MAX_GRAMS: Final = 10_000_000  # 10 tonnes per unit: anything above is a typo
 DESCRIPTION_MAX: Final = 60_000
 DEFAULT_TITLE: Final = ("title", "default title")  # Shopify's option of a single-variant product
 _VARIANT_FIELDS: Final = (
@@ -327,6 +328,7 @@ class _ProductParser:
             stock=stock,
             inventory_policy=policy,
             barcode=barcode or None,
+            grams=self._grams(row),
             line=row.line,
         )
 
@@ -381,6 +383,20 @@ class _ProductParser:
         elif price == 0 and required:
             self._flag(row, field, "zero_price")
         return price
+
+    def _grams(self, row: Record) -> int | None:
+        """Shopify writes grams as `200` or `453.592`: rounded to whole grams; empty is None."""
+        cell = clean_line(self.columns.get(row.cells, Field.GRAMS))
+        if not cell:
+            return None
+        try:
+            grams = parse_decimal(cell)
+        except CellError:
+            grams = Decimal(-1)
+        if not 0 <= grams <= MAX_GRAMS:
+            self._flag(row, Field.GRAMS, "bad_weight", value=cell)
+            return None
+        return int(grams.to_integral_value(ROUND_HALF_UP))
 
     def _int(self, row: Record, field: Field, code: str) -> int:
         cell = clean_line(self.columns.get(row.cells, field))

@@ -17,6 +17,7 @@ from conversation import callbacks
 from conversation.reply import Button, Reply
 from conversation.views.common import local_time
 from conversation.views.shipping import delivery_dates_line
+from conversation.views.weight import weight_text
 from i18n import N_, Translator
 from money import Money
 from money.formatting import format_money
@@ -31,6 +32,7 @@ from orders.errors import (
     InvalidTransition,
     NoShipping,
     ShopError,
+    TooHeavy,
 )
 from orders.placement import (
     CheckoutSummary,
@@ -75,6 +77,9 @@ ERROR_TEXTS: dict[str, str] = {
     ),
     "delivery.ambiguous_country": N_("Which country do you mean?"),
     "checkout.no_shipping": N_("%(merchant)s does not deliver to %(country)s."),
+    "checkout.too_heavy": N_(
+        "%(merchant)s delivers parcels up to %(limit)s to %(country)s; this order weighs %(grams)s."
+    ),
     "checkout.shop_not_open": N_(
         "%(merchant)s is not taking orders yet: it has not set up delivery."
     ),
@@ -131,6 +136,9 @@ def error_text(t: Translator, error: ShopError) -> str:
     params = dict(error.params)
     if isinstance(error, NoShipping):
         params["country"] = country_name(str(params.get("country", "")), t.code)
+    if isinstance(error, TooHeavy):
+        params["limit"] = weight_text(int(params.get("limit", 0)), t.code)
+        params["grams"] = weight_text(int(params.get("grams", 0)), t.code)
     if isinstance(error, InvalidTransition):
         params = {name: status_label(t, str(value)) for name, value in params.items()}
     if isinstance(error, InvalidAddressPart):

@@ -256,22 +256,48 @@ def refund_failed(t: Translator, problem: RefundProblem, number: str) -> Reply:
     return Reply(text, notice=text)
 
 
-def ask_tracking(t: Translator, number: str, name: str) -> Reply:
-    return Reply(
+def ask_tracking(
+    t: Translator, number: str, name: str, user_id: int, *, correcting: bool = False
+) -> Reply:
+    """Asks the presser (named with a link, so the forced reply is theirs alone) to answer by
+    replying: a bot in a group with privacy mode on sees nothing else."""
+    asked = (
         t.gettext(
+            "{name}, reply to this message with the corrected carrier and tracking number for "
+            "order {number}, e.g. <i>USPS 9400 1118 9922 3197 4284 90</i>."
+        )
+        if correcting
+        else t.gettext(
             "{name}, send the carrier and the tracking number for order {number} "
             "in one message, e.g. <i>USPS 9400 1118 9922 3197 4284 90</i>."
-        ).format(name=escape(name), number=escape(number))
-    )
-
-
-def bad_tracking(t: Translator) -> Reply:
-    return Reply(
-        t.gettext(
-            "I need the carrier and the tracking number in one message, "
-            "e.g. <i>USPS 9400 1118 9922 3197 4284 90</i>."
         )
     )
+    return Reply(
+        asked.format(name=_mention(name, user_id), number=escape(number)),
+        force_reply=True,
+        force_reply_selective=True,
+        force_reply_placeholder=t.gettext("Carrier and tracking number")[:64],
+    )
+
+
+def bad_tracking(t: Translator, name: str, user_id: int) -> Reply:
+    """Asks again, as a forced reply to the sender alone (the reply names the same order)."""
+    text = t.gettext(
+        "I need the carrier and the tracking number in one message, "
+        "e.g. <i>USPS 9400 1118 9922 3197 4284 90</i>."
+    )
+    return Reply(
+        f"{_mention(name, user_id)}: {text}",
+        force_reply=True,
+        force_reply_selective=True,
+        force_reply_placeholder=t.gettext("Carrier and tracking number")[:64],
+    )
+
+
+def _mention(name: str, user_id: int) -> str:
+    """The person as a link Telegram turns into a mention (which a selective forced reply
+    targets), whether or not they have a username."""
+    return f'<a href="tg://user?id={int(user_id)}">{escape(name)}</a>'
 
 
 def setup_usage(t: Translator) -> Reply:

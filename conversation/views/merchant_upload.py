@@ -14,8 +14,9 @@ from babel.numbers import format_decimal
 
 from catalog.importing import ImportProblem
 from conversation.reply import Reply
+from conversation.views.translations_report import report_lines
 from i18n import N_, Translator
-from merchants.upload import UploadRefusal, UploadResult
+from merchants.upload import TranslationsResult, UploadRefusal, UploadResult
 
 SHOWN_PROBLEMS = 20  # errors listed by line; the rest are counted
 SHOWN_WARNINGS = 5
@@ -131,3 +132,13 @@ def report(t: Translator, result: UploadResult) -> Reply:
     budget -= sum(len(line) + 1 for line in errors)
     warnings = _problems(t, _("Warnings"), report.warnings, SHOWN_WARNINGS, budget)
     return Reply("\n".join(lines + errors + warnings + closing))
+
+
+def translations_report(t: Translator, result: TranslationsResult) -> Reply:
+    """Shopify's translation export, imported or refused as a whole."""
+    if result.report is None:
+        problem = result.rejected
+        text = problem.render(t.gettext) if problem is not None else ""
+        return Reply("⚠️ " + escape(text))
+    lines = report_lines(t, result.report, shop=result.uploader.merchant_name)
+    return Reply("🌐 " + "\n".join(escape(line) for line in lines))

@@ -14,6 +14,7 @@ from babel.dates import format_skeleton
 
 from conversation import callbacks
 from conversation.reply import Button, Reply
+from conversation.views.weight import weight_text
 from i18n import N_, Translator
 from merchants.shipping import Problem, ShippingRefused
 from money import Money
@@ -36,6 +37,14 @@ _PROBLEMS = {
     Problem.BAD_DAYS: N_("“{value}” is not a number of delivery days, e.g. 3-5."),
     Problem.BAD_TIER: N_(
         "“{value}” is not an item tier. Write items:price from 2 items, e.g. 3:6.90."
+    ),
+    Problem.BAD_WEIGHT_TIER: N_(
+        "“{value}” is not a weight tier. Write weight:price, e.g. 2kg:4.90 (kg, g, lb or oz), "
+        "each weight once."
+    ),
+    Problem.MIXED_TIERS: N_(
+        "Weight tiers are the zone's whole price list: give them without a separate price "
+        "and without item tiers, e.g. DE,FR 2kg:4.90 5kg:9.90."
     ),
     Problem.UNKNOWN_WORD: N_("I don't understand “{value}” here."),
     Problem.NOT_SET: N_("There is no delivery rule for {value}."),
@@ -68,6 +77,10 @@ def usage_lines(t: Translator) -> list[str]:
         _("Add a zone: <code>/shipping add DE,FR,AT 4.90 free 60 days 3-5</code>"),
         _("Everywhere else: <code>/shipping add * 14.90 days 7-14</code>"),
         _("By number of items: add <code>items 3:6.90</code> (from 3 items, 6.90)."),
+        _(
+            "By weight, instead of a price: <code>/shipping add DE,FR 2kg:4.90 5kg:9.90</code> "
+            "(up to 2 kg 4.90, up to 5 kg 9.90; heavier orders are not delivered there)."
+        ),
         _("Remove: <code>/shipping remove DE,FR</code> or <code>/shipping remove all</code>"),
     ]
 
@@ -87,7 +100,13 @@ def zone_text(t: Translator, zone: Zone, currency: str) -> str:
         return format_money(Money.from_minor(minor, currency), t.code)
 
     terms = zone.terms
-    parts = [money(terms.rate_minor)]
+    parts = [] if terms.weight_tiers else [money(terms.rate_minor)]
+    for weight in terms.weight_tiers:
+        parts.append(
+            _("up to {weight}: {amount}").format(
+                weight=weight_text(weight.max_grams, t.code), amount=money(weight.rate_minor)
+            )
+        )
     if terms.free_above_minor is not None:
         parts.append(_("free from {amount}").format(amount=money(terms.free_above_minor)))
     if terms.days is not None:
@@ -160,6 +179,13 @@ def cart_delivery_line(
     if not delivery.has_rules:
         return ["⚠️ " + _("{shop} is not taking orders yet: it has not set up delivery.").format(
             shop=escape(shop_name))]  # fmt: skip
+    if delivery.max_grams is not None and delivery.order_grams is not None:
+        return ["⚠️ " + _(
+            "{shop} delivers parcels up to {limit} to {country}; this order weighs {weight}."
+        ).format(
+            shop=escape(shop_name), country=where, limit=weight_text(delivery.max_grams, t.code),
+            weight=weight_text(delivery.order_grams, t.code),
+        )]  # fmt: skip
     if not delivery.delivers or delivery.cost is None:
         return ["⚠️ " + _("{shop} does not deliver to {country}.").format(
             shop=escape(shop_name), country=where)]  # fmt: skip

@@ -99,3 +99,41 @@ def test_progress_bar_draws_only_for_large_files() -> None:
     bar(200, 200)
     bar.finish()
     assert stream.getvalue() == ("\r[##........]  25%  50/200\r[##########] 100%  200/200\n")
+
+
+def test_import_translations_reads_shopifys_translation_export(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    products = tmp_path / "products.csv"
+    products.write_text(
+        "Handle,Title,Option1 Name,Option1 Value,Variant SKU,Variant Price\n"
+        "mug,Mug,Colour,Black,M-B,9\n",
+        encoding="utf-8",
+    )
+    assert (
+        main(["catalog", "import", str(products), "--merchant", "acme", "--currency", "EUR"]) == 0
+    )
+    translations = tmp_path / "translations.csv"
+    translations.write_text(
+        "Type,Identification,Field,Locale,Market,Status,Default content,Translated content\n"
+        "PRODUCT,'1,handle,de,,,mug,tasse\n"
+        "PRODUCT,'1,title,de,,,Mug,Tasse\n"
+        "PRODUCT,'2,title,de,,,Teapot,Teekanne\n"
+        "PRODUCT_OPTION,'3,name,de,,,Colour,Farbe\n"
+        "PRODUCT_OPTION_VALUE,'4,name,de,,,Black,Schwarz\n"
+        "PRODUCT_OPTION_VALUE,'4,name,de,'77,,Black,Tiefschwarz\n",
+        encoding="utf-8",
+    )
+    capsys.readouterr()
+    command = ["catalog", "import-translations", str(translations)]
+    assert main([*command, "--merchant", "acme"]) == 0
+    assert capsys.readouterr().err.splitlines() == [
+        "acme, translations into de: 1 products changed, 1 titles and descriptions, "
+        "1 option names, 1 option values.",
+        "1 rows for one market only were left out.",
+        "Not found in the shop, left out: Teapot.",
+    ]
+    assert main([*command, "--merchant", "nobody"]) == 1
+    assert "There is no merchant nobody." in capsys.readouterr().err
+    assert main(["catalog", "import-translations", str(products), "--merchant", "acme"]) == 1
+    assert "error: This is not Shopify's translation export" in capsys.readouterr().err

@@ -10,11 +10,12 @@ import pytest
 from conversation import callbacks
 from conversation.views import shipping as views
 from conversation.views.cart import cart_view
+from conversation.views.weight import weight_text
 from i18n import SHIPPED_LOCALES, translator
 from merchants.shipping import Problem, ShippingRefused
 from money import Money
 from money.formatting import format_money
-from orders.shipping import CartDelivery, ShopDelivery, Terms, Tier, Zone
+from orders.shipping import CartDelivery, ShopDelivery, Terms, Tier, WeightTier, Zone
 from tests.conversation.test_views_cart import pressed, view
 
 EUR = Money.of("5.00", "EUR")
@@ -90,3 +91,32 @@ def test_delivery_dates_in_the_buyers_language() -> None:
         "Arrives: Dec 10 – Dec 12"
     )
     assert views.delivery_dates_line(translator("en"), (2, 2), today=today) == "Arrives: Dec 9"
+
+
+def test_an_order_too_heavy_for_the_shops_weight_tiers_is_named_with_both_weights() -> None:
+    heavy = delivered(delivers=False, cost=None, days=None, order_grams=7250, max_grams=5000)
+    text = cart_view(translator("en"), replace(view(), delivery=heavy)).text
+    assert "⚠️ Tea House delivers parcels up to 5 kg to Germany; this order weighs 7.25 kg." in text
+    assert "Before checkout, remove what cannot be delivered" in text
+    german = cart_view(translator("de"), replace(view(), delivery=heavy)).text
+    assert "5 kg" in german and "7,25 kg" in german and "Deutschland" in german
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+def test_weight_tiers_are_listed_for_staff_in_the_shops_language(locale: str) -> None:
+    t = translator(locale)
+    zone = Zone(("DE",), Terms(490, weight_tiers=(WeightTier(500, 250), WeightTier(2000, 490))))
+    text = views.zone_text(t, zone, "EUR")
+    assert weight_text(500, t.code) in text and weight_text(2000, t.code) in text
+    assert format_money(Money.of("2.50", "EUR"), t.code) in text
+    if locale != "en":
+        assert "up to" not in text  # translated
+    refused = views.refused(t, ShippingRefused(Problem.MIXED_TIERS, "DE 4.90 2kg:5"), "EUR").text
+    assert "2kg:4.90 5kg:9.90" in refused
+
+
+def test_weights_read_in_grams_below_a_kilogram_and_in_kilograms_from_there() -> None:
+    assert [weight_text(g, "en") for g in (0, 999, 1000, 1500, 2001)] == [
+        "0 g", "999 g", "1 kg", "1.5 kg", "2.001 kg",
+    ]  # fmt: skip
+    assert weight_text(1500, "de") == "1,5 kg"

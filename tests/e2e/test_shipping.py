@@ -110,3 +110,35 @@ async def test_staff_set_shipping_in_the_chat_and_a_buyer_abroad_sees_it_in_the_
     await ana.press(question, "Österreich", timeout=TIMEOUT)
     austria = await ana.chat.wait_for(has("Österreich:"), timeout=TIMEOUT)
     assert "3–5 Tage" in (austria.text or "")
+
+
+async def test_staff_price_delivery_by_weight_and_a_too_heavy_cart_is_named_before_checkout(
+    world: MerchantWorld,
+) -> None:
+    await set_up(world)
+    group, ana = world.group, world.ana
+    await world.mia.send("/shipping remove all", group)
+    await group.wait_for(has("Removed delivery to"), timeout=TIMEOUT)
+    await world.mia.send("/shipping add DE 4.90 2kg:5.90", group)
+    mixed = await group.wait_for(has("whole price list"), timeout=TIMEOUT)
+    assert "DE,FR 2kg:4.90 5kg:9.90" in (mixed.text or "")
+    await world.mia.send("/shipping add DE 1kg:4.90 500g:2.50 days 2-3", group)
+    saved = await group.wait_for(has("Saved."), timeout=TIMEOUT)
+    assert "up to 500 g: $2.50, up to 1 kg: $4.90" in (saved.text or "")
+
+    await _cart_with_a_cheap_product(world)
+    async with transaction(world.sessions) as session:  # every product weighs 600 g
+        for variant in await session.scalars(select(Variant)):
+            variant.grams = 600
+    await ana.send("/cart")
+    cart = await ana.chat.wait_for(has("🚚"), timeout=TIMEOUT)
+    assert "2–3 Tage" in (cart.text or "")  # 600 g: the 1 kg tier
+
+    await _cart_with_a_cheap_product(world)  # 1.2 kg: heavier than the last tier
+    await ana.send("/cart")
+    heavy = await ana.chat.wait_for(has("⚠️"), timeout=TIMEOUT)
+    assert DE(
+        "{shop} delivers parcels up to {limit} to {country}; this order weighs {weight}."
+    ).format(shop="Northwind Goods", limit="1 kg", country="Deutschland", weight="1,2 kg") in (
+        heavy.text or ""
+    )

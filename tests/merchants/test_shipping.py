@@ -20,7 +20,7 @@ from merchants.shipping import (
     remove_zone,
     shipping_zones,
 )
-from orders.shipping import Terms, Tier
+from orders.shipping import Terms, Tier, WeightTier
 
 
 @pytest.mark.parametrize(
@@ -46,6 +46,35 @@ def test_rest_of_the_world_tiers_and_the_merchants_decimal_comma() -> None:
     assert parse_zone("US 5 days 2", currency="USD").terms.days == (2, 2)
 
 
+PARCELS = Terms(490, None, 2, 3, weight_tiers=(WeightTier(2000, 490), WeightTier(5000, 990)))
+
+
+@pytest.mark.parametrize(
+    ("text", "locale"),
+    [
+        ("DE,AT 2kg:4.90 5kg:9.90 days 2-3", "en"),
+        ("DE,AT 5 kg = 9.90 2 kg: 4.90 2-3 days", "en"),
+        ("--to DE,AT --weight 2kg=4.90 --weight 5000g=9.90 --days 2-3", "en"),
+        ("DE,AT 2kg:4,90 5,0kg:9,90 days 2-3", "de"),
+    ],
+)
+def test_weight_tiers_in_the_chats_words_and_the_clis_flags(text: str, locale: str) -> None:
+    zone = parse_zone(text, currency="EUR", locale=locale)
+    assert (zone.countries, zone.terms) == (("DE", "AT"), PARCELS)
+
+
+def test_weights_in_pounds_and_ounces_become_grams() -> None:
+    zone = parse_zone("US 1lb:5 8oz:4 1kg:7", currency="USD")
+    assert zone.terms.weight_tiers == (  # 8 oz = 226.8 g, 1 lb = 453.6 g, to the nearest gram
+        WeightTier(227, 400),
+        WeightTier(454, 500),
+        WeightTier(1000, 700),
+    )
+    assert zone.terms.rate_minor == 400  # the lightest parcel's rate, for "from" displays
+    with pytest.raises(ShippingRefused):  # 16 oz is 1 lb: the same weight twice
+        parse_zone("US 1lb:5 16oz:6", currency="USD")
+
+
 @pytest.mark.parametrize(
     ("text", "problem", "value"),
     [
@@ -61,6 +90,11 @@ def test_rest_of_the_world_tiers_and_the_merchants_decimal_comma() -> None:
         ("DE 4.90 express", Problem.UNKNOWN_WORD, "express"),
         ("DE 4.90 2", Problem.UNKNOWN_WORD, "2"),  # a second amount: days need "days 2"
         ("DE 4.90 free", Problem.UNKNOWN_WORD, "free"),
+        ("DE 4.90 2kg:5.90", Problem.MIXED_TIERS, "DE 4.90 2kg:5.90"),
+        ("DE 2kg:5.90 items 3:6.90", Problem.MIXED_TIERS, "DE 2kg:5.90 items 3:6.90"),
+        ("DE 2kg:5.90 2000g:6.90", Problem.BAD_WEIGHT_TIER, "DE 2kg:5.90 2000g:6.90"),
+        ("DE 0kg:5.90", Problem.BAD_WEIGHT_TIER, "0kg:5.90"),
+        ("DE 2kg:cheap", Problem.BAD_WEIGHT_TIER, "2kg:cheap"),
     ],
 )
 def test_bad_input_is_refused_naming_what_was_typed(
@@ -104,7 +138,9 @@ async def test_a_file_replaces_every_rule_or_changes_nothing(sessions: SessionFa
         await session.flush()
         await add_zone(session, merchant_id=shop.id, zone=parse_zone("US 20", currency="EUR"))
         exported = export_csv(await shipping_zones(session, merchant_id=shop.id), currency="EUR")
-    assert exported == "countries,price,free_from,min_days,max_days,item_tiers\nUS,20.00,,,,\n"
+    assert exported == (
+        "countries,price,free_from,min_days,max_days,item_tiers,weight_tiers\nUS,20.00,,,,,\n"
+    )
     text = "countries,price,free_from,min_days,max_days,item_tiers\nDE AT,4.90,60,3,5,3:6.90\n"
     with pytest.raises(ShippingFileError):
         async with transaction(sessions) as session:
@@ -114,8 +150,8 @@ async def test_a_file_replaces_every_rule_or_changes_nothing(sessions: SessionFa
         zones = await import_csv(session, merchant_id=shop.id, currency="EUR", text=text)
         assert [zone.countries for zone in zones] == [("AT", "DE")]
         again = export_csv(zones, currency="EUR")
-    assert again == "countries,price,free_from,min_days,max_days,item_tiers\n" \
-        "AT DE,4.90,60.00,3,5,3:6.90\n"  # fmt: skip
+    assert again == "countries,price,free_from,min_days,max_days,item_tiers,weight_tiers\n" \
+        "AT DE,4.90,60.00,3,5,3:6.90,\n"  # fmt: skip
     async with transaction(sessions) as session:
         assert await remove_zone(session, merchant_id=shop.id, countries=("DE",)) == ("DE",)
         with pytest.raises(ShippingRefused) as refused:

@@ -9,17 +9,18 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.database import SessionFactory, transaction
-from catalog.models import Merchant
+from catalog.models import Merchant, Variant
 from conversation.views.checkout import error_text
 from i18n import translator
 from money import Money
 from orders.cart import add_to_cart
-from orders.errors import NoShipping, ShopNotOpen
+from orders.errors import NoShipping, ShopNotOpen, TooHeavy
 from orders.placement import summarise
 from orders.shipping import (
     Rule,
     Terms,
     Tier,
+    WeightTier,
     delivery_dates,
     has_rules,
     merchant_rules,
@@ -34,6 +35,8 @@ from tests.orders.factories import make_customer, quoter, ready_draft, seed_shop
 
 EU = Rule("DE", 490, free_above_minor=6000, min_days=3, max_days=5)
 WORLD = Rule("*", 1490, min_days=7, max_days=14, item_tiers=(Tier(3, 1990), Tier(6, 2990)))
+# "up to 2 kg 4.90, up to 5 kg 9.90", given out of order; free from 60.00
+PARCELS = Rule("DE", 490, 6000, weight_tiers=(WeightTier(5000, 990), WeightTier(2000, 490)))
 
 
 def test_the_countrys_own_rule_wins_over_the_rest_of_the_world() -> None:
@@ -64,6 +67,49 @@ def test_item_tiers_step_the_rate_by_the_number_of_items() -> None:
     assert costs == [1490, 1490, 1990, 1990, 1990, 2990, 2990]
 
 
+def test_weight_tiers_include_their_limit_and_refuse_an_order_heavier_than_the_last() -> None:
+    def cost(grams: int) -> int:
+        return shipping_cost([PARCELS], country="DE", subtotal_minor=1000, grams=grams)
+
+    assert [cost(g) for g in (0, 1999, 2000, 2001, 5000)] == [490, 490, 490, 990, 990]
+    with pytest.raises(TooHeavy) as raised:
+        quote_delivery([PARCELS], country="de", subtotal_minor=1000, grams=5001,
+                       merchant_name="Shop")  # fmt: skip
+    assert isinstance(raised.value, NoShipping)  # the cart and checkout treat it as such
+    assert raised.value.params == {"merchant": "Shop", "country": "DE", "grams": 5001,
+                                   "limit": 5000}  # fmt: skip
+    text = error_text(translator("en"), raised.value)
+    assert text == "Shop delivers parcels up to 5 kg to Germany; this order weighs 5.001 kg."
+
+
+def test_free_delivery_from_the_order_value_wins_over_weight_tiers_and_their_limit() -> None:
+    for grams in (100, 4000, 50_000):
+        free = quote_delivery([PARCELS], country="DE", subtotal_minor=6000, grams=grams)
+        assert (free.cost_minor, free.missing_for_free_minor) == (0, None)
+    short = quote_delivery([PARCELS], country="DE", subtotal_minor=5000, grams=4000)
+    assert (short.cost_minor, short.missing_for_free_minor) == (990, 1000)
+
+
+def test_item_counts_do_not_move_a_weight_priced_zone() -> None:
+    assert shipping_cost([PARCELS], country="DE", subtotal_minor=100, items=9, grams=10) == 490
+
+
+@given(
+    limits=st.lists(st.integers(1, 10**6), min_size=1, max_size=10, unique=True),
+    light=st.integers(0, 10**6),
+    extra=st.integers(0, 10**6),
+)
+def test_a_heavier_order_never_lands_in_a_lighter_tier(
+    limits: list[int], light: int, extra: int
+) -> None:
+    terms = Terms(0, weight_tiers=tuple(WeightTier(limit, limit) for limit in limits))
+    lighter, heavier = terms.rate_for(1, light), terms.rate_for(1, light + extra)
+    if heavier is not None:  # the rate is the tier's limit here: the tier chosen
+        assert lighter is not None and light <= lighter <= heavier and light + extra <= heavier
+    if lighter is None:
+        assert light > max(limits) and heavier is None
+
+
 @given(
     rate=st.integers(0, 10**6),
     free=st.none() | st.integers(0, 10**6),
@@ -91,6 +137,10 @@ def test_cost_is_zero_or_the_rate_and_missing_closes_the_gap(
         {"rate_minor": 1, "min_days": 0, "max_days": 400},
         {"rate_minor": 1, "item_tiers": (Tier(1, 100),)},
         {"rate_minor": 1, "item_tiers": (Tier(3, 100), Tier(3, 200))},
+        {"rate_minor": 1, "weight_tiers": (WeightTier(0, 100),)},
+        {"rate_minor": 1, "weight_tiers": (WeightTier(500, 100), WeightTier(500, 200))},
+        {"rate_minor": 1, "weight_tiers": (WeightTier(500, -1),)},
+        {"rate_minor": 1, "item_tiers": (Tier(3, 1),), "weight_tiers": (WeightTier(5, 1),)},
     ],
 )
 def test_impossible_terms_are_refused(terms: dict[str, object]) -> None:
@@ -157,3 +207,36 @@ async def test_the_summary_gives_delivery_days_and_refuses_a_shop_without_shippi
                             buyer_currency="EUR", quoter=quoter())  # fmt: skip
     text = error_text(translator("en"), refused.value)
     assert text == "Tea House is not taking orders yet: it has not set up delivery."
+
+
+async def test_the_summary_prices_delivery_by_the_catalogs_weights(
+    sessions: SessionFactory,
+) -> None:
+    async with transaction(sessions) as session:
+        shop = await seed_shop(session)
+        alice = await make_customer(session, 1001)
+        (await session.get_one(Variant, shop.mug_red)).grams = 450
+        (await session.get_one(Variant, shop.mug_blue)).grams = None  # weight not given: 0
+        await set_zone(session, merchant_id=shop.usd_merchant, countries=["DE"],
+                       terms=PARCELS.terms)  # fmt: skip
+        await add_to_cart(session, customer_id=alice, variant_id=shop.mug_red, quantity=4)
+        await add_to_cart(session, customer_id=alice, variant_id=shop.mug_blue, quantity=5)
+    async with transaction(sessions) as session:
+        assert (await merchant_rules(session, merchant_id=shop.usd_merchant))[0].terms == (
+            PARCELS.terms
+        )
+        summary = await summarise(session, customer_id=alice, delivery=ready_draft().delivery,
+                                  buyer_currency="EUR", quoter=quoter())  # fmt: skip
+        assert summary.merchants[0].shipping == Money.of("0", "USD")  # 99.00: free from 60.00
+        no_free = Terms(0, weight_tiers=(WeightTier(1000, 300), WeightTier(2000, 700)))
+        await set_zone(session, merchant_id=shop.usd_merchant, countries=["DE"], terms=no_free)
+        summary = await summarise(session, customer_id=alice, delivery=ready_draft().delivery,
+                                  buyer_currency="EUR", quoter=quoter())  # fmt: skip
+        assert summary.merchants[0].shipping == Money.of("7.00", "USD")  # 1800 g: up to 2 kg
+        await set_zone(session, merchant_id=shop.usd_merchant, countries=["DE"],
+                       terms=Terms(0, weight_tiers=(WeightTier(1500, 490),)))  # fmt: skip
+    with pytest.raises(TooHeavy) as refused:
+        async with transaction(sessions) as session:
+            await summarise(session, customer_id=alice, delivery=ready_draft().delivery,
+                            buyer_currency="EUR", quoter=quoter())  # fmt: skip
+    assert refused.value.params["grams"] == 1800

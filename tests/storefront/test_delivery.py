@@ -7,10 +7,11 @@ from dataclasses import replace
 import pytest
 
 from bot.database import SessionFactory, transaction
+from catalog.models import Variant
 from money import Money
 from orders.customers import Buyer, identify_buyer
 from orders.errors import AmbiguousCountry, UnknownCountry
-from orders.shipping import Terms, set_zone
+from orders.shipping import Terms, WeightTier, set_zone
 from storefront import cart, delivery
 from tests.storefront.factories import MAX_AGE, NOW, Catalog, make_buyer, seed_catalog
 
@@ -83,3 +84,30 @@ async def test_the_country_is_asked_chosen_typed_and_remembered(sessions: Sessio
             session, telegram_user_id=1, locale="de", currency="EUR", country="DE"
         )
     assert (again.country, again.country_chosen) == ("AT", True)
+
+
+async def test_a_zone_priced_by_weight_quotes_the_carts_weight_and_names_a_too_heavy_order(
+    sessions: SessionFactory,
+) -> None:
+    catalog, buyer = await _setup(sessions)
+    async with transaction(sessions) as session:
+        (await session.get_one(Variant, catalog.mug_variant)).grams = 400
+        by_weight = Terms(0, weight_tiers=(WeightTier(1000, 330), WeightTier(2000, 660)))
+        await set_zone(session, merchant_id=catalog.usd_merchant, countries=["DE"], terms=by_weight)
+        view = await cart.show_cart(session, buyer=buyer, max_rate_age=MAX_AGE, now=NOW)
+    assert view.delivery is not None
+    wear = view.delivery.of(catalog.usd_merchant)
+    assert wear is not None and wear.cost == Money.of("3.00", "EUR")  # 400 g: 3.30 USD at 1.10
+    async with transaction(sessions) as session:
+        await cart.add_variant(session, buyer=buyer, variant_id=catalog.mug_variant, quantity=3)
+        view = await cart.show_cart(session, buyer=buyer, max_rate_age=MAX_AGE, now=NOW)
+    assert view.delivery is not None
+    wear = view.delivery.of(catalog.usd_merchant)
+    assert wear is not None and wear.cost == Money.of("6.00", "EUR")  # 1600 g
+    async with transaction(sessions) as session:
+        await cart.add_variant(session, buyer=buyer, variant_id=catalog.mug_variant, quantity=2)
+        view = await cart.show_cart(session, buyer=buyer, max_rate_age=MAX_AGE, now=NOW)
+    assert view.delivery is not None and view.delivery.blocked
+    wear = view.delivery.of(catalog.usd_merchant)
+    assert wear is not None and not wear.delivers and wear.has_rules
+    assert (wear.order_grams, wear.max_grams) == (2400, 2000)

@@ -51,7 +51,7 @@ async def catalog_state(sessions: SessionFactory) -> dict[str, Any]:
                     ),
                     "variants": [
                         (v.id, v.sku, v.position, v.option_values, v.price_minor,
-                         v.compare_at_minor, v.stock, v.inventory_policy, v.barcode)
+                         v.compare_at_minor, v.stock, v.inventory_policy, v.barcode, v.grams)
                         for v in p.variants
                     ],
                     "images": [(i.url, i.alt) for i in p.images],

@@ -85,6 +85,7 @@ COMMON = {
     Field.IMAGE, Field.IMAGE_POSITION, Field.IMAGE_ALT, Field.VARIANT_IMAGE,
     Field.OPTION1_NAME, Field.OPTION1_VALUE, Field.OPTION2_NAME, Field.OPTION2_VALUE,
     Field.OPTION3_NAME, Field.OPTION3_VALUE, Field.GIFT_CARD, Field.REQUIRES_SHIPPING,
+    Field.GRAMS,
 }  # fmt: skip
 
 
@@ -93,7 +94,8 @@ def test_both_shopify_headers_map_to_the_same_fields(header: list[str]) -> None:
     columns = resolve_header(header)
     assert columns.source is SourceFormat.SHOPIFY
     assert set(columns.index) == COMMON
-    assert "Variant Grams" in columns.ignored or "Weight value (grams)" not in columns.index
+    weight = "Variant Grams" if "Variant Grams" in header else "Weight value (grams)"
+    assert weight not in columns.ignored and columns.headers[columns.index[Field.GRAMS]] == weight
 
 
 def test_plain_header_with_translations_in_any_spelling() -> None:

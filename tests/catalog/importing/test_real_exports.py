@@ -152,3 +152,28 @@ async def test_a_stored_oversold_variant_under_deny_becomes_zero_when_reimported
     assert report.ok and [p.code for p in report.problems] == ["negative_stock"]
     mug = await load_product(sessions, "mug")
     assert [(v.stock, v.inventory_policy) for v in mug.variants] == [(0, "deny")]
+
+
+async def test_variant_grams_become_the_shipping_weight(sessions: SessionFactory) -> None:
+    """Shopify's `Variant Grams` is grams whatever `Variant Weight Unit` shows the merchant."""
+    report = await imported(sessions, "product_template.csv")
+    assert report.ok
+    shirt = await load_product(sessions, "example-shirt")
+    assert {v.grams for v in shirt.variants} == {145}
+    async with sessions() as session:
+        offers = await load_offers(session, [v.id for v in shirt.variants], language="en")
+    assert {offer.grams for offer in offers.values()} == {145}
+
+    header = "Handle,Title,Variant SKU,Variant Price,Variant Grams,Variant Weight Unit\n"
+    rows = "kettle,Kettle,K-1,30,453.592,lb\nanvil,Anvil,A-1,90,heavy,kg\n"
+    refused = await run_import(sessions, header + rows, merchant="acme", currency="USD")
+    assert [(p.code, p.line) for p in refused.errors] == [("bad_weight", 3)]
+    fixed = await run_import(sessions, header + rows.replace("heavy", "0.0"), merchant="acme",
+                             currency="USD")  # fmt: skip
+    assert fixed.ok
+    kettle, anvil = await load_product(sessions, "kettle"), await load_product(sessions, "anvil")
+    assert (kettle.variants[0].grams, anvil.variants[0].grams) == (454, 0)
+    # A file without a weight column leaves the stored weights alone.
+    again = await run_import(sessions, "handle,title,sku,price\nkettle,Kettle,K-1,31\n",
+                             merchant="acme", currency="USD")  # fmt: skip
+    assert again.ok and (await load_product(sessions, "kettle")).variants[0].grams == 454
