@@ -1,6 +1,6 @@
 """Weight-tiered shipping: a variant's shipping weight, a rule's weight tiers.
 
-Revision ID: 0008_tiers
+Revision ID: 0008
 Revises: 0007
 """
 
