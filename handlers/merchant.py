@@ -148,7 +148,7 @@ async def confirm_refund(update: Update, context: ShopContext, order_id: int) ->
     query, user, t = update.callback_query, update.effective_user, context.i18n
     assert query is not None and user is not None and query.message is not None
     directory = context.services.payments
-    provider_for = directory.for_merchant if directory is not None else _no_provider
+    provider_for = directory.took_payment if directory is not None else _no_provider
     key: DialogKey = {
         "channel": REFUND_CHANNEL,
         "chat_id": query.message.chat.id,
@@ -177,7 +177,7 @@ async def confirm_refund(update: Update, context: ShopContext, order_id: int) ->
         await deliver_owed(context.application)
 
 
-async def _no_provider(session: AsyncSession, merchant_id: int) -> Provider | None:
+async def _no_provider(session: AsyncSession, merchant_id: int, name: str) -> Provider | None:
     return None  # this server runs without payments: nothing can be refunded through it
 
 

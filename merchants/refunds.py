@@ -58,8 +58,9 @@ class Refunder(Protocol):
     ) -> RefundResult: ...
 
 
-# The provider serving a merchant's orders (`PaymentDirectory.for_merchant` fits).
-ProviderFor = Callable[[AsyncSession, int], Awaitable[Refunder | None]]
+# The provider that took a merchant's payment recorded under a provider name (the money sits
+# there): `PaymentDirectory.took_payment` fits.
+ProviderFor = Callable[[AsyncSession, int, str], Awaitable[Refunder | None]]
 # Writes what a result owes to the outbox, in the transaction of the change (the caller renders).
 Owe = Callable[[AsyncSession, DeskResult], Awaitable[None]]
 
@@ -89,8 +90,10 @@ class Payment:
 
 
 async def payment_of(session: AsyncSession, order_number: str) -> Payment | None:
-    """The provider and reference of the order's payment: its latest recorded `paid` event,
-    else its checkout (a payment confirmed some other way still went through that checkout)."""
+    """The provider and reference of the order's payment: its first recorded `paid` event (the
+    one that paid it; a later distinct one is a second payment, refunded on its own by
+    `merchants.second_payments`), else its checkout (a payment confirmed some other way still
+    went through that checkout)."""
     paid = (
         await session.execute(
             select(PaymentEventRecord.provider, PaymentEventRecord.provider_reference)
@@ -99,7 +102,7 @@ async def payment_of(session: AsyncSession, order_number: str) -> Payment | None
                 PaymentEventRecord.kind == EventKind.PAID.value,
                 PaymentEventRecord.provider_reference.is_not(None),
             )
-            .order_by(PaymentEventRecord.id.desc())
+            .order_by(PaymentEventRecord.id)
             .limit(1)
         )
     ).first()
@@ -171,9 +174,9 @@ async def _plan(
     payment = await payment_of(session, order.number)
     if payment is None:
         raise RefundFailed(RefundProblem.NO_PAYMENT, order.number, shop.language)
-    provider = await provider_for(session, order.merchant_id)
-    # The money sits with the provider that took it: a merchant who switched providers since
-    # must refund this order where it was paid.
+    # The money sits with the provider that took it: a merchant who switched providers (or set
+    # Stripe keys of its own) since is refunded through the account that was paid.
+    provider = await provider_for(session, order.merchant_id, payment.provider)
     if provider is None or provider.name != payment.provider:
         raise RefundFailed(RefundProblem.NO_PROVIDER, order.number, shop.language,
                            payment.provider)  # fmt: skip
