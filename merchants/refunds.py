@@ -43,7 +43,8 @@ from payments import (
     RefundResult,
     record_event,
 )
-from payments.models import CheckoutRecord, PaymentEventRecord
+from payments.models import CheckoutRecord
+from payments.second_payments import paying_payment
 
 log = logging.getLogger(__name__)
 
@@ -90,24 +91,11 @@ class Payment:
 
 
 async def payment_of(session: AsyncSession, order_number: str) -> Payment | None:
-    """The provider and reference of the order's payment: its first recorded `paid` event (the
-    one that paid it; a later distinct one is a second payment, refunded on its own by
-    `merchants.second_payments`), else its checkout (a payment confirmed some other way still
-    went through that checkout)."""
-    paid = (
-        await session.execute(
-            select(PaymentEventRecord.provider, PaymentEventRecord.provider_reference)
-            .where(
-                PaymentEventRecord.order_number == order_number,
-                PaymentEventRecord.kind == EventKind.PAID.value,
-                PaymentEventRecord.provider_reference.is_not(None),
-            )
-            .order_by(PaymentEventRecord.id)
-            .limit(1)
-        )
-    ).first()
-    if paid is not None:
-        assert paid[1] is not None  # the query skips events without a reference
+    """The provider and reference of the order's payment: the `paid` event that paid it (not a
+    second payment, which `merchants.second_payments` gives back on its own), else its
+    checkout (a payment confirmed some other way still went through that checkout)."""
+    paid = await paying_payment(session, order_number)
+    if paid is not None and paid[1] is not None:
         return Payment(paid[0], paid[1])
     checkout = await session.scalar(
         select(CheckoutRecord).where(CheckoutRecord.order_number == order_number)
