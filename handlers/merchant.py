@@ -27,7 +27,7 @@ from conversation import callbacks
 from conversation.views import common
 from conversation.views import merchant as views
 from db import utcnow
-from handlers import onboarding
+from handlers import onboarding, second_payments
 from handlers.render import send
 from handlers.routing import on
 from i18n import negotiate_locale, translator
@@ -49,6 +49,7 @@ def handlers() -> list[ShopHandler]:
     return [
         CommandHandler("setup", setup),
         CallbackQueryHandler(press, pattern=on("mord")),
+        CallbackQueryHandler(second_payments.refunded, pattern=on("m2ref")),
         MessageHandler(groups & filters.TEXT & ~filters.COMMAND, tracking_answer),
     ]
 

@@ -160,6 +160,13 @@ def second_payment_shop(
     return Reply(text, buttons=((button,),))
 
 
+def second_payment_recorded(t: Translator, *, changed: bool) -> str:
+    """The toast for the shop's Refunded press."""
+    if changed:
+        return t.gettext("Recorded: the buyer has been told the second payment was refunded.")
+    return t.gettext("This refund was already recorded.")
+
+
 def _deadline(t: Translator, parties: OrderParties) -> str:
     if parties.expires_at is None:
         return "—"
