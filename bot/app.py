@@ -14,6 +14,7 @@ from bot.order_expiry import schedule_expiry
 from bot.processor import PerChatUpdateProcessor
 from bot.rate_limits import rate_limiter_for
 from bot.rates import schedule_refresh
+from bot.second_payment_refunds import schedule_second_payment_refunds
 from bot.services import Services
 from handlers import payment_updates
 from i18n import N_, SHIPPED_LOCALES, translator
@@ -61,6 +62,7 @@ def build_application(
     application.add_handlers(payment_updates.handlers())
     schedule_refresh(application, services.settings)
     schedule_expiry(application)
+    schedule_second_payment_refunds(application)
     schedule_merchant_jobs(application)
     return application
 

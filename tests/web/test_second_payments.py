@@ -228,3 +228,35 @@ def _money(amount: Money, locale: str) -> str:
     from money.formatting import format_money
 
     return format_money(amount, locale)
+
+
+async def test_a_second_payment_stripe_cannot_refund_yet_is_given_back_by_the_job(
+    harness: Harness, standin: StripeStandIn, stripe_checkout: StripeCheckout
+) -> None:
+    """Stripe answers 500 while the second payment is settled: it stays owed, nobody is told
+    yet; the refund job (as after a crash) gives it back and tells each party once."""
+    harness.directory.stripe = stripe_checkout
+    number = await place_order(harness.sessions, locale="de")
+    await _shop_chat(harness, "stripe", {})
+    first, second = await _sessions_of_one_order(harness, standin, stripe_checkout, number, 2)
+    for reference in (first, second):
+        if reference == second:
+            standin.fail_next(1, status=500)  # the refund's first request fails
+        headers, body = standin.webhook(
+            reference, "checkout.session.completed", secret=WEBHOOK_SECRET
+        )
+        response = await harness.client.post("/payments/stripe/mugs", content=body,
+                                             headers=headers)  # fmt: skip
+        assert response.status_code == 200
+
+    async with harness.sessions() as session:
+        (owed,) = await of_order(session, number)
+    assert (owed.state, owed.attempts, standin.refunds) == ("owed", 1, {})
+    assert len(_texts(harness, BUYER_ID)) == 1  # only "thank you, paid"
+
+    services = harness.application.bot_data.services
+    (news,) = await give_back_second_payments(services)
+    assert await give_back_second_payments(services) == []  # the next run: nothing left
+    assert news.state is SecondPaymentState.REFUNDED
+    (refund,) = standin.refunds.values()
+    assert refund["payment_intent"] == standin.sessions[second]["payment_intent"]
