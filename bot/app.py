@@ -17,6 +17,7 @@ from bot.rates import schedule_refresh
 from bot.second_payment_refunds import schedule_second_payment_refunds
 from bot.services import Services
 from handlers import payment_updates
+from handlers.dead_letters import tell_the_shop
 from i18n import N_, SHIPPED_LOCALES, translator
 
 ShopApplication = Application[Any, ShopContext, Any, Any, ShopData, Any]
@@ -57,6 +58,8 @@ def build_application(
         .build()
     )
     application.bot_data.services = services
+    # A refused message to a buyer about an order is told to the order's shop.
+    application.bot_data.outbox_dead_letter = tell_the_shop
     handlers.register(application)
     # Verified payment events enter as `PaymentUpdate`s, ordered with the buyer's own updates.
     application.add_handlers(payment_updates.handlers())

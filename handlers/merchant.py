@@ -233,4 +233,6 @@ async def _owe(session: AsyncSession, result: desk.DeskResult) -> None:
             chat_id=owed.chat_id,
             reply=views.render(owed),
             edit_message_id=owed.edit_message_id,
+            # News to the buyer about their order: a refusal is told to the shop.
+            order_number=owed.content.number if isinstance(owed.content, desk.BuyerNews) else None,
         )

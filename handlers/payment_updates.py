@@ -119,6 +119,7 @@ async def owe_payment_messages(
         dedupe_key=f"{key}:buyer",
         chat_id=parties.buyer_chat_id,
         reply=buyer_reply(buyer, settlement.change, parties),
+        order_number=parties.number,
     )
     if settlement.change is OrderChange.PAID:
         notice = await owe_paid_notice(session, order_number=parties.number)
@@ -169,6 +170,7 @@ async def owe_second_payment_news(session: AsyncSession, news: SecondPaymentNews
         session, dedupe_key=f"{key}:buyer", chat_id=parties.buyer_chat_id,
         reply=second_payment_buyer(buyer, news.state, parties.number, news.amount,
                                    parties.merchant_name),
+        order_number=parties.number,
     ))  # fmt: skip
     merchant_id = await session.scalar(
         select(Order.merchant_id).where(Order.number == news.order_number)

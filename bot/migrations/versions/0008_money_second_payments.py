@@ -1,4 +1,5 @@
-"""Second payments for an already paid order, owed back to the buyer (issue 14.8).
+"""Second payments for an already paid order, owed back to the buyer (issue 14.8), and the
+order an outbox message is about (a dead letter to a buyer is told to the shop, issue 14.3).
 
 Revision ID: 0008_money
 Revises: 0007
@@ -43,9 +44,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_second_payments_order_number"), ["order_number"], unique=False
         )
+    with op.batch_alter_table("outbox_messages") as batch_op:
+        batch_op.add_column(sa.Column("order_number", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox_messages") as batch_op:
+        batch_op.drop_column("order_number")
     with op.batch_alter_table("second_payments") as batch_op:
         batch_op.drop_index(batch_op.f("ix_second_payments_order_number"))
     op.drop_table("second_payments")
