@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import rowcount
 from payments.base import EventKind, PaymentEvent
+from payments.ledger import _insert  # the dialect's INSERT with ON CONFLICT, shared in payments/
 from payments.models import PaymentEventRecord, SecondPayment
 
 ERROR_MAX = 1000
@@ -96,8 +97,6 @@ async def owe_back(session: AsyncSession, event: PaymentEvent, *, now: datetime)
     """Records that `event`'s payment is owed back; its row id, None when it already was
     (another event about the same payment). `ON CONFLICT DO NOTHING`, so racing deliveries of
     one payment write one row."""
-    from payments.ledger import _insert  # the dialect's INSERT with ON CONFLICT
-
     if event.amount is None or event.order_number is None:
         raise ValueError("a second payment needs its amount and order")
     statement = (

@@ -2,7 +2,9 @@
 
 The ledger records the event once (`payments.settle_event`); only an `ACCEPTED` event moves the
 order (`orders.lifecycle`), in the same transaction, so a replay, a redelivery or a race between
-two workers changes the order at most once. What to tell whom is decided here; the caller
+two workers changes the order at most once. A distinct second payment for a paid order is
+recorded as owed back (`payments.second_payments`), under the order's lock, and refunded after
+the commit (`merchants.second_payments`). What to tell whom is decided here; the caller
 (`handlers.payment_updates`) owes the messages to the outbox in the same transaction.
 """
 
