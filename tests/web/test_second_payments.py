@@ -23,9 +23,16 @@ from i18n import translator
 from merchants.settings import change_settings, set_payment, shop_by_slug
 from money import Money
 from orders.models import Order, OrderStatus
-from payments import PaymentLinkProvider, StripeCheckout, events_for_order
+from payments import (
+    PaymentEvent,
+    PaymentLinkProvider,
+    StripeCheckout,
+    events_for_order,
+    verify_webhook,
+)
 from payments.checkout_links import checkout_request_for
 from payments.second_payments import SecondPaymentState, of_order
+from payments.settlement import OrderChange, settle_payment
 from payments.signed_callback import callback_body, signature_header
 from tests.payments.factories import CALLBACK_SECRET, WEBHOOK_SECRET
 from tests.payments.stripe_standin import StripeStandIn
@@ -260,3 +267,42 @@ async def test_a_second_payment_stripe_cannot_refund_yet_is_given_back_by_the_jo
     assert news.state is SecondPaymentState.REFUNDED
     (refund,) = standin.refunds.values()
     assert refund["payment_intent"] == standin.sessions[second]["payment_intent"]
+
+
+async def test_two_first_payments_settled_at_once_pay_the_order_once(
+    harness: Harness,
+) -> None:
+    """Two workers settle two distinct payments of one unpaid order at the same moment (on
+    PostgreSQL both transactions record their event before either commits): exactly one pays
+    the order, the other is owed back, whichever commits first."""
+    number = await place_order(harness.sessions)
+    first = await open_order_checkout(harness.sessions, harness.sandbox, number)
+    async with transaction(harness.sessions) as session:
+        request = await checkout_request_for(
+            session, number=number, locale="en", public_url=BASE_URL
+        )
+    second = await harness.sandbox.create_checkout(
+        dataclasses.replace(request, expires_at=utcnow() + timedelta(hours=3))
+    )
+    events = []
+    for link in (first, second):
+        headers, body = harness.sandbox.signed_event(link.url.rsplit("/", 1)[1], "paid")
+        async with transaction(harness.sessions) as session:
+            events.append(
+                await verify_webhook(session, harness.sandbox, headers, body, now=utcnow())
+            )
+
+    async def settle(event: PaymentEvent) -> OrderChange:
+        async with transaction(harness.sessions) as session:
+            return (await settle_payment(session, event, now=utcnow())).change
+
+    changes = await asyncio.gather(*(settle(event) for event in events))
+
+    assert sorted(changes) == sorted([OrderChange.PAID, OrderChange.SECOND_PAYMENT])
+    async with harness.sessions() as session:
+        (owed,) = await of_order(session, number)
+    paid_by = events[changes.index(OrderChange.PAID)].provider_reference
+    owed_back = events[changes.index(OrderChange.SECOND_PAYMENT)].provider_reference
+    assert (owed.state, owed.provider_reference) == ("owed", owed_back)
+    assert paid_by != owed_back
+    assert await _status(harness.sessions, number) == OrderStatus.PAID
