@@ -14,8 +14,10 @@ from bot.order_expiry import schedule_expiry
 from bot.processor import PerChatUpdateProcessor
 from bot.rate_limits import rate_limiter_for
 from bot.rates import schedule_refresh
+from bot.second_payment_refunds import schedule_second_payment_refunds
 from bot.services import Services
 from handlers import payment_updates
+from handlers.dead_letters import tell_the_shop
 from i18n import N_, SHIPPED_LOCALES, translator
 
 ShopApplication = Application[Any, ShopContext, Any, Any, ShopData, Any]
@@ -56,11 +58,14 @@ def build_application(
         .build()
     )
     application.bot_data.services = services
+    # A refused message to a buyer about an order is told to the order's shop.
+    application.bot_data.outbox_dead_letter = tell_the_shop
     handlers.register(application)
     # Verified payment events enter as `PaymentUpdate`s, ordered with the buyer's own updates.
     application.add_handlers(payment_updates.handlers())
     schedule_refresh(application, services.settings)
     schedule_expiry(application)
+    schedule_second_payment_refunds(application)
     schedule_merchant_jobs(application)
     return application
 

@@ -12,6 +12,7 @@ from bot.services import Services
 from i18n import Translator, translator
 from inbox.telegram import InboxDispatcher
 from orders.customers import Buyer
+from outbox.sender import DeadLetterHook
 from outbox.telegram import RunningSender
 
 
@@ -22,6 +23,7 @@ class ShopData:
 
     services: Services | None = None
     outbox_sender: RunningSender | None = None
+    outbox_dead_letter: DeadLetterHook | None = None  # a refused buyer message, told the shop
     inbox: InboxDispatcher | None = None  # this worker's processing of stored updates
 
 

@@ -45,6 +45,8 @@ ACTIONS: dict[str, tuple[str, ...]] = {
     "pay": ("int",),  # payment link for an order (re-issued if needed)
     # the merchant's chat: an action on an order (accept | ship | cancel | refund), order id
     "mord": ("tok", "int"),
+    # the merchant's chat: a second payment (its id) was refunded by the shop itself
+    "m2ref": ("int",),
     "ask": ("int",),  # the buyer asks the shop about an order
     "askm": ("int",),  # the buyer asks a shop before buying: merchant id
     "mlist": ("tok", "int"),  # the merchant's /orders: status filter ("all" or a status), page

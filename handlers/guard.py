@@ -15,7 +15,7 @@ from bot.context import ShopContext
 from conversation import callbacks
 from conversation.views.common import button_expired
 
-MERCHANT_ACTIONS = frozenset({"mord", "mlist"})
+MERCHANT_ACTIONS = frozenset({"mord", "mlist", "m2ref"})
 
 
 def in_place(update: Update) -> bool:

@@ -27,7 +27,7 @@ from conversation import callbacks
 from conversation.views import common
 from conversation.views import merchant as views
 from db import utcnow
-from handlers import onboarding
+from handlers import onboarding, second_payments
 from handlers.render import send
 from handlers.routing import on
 from i18n import negotiate_locale, translator
@@ -50,6 +50,7 @@ def handlers() -> list[ShopHandler]:
     return [
         CommandHandler("setup", setup),
         CallbackQueryHandler(press, pattern=on("mord")),
+        CallbackQueryHandler(second_payments.refunded, pattern=on("m2ref")),
         MessageHandler(groups & filters.TEXT & ~filters.COMMAND, tracking_answer),
     ]
 
@@ -158,7 +159,7 @@ async def confirm_refund(update: Update, context: ShopContext, order_id: int) ->
     query, user, t = update.callback_query, update.effective_user, context.i18n
     assert query is not None and user is not None and query.message is not None
     directory = context.services.payments
-    provider_for = directory.for_merchant if directory is not None else _no_provider
+    provider_for = directory.took_payment if directory is not None else _no_provider
     key: DialogKey = {
         "channel": REFUND_CHANNEL,
         "chat_id": query.message.chat.id,
@@ -187,7 +188,7 @@ async def confirm_refund(update: Update, context: ShopContext, order_id: int) ->
         await deliver_owed(context.application)
 
 
-async def _no_provider(session: AsyncSession, merchant_id: int) -> Provider | None:
+async def _no_provider(session: AsyncSession, merchant_id: int, name: str) -> Provider | None:
     return None  # this server runs without payments: nothing can be refunded through it
 
 
@@ -272,4 +273,6 @@ async def _owe(session: AsyncSession, result: desk.DeskResult) -> None:
             chat_id=owed.chat_id,
             reply=views.render(owed),
             edit_message_id=owed.edit_message_id,
+            # News to the buyer about their order: a refusal is told to the shop.
+            order_number=owed.content.number if isinstance(owed.content, desk.BuyerNews) else None,
         )

@@ -87,6 +87,29 @@ class PaymentDirectory:
             return self.for_buyers()
         return self._provider_for(settings)
 
+    async def took_payment(
+        self, session: AsyncSession, merchant_id: int, provider_name: str
+    ) -> Provider | None:
+        """The provider a payment recorded under `provider_name` was taken by, to refund it.
+
+        The money sits in the account that took it, whatever the merchant uses now: a payment
+        taken with the platform's Stripe key (`stripe`) is refunded with that key even after the
+        merchant set keys of its own (`stripe:<slug>`), and the other way round. None when that
+        account is not on this server any more (the merchant replaced its own keys, or its
+        payment link: the refund must then happen there).
+        """
+        for shared in (self.stripe, self.sandbox):
+            if shared is not None and shared.name == provider_name:
+                return shared
+        merchant = await session.get(Merchant, merchant_id)
+        if merchant is None:
+            return None
+        settings = await _stored_choice(session, merchant, self.secrets)
+        if settings is None or settings.kind is ProviderKind.SANDBOX:
+            return None
+        own = self._merchant_own(settings) if _is_own(settings) else None
+        return own if own is not None and own.name == provider_name else None
+
     async def link_for(self, session: AsyncSession, merchant: str) -> Provider | None:
         """The payment-link provider of the shop with slug `merchant`; None unless it has one."""
         row = await session.scalar(select(Merchant).where(Merchant.slug == merchant))
@@ -135,6 +158,11 @@ class PaymentDirectory:
         for provider in (self.sandbox, self.stripe, *built):
             if provider is not None:
                 await provider.aclose()
+
+
+def _is_own(settings: MerchantPaymentSettings) -> bool:
+    """Built from the merchant's own settings (its Stripe account or its payment link)."""
+    return settings.kind is ProviderKind.PAYMENT_LINK or _own_stripe(settings)
 
 
 def _own_stripe(settings: MerchantPaymentSettings) -> bool:

@@ -43,7 +43,8 @@ from payments import (
     RefundResult,
     record_event,
 )
-from payments.models import CheckoutRecord, PaymentEventRecord
+from payments.models import CheckoutRecord
+from payments.second_payments import paying_payment
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +59,9 @@ class Refunder(Protocol):
     ) -> RefundResult: ...
 
 
-# The provider serving a merchant's orders (`PaymentDirectory.for_merchant` fits).
-ProviderFor = Callable[[AsyncSession, int], Awaitable[Refunder | None]]
+# The provider that took a merchant's payment recorded under a provider name (the money sits
+# there): `PaymentDirectory.took_payment` fits.
+ProviderFor = Callable[[AsyncSession, int, str], Awaitable[Refunder | None]]
 # Writes what a result owes to the outbox, in the transaction of the change (the caller renders).
 Owe = Callable[[AsyncSession, DeskResult], Awaitable[None]]
 
@@ -89,22 +91,11 @@ class Payment:
 
 
 async def payment_of(session: AsyncSession, order_number: str) -> Payment | None:
-    """The provider and reference of the order's payment: its latest recorded `paid` event,
-    else its checkout (a payment confirmed some other way still went through that checkout)."""
-    paid = (
-        await session.execute(
-            select(PaymentEventRecord.provider, PaymentEventRecord.provider_reference)
-            .where(
-                PaymentEventRecord.order_number == order_number,
-                PaymentEventRecord.kind == EventKind.PAID.value,
-                PaymentEventRecord.provider_reference.is_not(None),
-            )
-            .order_by(PaymentEventRecord.id.desc())
-            .limit(1)
-        )
-    ).first()
-    if paid is not None:
-        assert paid[1] is not None  # the query skips events without a reference
+    """The provider and reference of the order's payment: the `paid` event that paid it (not a
+    second payment, which `merchants.second_payments` gives back on its own), else its
+    checkout (a payment confirmed some other way still went through that checkout)."""
+    paid = await paying_payment(session, order_number)
+    if paid is not None and paid[1] is not None:
         return Payment(paid[0], paid[1])
     checkout = await session.scalar(
         select(CheckoutRecord).where(CheckoutRecord.order_number == order_number)
@@ -171,9 +162,9 @@ async def _plan(
     payment = await payment_of(session, order.number)
     if payment is None:
         raise RefundFailed(RefundProblem.NO_PAYMENT, order.number, shop.language)
-    provider = await provider_for(session, order.merchant_id)
-    # The money sits with the provider that took it: a merchant who switched providers since
-    # must refund this order where it was paid.
+    # The money sits with the provider that took it: a merchant who switched providers (or set
+    # Stripe keys of its own) since is refunded through the account that was paid.
+    provider = await provider_for(session, order.merchant_id, payment.provider)
     if provider is None or provider.name != payment.provider:
         raise RefundFailed(RefundProblem.NO_PROVIDER, order.number, shop.language,
                            payment.provider)  # fmt: skip

@@ -39,6 +39,7 @@ class Claimed:
     edit_message_id: int | None
     payload: dict[str, Any]
     attempts: int  # including this one
+    order_number: str | None = None  # the order a message to its buyer is about
 
 
 def _claimable(now: datetime) -> Any:
@@ -86,6 +87,7 @@ async def claim(
                 row.edit_message_id,
                 dict(row.payload),
                 row.attempts,
+                row.order_number,
             )
         )
     await session.flush()

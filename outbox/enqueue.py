@@ -21,11 +21,14 @@ async def enqueue(
     reply: Reply,
     edit_message_id: int | None = None,
     now: datetime | None = None,
+    order_number: str | None = None,
 ) -> bool:
     """Owes `reply` to `chat_id` (a new message, or an edit of `edit_message_id`).
 
     Idempotent on `dedupe_key`: True when this call wrote the row, False when a row with that
     key already existed (whatever its state), so a replayed cause never owes a message twice.
+    `order_number`: the order a message to its buyer is about, so a dead letter is told to the
+    shop (`OutboxSender.on_dead_letter`).
     `INSERT ... ON CONFLICT DO NOTHING` on both backends: concurrent writers never collide.
     """
     if not dedupe_key or len(dedupe_key) > DEDUPE_KEY_MAX:
@@ -41,6 +44,7 @@ async def enqueue(
         "attempts": 0,
         "available_at": when,
         "created_at": when,
+        "order_number": order_number,
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -70,4 +70,7 @@ class OutboxMessage(Base):
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the channel's id
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The order a buyer's message is about (paid, shipped, refunded): a dead letter to the buyer
+    # is told to that order's shop. None for anything else.
+    order_number: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column()

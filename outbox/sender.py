@@ -56,6 +56,19 @@ class Permanent(DeliveryError):
     """Will never work: the bot was blocked or removed, the message to edit is gone."""
 
 
+@dataclass(frozen=True, slots=True)
+class DeadLetter:
+    """A message the channel refused for good, for whoever must hear of it."""
+
+    chat_id: int
+    order_number: str | None  # the order it was about, if any (`enqueue(order_number=...)`)
+    reason: str
+
+
+# Called in the transaction that marks the message failed (so it runs once): may owe messages.
+DeadLetterHook = Callable[[AsyncSession, DeadLetter], Awaitable[None]]
+
+
 class Transport(Protocol):
     async def deliver(self, message: Claimed) -> int | None:
         """Sends or edits; returns the channel's message id (None when it has none)."""
@@ -83,6 +96,7 @@ class OutboxSender:
     backoff: Backoff = Backoff()
     poll_seconds: float = 1.0
     clock: Callable[[], datetime] = utcnow
+    on_dead_letter: DeadLetterHook | None = None
 
     def __post_init__(self) -> None:
         self._wake = asyncio.Event()
@@ -137,7 +151,7 @@ class OutboxSender:
         except Permanent as refusal:
             log.warning("outbox %d to chat %d refused: %s", message.id, message.chat_id,
                         refusal.reason)  # fmt: skip
-            await self._record(mark_failed, message, error=refusal.reason)
+            await self._dead_letter(message, refusal.reason)
         except Exception as error:  # Transient, or a bug in the transport: back off
             reason = error.reason if isinstance(error, DeliveryError) else repr(error)
             if message.attempts >= self.max_attempts:
@@ -149,6 +163,16 @@ class OutboxSender:
                 await self._record_retry(message, delay, reason, True)
         else:
             await self._record(mark_sent, message, message_id=message_id, now=self.clock())
+
+    async def _dead_letter(self, message: Claimed, reason: str) -> None:
+        """Failed for good; who must hear of it is owed in the same transaction."""
+        async with self.sessions() as session, session.begin():
+            held = await mark_failed(session, message, error=reason)
+            if held and self.on_dead_letter is not None:
+                dead = DeadLetter(message.chat_id, message.order_number, reason)
+                await self.on_dead_letter(session, dead)
+        if not held:
+            log.error("outbox %d: the claim expired before its outcome was recorded", message.id)
 
     async def _record_retry(
         self, message: Claimed, delay: timedelta, reason: str, counts: bool

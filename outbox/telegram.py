@@ -38,7 +38,14 @@ from conversation.reply import Button, Reply
 from outbox.claims import Claimed
 from outbox.models import OutboxKind
 from outbox.payload import reply_from_payload
-from outbox.sender import OutboxSender, Permanent, RetryLater, Sessions, Transient
+from outbox.sender import (
+    DeadLetterHook,
+    OutboxSender,
+    Permanent,
+    RetryLater,
+    Sessions,
+    Transient,
+)
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +127,8 @@ class SenderHost(Protocol):
     def services(self) -> _HasSessions | None: ...
 
     outbox_sender: RunningSender | None
+    # Told when a message is refused for good (`OutboxSender.on_dead_letter`); None: nobody.
+    outbox_dead_letter: DeadLetterHook | None
 
 
 @dataclass
@@ -152,6 +161,7 @@ def start_outbox_sender(
         TelegramTransport(application.bot),
         lease=timedelta(seconds=DEFAULT_LEASE_SECONDS),
         poll_seconds=poll_seconds,
+        on_dead_letter=host.outbox_dead_letter,
     )
     stop = asyncio.Event()
     running = RunningSender(sender, stop, asyncio.create_task(sender.run(stop)))
@@ -181,6 +191,7 @@ async def deliver_owed(application: Application[Any, Any, Any, Any, Any, Any]) -
         host.services.sessions,
         TelegramTransport(application.bot),
         lease=timedelta(seconds=DEFAULT_LEASE_SECONDS),
+        on_dead_letter=host.outbox_dead_letter,
     )
     try:
         for _ in range(20):  # one message per chat per round: a few rounds for a few messages

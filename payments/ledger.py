@@ -43,6 +43,9 @@ class Outcome(StrEnum):
     ACCEPTED = "accepted"  # new and meaningful: hand it to orders
     DUPLICATE = "duplicate"  # this event id was recorded before: a replay or a redelivery
     SUPERSEDED = "superseded"  # new, recorded, but the order is past it (paid, newer checkout)
+    # New, recorded, `paid`, and the order has a `paid` event already: the same payment reported
+    # again, or a second payment to give back (`payments.settlement` tells which, under lock).
+    PAID_AGAIN = "paid_again"
     IGNORED = "ignored"  # an event type we do not act on; not recorded
 
 
@@ -152,7 +155,7 @@ async def settle_event(session: AsyncSession, event: PaymentEvent) -> WebhookOut
     The checkout is checked again, in this transaction: it may have been replaced since the
     event was verified. Out-of-order deliveries are settled here: once an order has a payment,
     a later pending/failed/expired event is `SUPERSEDED`, as is one for an earlier checkout of
-    the same order. A replayed event id is `DUPLICATE`.
+    the same order; a later `paid` event is `PAID_AGAIN`. A replayed event id is `DUPLICATE`.
     """
     if event.kind is None:
         return WebhookOutcome(Outcome.IGNORED, event, "event type not handled")
@@ -172,11 +175,12 @@ async def settle_event(session: AsyncSession, event: PaymentEvent) -> WebhookOut
     if not await record_event(session, event):
         log.info("%s event %s is a replay", event.provider, event.event_id)
         return WebhookOutcome(Outcome.DUPLICATE, event, "event already recorded")
+    if event.kind is EventKind.PAID and EventKind.PAID.value in earlier:
+        log.info("%s event %s: the order has a payment already", event.provider, event.event_id)
+        return WebhookOutcome(Outcome.PAID_AGAIN, event, "order was already paid")
     reason = _superseded_by(event, earlier, checkout)
     if reason:
-        paid_twice = event.kind is EventKind.PAID
-        level = logging.ERROR if paid_twice else logging.INFO
-        log.log(level, "%s event %s: %s", event.provider, event.event_id, reason)
+        log.info("%s event %s: %s", event.provider, event.event_id, reason)
         return WebhookOutcome(Outcome.SUPERSEDED, event, reason)
     return WebhookOutcome(Outcome.ACCEPTED, event)
 
@@ -223,8 +227,6 @@ def _check_amount(event: PaymentEvent, expected: Money) -> None:
 
 def _superseded_by(event: PaymentEvent, earlier: set[str], checkout: CheckoutRecord) -> str | None:
     settled = {EventKind.PAID.value, EventKind.REFUNDED.value} & earlier
-    if event.kind is EventKind.PAID and EventKind.PAID.value in earlier:
-        return "order was already paid: a second payment, refund it"
     if event.kind in (EventKind.PENDING, EventKind.FAILED, EventKind.EXPIRED):
         if settled:
             return "order already has a payment"

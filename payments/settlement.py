@@ -2,7 +2,9 @@
 
 The ledger records the event once (`payments.settle_event`); only an `ACCEPTED` event moves the
 order (`orders.lifecycle`), in the same transaction, so a replay, a redelivery or a race between
-two workers changes the order at most once. What to tell whom is decided here; the caller
+two workers changes the order at most once. A distinct second payment for a paid order is
+recorded as owed back (`payments.second_payments`), under the order's lock, and refunded after
+the commit (`merchants.second_payments`). What to tell whom is decided here; the caller
 (`handlers.payment_updates`) owes the messages to the outbox in the same transaction.
 """
 
@@ -23,8 +25,10 @@ from orders.errors import OrderNotFound
 from orders.lifecycle import PaymentOutcome, apply_status, lock_order, record_payment
 from orders.models import ActorKind, Order, OrderStatus
 from orders.status import PAID_STATUSES, Actor
+from payments import second_payments
 from payments.base import EventKind, PaymentEvent
-from payments.ledger import WebhookOutcome, settle_event
+from payments.ledger import Outcome, WebhookOutcome, settle_event
+from payments.second_payments import SecondPaymentState
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,8 @@ class OrderChange(StrEnum):
 
     PAID = "paid"
     NEEDS_REFUND = "needs_refund"  # paid after the reservation ended and the stock is gone
+    SECOND_PAYMENT = "second_payment"  # paid again, distinctly: owed back (`second_payments`)
+    SECOND_REFUNDED = "second_refunded"  # the shop reports a second payment refunded
     REFUNDED = "refunded"  # the whole charge went back
     PARTLY_REFUNDED = "partly_refunded"
     FAILED = "failed"  # the attempt failed or was cancelled; the order still awaits payment
@@ -75,11 +81,16 @@ async def settle_payment(
     """Record `event` once and apply it to its order; raises `WebhookRejected` when the
     checkout changed since the event was verified (nothing is written then)."""
     outcome = await settle_event(session, event)
-    if not outcome.actionable or event.order_number is None:
+    if event.order_number is None:
         return Settlement(outcome, OrderChange.NONE)
-    actor = Actor(ActorKind.PROVIDER, event.provider[:64])
-    change = await _apply(session, event, actor, now)
-    parties = await _parties(session, event.order_number)
+    if outcome.status is Outcome.PAID_AGAIN:
+        change = await _paid_again(session, event, now)
+    elif not outcome.actionable:
+        return Settlement(outcome, OrderChange.NONE)
+    else:
+        actor = Actor(ActorKind.PROVIDER, event.provider[:64])
+        change = await _apply(session, event, actor, now)
+    parties = await parties_of(session, event.order_number)
     if parties is None:  # a checkout without its order: a bug elsewhere, keep the record
         log.error("order %s of %s event %s is gone", event.order_number, event.provider,
                   event.event_id)  # fmt: skip
@@ -102,7 +113,9 @@ async def _apply(
         if paid is PaymentOutcome.NEEDS_REFUND:
             log.error("order %s was paid after its stock was gone: refund it", event.order_number)
             return OrderChange.NEEDS_REFUND
-        return OrderChange.PAID if paid is PaymentOutcome.PAID else OrderChange.NONE
+        if paid is PaymentOutcome.ALREADY_PAID:  # a racing first payment committed before us
+            return await _paid_again(session, event, now)
+        return OrderChange.PAID
     if event.kind is EventKind.REFUNDED:
         return await _refund(session, event, actor, now, note)
     if event.kind is EventKind.FAILED:
@@ -112,11 +125,30 @@ async def _apply(
     return OrderChange.NONE  # expired checkout: the order's own expiry job handles the stock
 
 
+async def _paid_again(session: AsyncSession, event: PaymentEvent, now: datetime) -> OrderChange:
+    """A `paid` event for a paid order: a second payment is owed back (once, however many
+    events report it); the same payment reported again changes nothing."""
+    assert event.order_number is not None
+    await lock_order(session, number=event.order_number)  # one verdict at a time per order
+    if not await second_payments.is_second_payment(session, event):
+        log.info("order %s: %s event %s is its payment again", event.order_number,
+                 event.provider, event.event_id)  # fmt: skip
+        return OrderChange.NONE
+    if await second_payments.owe_back(session, event, now=now) is None:
+        return OrderChange.NONE
+    log.warning("order %s was paid a second time (%s event %s): refunding it",
+                event.order_number, event.provider, event.event_id)  # fmt: skip
+    return OrderChange.SECOND_PAYMENT
+
+
 async def _refund(
     session: AsyncSession, event: PaymentEvent, actor: Actor, now: datetime, note: str
 ) -> OrderChange:
     assert event.order_number is not None
     order = await lock_order(session, number=event.order_number)
+    second = await _second_payment_refunded(session, event, now)
+    if second is not None:
+        return second
     if order is None or OrderStatus(order.status) not in PAID_STATUSES:
         return OrderChange.NONE
     charged = Money.from_minor(order.charge_total_minor, order.charge_currency)
@@ -126,7 +158,26 @@ async def _refund(
     return OrderChange.REFUNDED
 
 
-async def _parties(session: AsyncSession, order_number: str) -> OrderParties | None:
+async def _second_payment_refunded(
+    session: AsyncSession, event: PaymentEvent, now: datetime
+) -> OrderChange | None:
+    """A refund notice about a second payment (a shop refunding a flagged one with its own
+    provider) settles that payment, never the order's; None when it is about another."""
+    if event.provider_reference is None:
+        return None
+    row = await second_payments.by_reference(
+        session, provider=event.provider, reference=event.provider_reference
+    )
+    if row is None:
+        return None
+    moved = await second_payments.settle(
+        session, row.id, to=SecondPaymentState.REFUNDED, now=now, refund_id=event.event_id[:255]
+    )
+    return OrderChange.SECOND_REFUNDED if moved else OrderChange.NONE
+
+
+async def parties_of(session: AsyncSession, order_number: str) -> OrderParties | None:
+    """Who hears about order `order_number`; None when there is no such order."""
     row = (
         await session.execute(
             select(Order, Customer.telegram_user_id, Customer.locale, Merchant.name)

@@ -18,6 +18,7 @@ from conversation.views.shipping import no_delivery_lines
 from i18n import N_, Translator, negotiate_locale, translator
 from merchants.desk import Action, BuyerNews, OrderNotice, Owed, Refusal
 from merchants.refunds import RefundProblem
+from merchants.unreachable_buyers import Why
 from money import Money
 from money.formatting import format_money
 from orders.countries import country_name
@@ -334,3 +335,23 @@ def setup_done(t: Translator, shop_name: str, *, delivers: bool = True) -> Reply
     if not delivers:
         text += "\n\n" + "\n".join(no_delivery_lines(t))
     return Reply(text)
+
+
+def buyer_unreachable(t: Translator, number: str, why: Why) -> Reply:
+    """The shop hears that a message about order `number` could not reach its buyer."""
+    values = {"number": escape(number)}
+    if why is Why.BLOCKED:
+        text = t.gettext(
+            "Could not reach the buyer of order {number}: they blocked the bot. "
+            "Please contact them another way if needed."
+        )
+    elif why is Why.GONE:
+        text = t.gettext(
+            "Could not reach the buyer of order {number}: their Telegram account or chat "
+            "no longer exists."
+        )
+    else:
+        text = t.gettext(
+            "Could not reach the buyer of order {number}: Telegram refused the message."
+        )
+    return Reply(text.format(**values))

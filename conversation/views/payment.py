@@ -8,12 +8,15 @@ from html import escape
 
 from babel.dates import format_datetime
 
+from conversation import callbacks
 from conversation.reply import Button, Reply
 from conversation.views.checkout import status_label
 from i18n import Translator
+from money import Money
 from money.formatting import format_money
 from orders.queries import OrderDetails
 from payments.pay_button import PaymentLink
+from payments.second_payments import SecondPaymentState
 from payments.settlement import OrderChange, OrderParties
 
 
@@ -113,6 +116,55 @@ def merchant_reply(t: Translator, change: OrderChange, parties: OrderParties) ->
             )
         )
     return None
+
+
+def second_payment_buyer(
+    t: Translator, state: SecondPaymentState, number: str, amount: Money, shop: str
+) -> Reply:
+    """The buyer paid an order twice: the second payment went back, or the shop will send it."""
+    values = {"number": escape(number), "amount": format_money(amount, t.locale),
+              "shop": escape(shop)}  # fmt: skip
+    if state is SecondPaymentState.REFUNDED:
+        text = t.gettext(
+            "Order {number} was already paid, so your second payment of {amount} has been "
+            "refunded to you. Your bank may take a few days to show it."
+        )
+    else:
+        text = t.gettext(
+            "Order {number} was already paid, and you paid {amount} a second time. "
+            "{shop} has been asked to refund it to you."
+        )
+    return Reply(text.format(**values))
+
+
+def second_payment_shop(
+    t: Translator, state: SecondPaymentState, number: str, amount: Money,
+    reference: str | None, payment_id: int,
+) -> Reply:  # fmt: skip
+    """The shop hears of a second payment: refunded automatically, or to refund by hand (with
+    the provider's reference and a button to say it is done)."""
+    values = {"number": escape(number), "amount": format_money(amount, t.locale),
+              "reference": escape(reference or "—")}  # fmt: skip
+    if state is SecondPaymentState.REFUNDED:
+        return Reply(
+            t.gettext(
+                "Order {number} was paid twice. The second payment of {amount} has been "
+                "refunded to the buyer."
+            ).format(**values)
+        )
+    text = t.gettext(
+        "Order {number} was paid twice. Please refund the second payment of {amount} "
+        "(reference {reference}) with your payment provider, then press Refunded."
+    ).format(**values)
+    button = Button("✅ " + t.gettext("Refunded"), callbacks.encode("m2ref", payment_id))
+    return Reply(text, buttons=((button,),))
+
+
+def second_payment_recorded(t: Translator, *, changed: bool) -> str:
+    """The toast for the shop's Refunded press."""
+    if changed:
+        return t.gettext("Recorded: the buyer has been told the second payment was refunded.")
+    return t.gettext("This refund was already recorded.")
 
 
 def _deadline(t: Translator, parties: OrderParties) -> str:

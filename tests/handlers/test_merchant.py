@@ -9,7 +9,7 @@ from handlers import merchant
 
 
 def test_the_buttons_handled_are_exactly_the_merchant_order_actions() -> None:
-    setup, press, text = merchant.handlers()
+    setup, press, refunded, text = merchant.handlers()
     assert isinstance(setup, CommandHandler) and setup.commands == frozenset({"setup"})
     assert isinstance(press, CallbackQueryHandler) and isinstance(text, MessageHandler)
     pattern = press.pattern
@@ -17,3 +17,8 @@ def test_the_buttons_handled_are_exactly_the_merchant_order_actions() -> None:
     assert pattern(callbacks.encode("mord", "accept", 7))
     assert not pattern(callbacks.encode("order", 7))
     assert not pattern("1:mord:accept:x")
+    assert isinstance(refunded, CallbackQueryHandler)
+    refunded_pattern = refunded.pattern
+    assert callable(refunded_pattern) and not isinstance(refunded_pattern, type)
+    assert refunded_pattern(callbacks.encode("m2ref", 3))
+    assert not refunded_pattern(callbacks.encode("mord", "accept", 3))

@@ -87,7 +87,7 @@ async def paid_with_sandbox(sessions: SessionFactory, *, locale: str = "de") -> 
 async def refund(
     sessions: SessionFactory, provider: Refunder | None, order_id: int, *, user: int = MUGS_STAFF
 ) -> DeskResult:
-    async def provider_for(session: AsyncSession, merchant_id: int) -> Refunder | None:
+    async def provider_for(session: AsyncSession, merchant_id: int, name: str) -> Refunder | None:
         return provider
 
     return await refunds.refund_order(

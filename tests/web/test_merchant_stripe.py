@@ -90,7 +90,7 @@ async def test_the_merchants_own_stripe_account_takes_the_money_and_gives_it_bac
         order_id = await session.scalar(select(Order.id).where(Order.number == number))
     assert order_id is not None
     result = await refunds.refund_order(
-        harness.sessions, harness.directory.for_merchant, _owe, chat_id=SHOP_CHAT, user_id=STAFF,
+        harness.sessions, harness.directory.took_payment, _owe, chat_id=SHOP_CHAT, user_id=STAFF,
         actor_name="Staff", order_id=order_id, notice_message_id=None,
     )  # fmt: skip
     assert result.changed and await _status(harness, number) == OrderStatus.REFUNDED
@@ -115,4 +115,45 @@ async def test_without_keys_of_its_own_a_shop_on_stripe_uses_the_platforms(
     assert provider is harness.directory.stripe
     link = await open_order_checkout(harness.sessions, provider, number)
     assert link.provider == "stripe"
+    await harness.directory.aclose()
+
+
+async def test_the_platforms_key_refunds_what_it_took_after_the_shop_sets_keys_of_its_own(
+    harness: Harness, standin: StripeStandIn
+) -> None:
+    """Issue 11: the key that took the payment refunds it. Mugs is paid through the platform's
+    account, then stores keys of its own; the refund must still go to the platform's account
+    (the merchant's account never received this money)."""
+    number = await place_order(harness.sessions)
+    platform = StripeCheckout(PLATFORM_KEY, WEBHOOK_SECRET, api_base=standin.api_base)
+    harness.directory.stripe = platform
+    harness.directory.stripe_api_base = standin.api_base
+    standin.api_key = PLATFORM_KEY
+    async with transaction(harness.sessions) as session:
+        shop = await shop_by_slug(session, "mugs")
+        assert shop is not None
+        set_payment(shop.settings, "stripe", {})
+        change_settings(shop.settings, notify_chat_id=SHOP_CHAT)
+        await add_staff(session, merchant_id=shop.merchant.id, user_id=STAFF)
+    link = await open_order_checkout(harness.sessions, platform, number)
+    standin.complete(link.provider_reference)
+    headers, body = standin.webhook(link.provider_reference, "checkout.session.completed",
+                                    secret=WEBHOOK_SECRET, timestamp=int(time.time()))  # fmt: skip
+    paid = await harness.client.post("/payments/stripe/mugs", content=body, headers=headers)
+    assert paid.status_code == 200 and await _status(harness, number) == OrderStatus.PAID
+
+    async with transaction(harness.sessions) as session:  # later: the shop's own account
+        shop = await shop_by_slug(session, "mugs")
+        assert shop is not None
+        own = {"stripe_api_key": MERCHANT_KEY, "stripe_webhook_secret": MERCHANT_WHSEC}
+        set_payment(shop.settings, "stripe", own, harness.directory.secrets)
+        order_id = await session.scalar(select(Order.id).where(Order.number == number))
+    assert order_id is not None
+    result = await refunds.refund_order(
+        harness.sessions, harness.directory.took_payment, _owe, chat_id=SHOP_CHAT, user_id=STAFF,
+        actor_name="Staff", order_id=order_id, notice_message_id=None,
+    )  # fmt: skip
+    assert result.changed and await _status(harness, number) == OrderStatus.REFUNDED
+    refunded = [r for r in standin.requests if r.path == "/v1/refunds"]
+    assert [r.headers["authorization"] for r in refunded] == [f"Bearer {PLATFORM_KEY}"]
     await harness.directory.aclose()
