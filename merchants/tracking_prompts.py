@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.dialog import load_dialog, save_dialog
 
-CHANNEL: Final = "telegram:tracking-prompts"
+CHANNEL: Final = "telegram:track"
 _CHAT_WIDE: Final = 0  # the row belongs to the chat, not to one user
 _STEP: Final = "open"
 MAX_OPEN: Final = 50

@@ -20,6 +20,7 @@ from db import utcnow
 from orders.models import DialogState
 
 MAX_STEP_LENGTH = 64
+MAX_CHANNEL_LENGTH = 16  # the column's width: PostgreSQL refuses longer, SQLite would not
 
 
 class DialogKey(TypedDict):
@@ -40,7 +41,14 @@ class Dialog:
         return now - self.updated_at
 
 
+def _checked(channel: str) -> str:
+    if not channel or len(channel) > MAX_CHANNEL_LENGTH:
+        raise ValueError(f"dialog channel must be 1..{MAX_CHANNEL_LENGTH} characters: {channel!r}")
+    return channel
+
+
 def _key(channel: str, chat_id: int, user_id: int) -> tuple[ColumnElement[bool], ...]:
+    _checked(channel)
     return (
         DialogState.channel == channel,
         DialogState.chat_id == chat_id,
@@ -85,7 +93,7 @@ async def save_dialog(
     if not step or len(step) > MAX_STEP_LENGTH:
         raise ValueError(f"dialog step must be 1..{MAX_STEP_LENGTH} characters")
     values = {
-        "channel": channel,
+        "channel": _checked(channel),
         "chat_id": chat_id,
         "user_id": user_id,
         "step": step,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.database import SessionFactory, create_engine, session_factory, transaction
 from orders.checkout import CheckoutDraft, Step, start_checkout
 from orders.dialog import DialogKey, clear_dialog, load_dialog, save_dialog
@@ -51,3 +53,12 @@ async def test_a_checkout_resumes_on_another_worker(
     resumed = CheckoutDraft.from_json(dialog.data)
     assert resumed == draft
     assert resumed.step == Step.ADDRESS
+
+
+async def test_a_channel_wider_than_its_column_is_refused_on_every_database(
+    sessions: SessionFactory,
+) -> None:
+    async with transaction(sessions) as session:
+        with pytest.raises(ValueError, match="channel"):
+            await save_dialog(session, channel="telegram:too-long-a-name", chat_id=1, user_id=1,
+                              step="x")  # fmt: skip
