@@ -29,8 +29,6 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import stripe
-
 from db import utcnow
 from money import Money, UnknownCurrency
 from payments.base import (
@@ -51,6 +49,7 @@ from payments.minor_units import from_stripe_minor, to_stripe_minor
 from payments.signed_callback import check_age
 
 if TYPE_CHECKING:
+    import stripe
     from stripe.params import RefundCreateParams
     from stripe.params.checkout import SessionCreateParams
 
@@ -58,6 +57,7 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 SIGNATURE_HEADER = "Stripe-Signature"
+DEFAULT_TOLERANCE_SECONDS = 300  # stripe.Webhook.DEFAULT_TOLERANCE: a signature's age limit
 MIN_EXPIRY = timedelta(minutes=31)  # Stripe's 30 minutes, plus a minute of margin
 MAX_EXPIRY = timedelta(hours=23, minutes=59)  # Stripe's 24 hours, minus a minute of margin
 
@@ -116,12 +116,14 @@ class StripeCheckout:
         clock: Callable[[], datetime] = utcnow,
         timeout_seconds: int = 20,
         max_network_retries: int = 2,
-        tolerance_seconds: int = stripe.Webhook.DEFAULT_TOLERANCE,
+        tolerance_seconds: int = DEFAULT_TOLERANCE_SECONDS,
     ) -> None:
         """`api_base` points the SDK elsewhere (a stand-in in tests); retries are safe because
         every POST carries an idempotency key."""
         if not api_key or not webhook_secret:
             raise ValueError("Stripe needs an API key and a webhook signing secret")
+        import stripe  # the SDK (~0.3 s with requests) loads only where Stripe is configured
+
         self.name = name
         self._webhook_secret = webhook_secret
         self._clock = clock
@@ -247,6 +249,8 @@ class StripeCheckout:
         `…expired` (expired). Any other type is returned with `kind=None`: answer 2xx, change
         nothing.
         """
+        import stripe
+
         signature = header(headers, SIGNATURE_HEADER)
         try:
             stripe.WebhookSignature.verify_header(body, signature, self._webhook_secret, None)
@@ -299,6 +303,8 @@ class StripeCheckout:
     # --- errors -----------------------------------------------------------------------------
     async def _call(self, awaitable: Awaitable[_T]) -> _T:
         """Await an SDK call, translating its errors into ours."""
+        import stripe
+
         try:
             return await awaitable
         except stripe.StripeError as error:
@@ -307,6 +313,8 @@ class StripeCheckout:
 
 def _translate(error: stripe.StripeError) -> ProviderError:
     """Network trouble, 429 and 5xx mean "try later"; any other answer is a refusal."""
+    import stripe
+
     status = error.http_status
     if isinstance(error, stripe.APIConnectionError | stripe.RateLimitError) or (
         status is None or status >= 500

@@ -17,7 +17,7 @@ from payments import (
     ProviderUnavailable,
     StripeCheckout,
 )
-from payments.stripe_checkout import stripe_expiry, stripe_locale
+from payments.stripe_checkout import DEFAULT_TOLERANCE_SECONDS, stripe_expiry, stripe_locale
 from tests.payments.factories import WEBHOOK_SECRET, checkout_request
 from tests.payments.stripe_standin import StripeStandIn, closed_port_url
 
@@ -340,3 +340,9 @@ async def test_a_passing_server_error_is_retried_with_the_same_idempotency_key(
     keys = {request.headers["idempotency-key"] for request in standin.requests}
     assert len(standin.requests) == 2
     assert len(keys) == 1
+
+
+def test_our_signature_age_limit_is_stripes_own() -> None:
+    import stripe
+
+    assert stripe.Webhook.DEFAULT_TOLERANCE == DEFAULT_TOLERANCE_SECONDS
