@@ -1,0 +1,114 @@
+"""The loads a subject (a chatshop worker or the echo bot) is measured under, and what each costs.
+
+- paced: updates at a fixed rate (slots every 1/rate s, shared by all buyers; a buyer takes the
+  next free slot once its previous step was answered), for a fixed time;
+- burst: every buyer's next step at once, until all are answered.
+Around each load the worker's CPU time and SQL counters are read, so per-update costs are the
+process's own, whatever the rate limiter or the stand-in did to the wall-clock time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from benchmarks.botbench.buyers import Buyer, Steps
+from benchmarks.botbench.processes import Process
+
+
+@dataclass(frozen=True)
+class Result:
+    subject: str  # "chatshop polling sqlite demo", "echo bot"
+    load: str  # "paced 6/s", "burst 200", "first search"
+    updates: int
+    lost: int
+    seconds: float  # wall-clock time of the load
+    cpu_ms_per_update: float
+    statements_per_update: float | None
+    transactions_per_update: float | None
+    latencies_ms: tuple[float, ...]
+    rss_mb: float
+    peak_rss_mb: float
+
+    @property
+    def updates_per_s(self) -> float:
+        return (self.updates - self.lost) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float | None:
+        values = sorted(self.latencies_ms)
+        if not values:
+            return None
+        if len(values) == 1:
+            return values[0]
+        return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1]
+
+
+Counter = Callable[[], tuple[int, int]]
+
+
+class Meter:
+    """Reads a process's CPU time and SQL counters before and after a load."""
+
+    def __init__(self, subject: str, process: Process, counter: Counter | None) -> None:
+        self.subject = subject
+        self.process = process
+        self.counter = counter
+
+    async def measure(self, load: str, run: Callable[[Steps], object], steps: Steps) -> Result:
+        self.process.check_alive()
+        await asyncio.sleep(0.5)  # let the previous load's tail (outbox, index) finish first
+        cpu_before = self.process.usage().cpu_s
+        sql_before = self.counter() if self.counter else None
+        started = time.perf_counter()
+        await run(steps)  # type: ignore[misc]
+        seconds = time.perf_counter() - started
+        await asyncio.sleep(0.3)  # answers are in; let the worker finish its bookkeeping
+        usage = self.process.usage()
+        updates = steps.count
+        per = max(updates, 1)
+        statements = transactions = None
+        if self.counter and sql_before is not None:
+            after = self.counter()
+            statements = (after[0] - sql_before[0]) / per
+            transactions = (after[1] - sql_before[1]) / per
+        return Result(
+            subject=self.subject,
+            load=load,
+            updates=updates,
+            lost=steps.lost,
+            seconds=seconds,
+            cpu_ms_per_update=(usage.cpu_s - cpu_before) * 1000 / per,
+            statements_per_update=statements,
+            transactions_per_update=transactions,
+            latencies_ms=tuple(s * 1000 for s in steps.all()),
+            rss_mb=usage.rss_mb,
+            peak_rss_mb=usage.peak_rss_mb,
+        )
+
+
+async def paced(buyers: list[Buyer], steps: Steps, rate: float, duration: float) -> None:
+    """`rate` steps a second for `duration` s; each buyer waits for its answer between steps."""
+    for buyer in buyers:
+        buyer.steps = steps
+    start = time.perf_counter()
+    total = max(1, round(rate * duration))
+    slots = iter(range(total))
+
+    async def one(buyer: Buyer) -> None:
+        for slot in slots:  # shared: each slot is taken by exactly one buyer
+            delay = start + slot / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            await buyer.step()
+
+    await asyncio.gather(*(one(buyer) for buyer in buyers))
+
+
+async def burst(buyers: list[Buyer], steps: Steps) -> None:
+    """Every buyer's next step at the same moment."""
+    for buyer in buyers:
+        buyer.steps = steps
+    await asyncio.gather(*(buyer.step() for buyer in buyers))

@@ -1,0 +1,104 @@
+"""The run's tables (markdown) and its plot."""
+
+from __future__ import annotations
+
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks.botbench.phases import Result
+from benchmarks.botbench.runner import Options, Report
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def header(options: Options, command: str) -> str:
+    return "\n".join(
+        [
+            f"- command: `{command}`",
+            f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+            f"- machine: {os.cpu_count()} cores, Python {platform.python_version()}",
+            f"- load average (1 min) at the end: {os.getloadavg()[0]:.2f}",
+            f"- buyers: {options.buyers} paced, {options.burst} in the burst; "
+            f"paced loads of {options.duration:g} s",
+        ]
+    )
+
+
+def loads_table(results: list[Result]) -> str:
+    lines = [
+        "| subject | load | updates | lost | updates/s | CPU ms/update | statements/update "
+        "| transactions/update | p50 ms | p95 ms | p99 ms | RSS MB |",
+        "| :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.subject} | {r.load} | {r.updates} | {r.lost} | {_number(r.updates_per_s)} "
+            f"| {_number(r.cpu_ms_per_update)} | {_number(r.statements_per_update)} "
+            f"| {_number(r.transactions_per_update, 2)} | {_number(r.percentile(50))} "
+            f"| {_number(r.percentile(95))} | {_number(r.percentile(99))} | {r.rss_mb:.0f} |"
+        )
+    return "\n".join(lines)
+
+
+def starts_table(report: Report) -> str:
+    lines = [
+        "| subject | start-up s | first answer ms | RSS after it MB | idle CPU ms/s "
+        "| idle statements/s |",
+        "| :--- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for s in report.starts:
+        lines.append(
+            f"| {s.subject} | {s.startup_s:.2f} | {s.first_answer_ms:,.0f} | {s.rss_mb:.0f} "
+            f"| {s.idle_cpu_ms_per_s:.1f} | {_number(s.idle_statements_per_s)} |"
+        )
+    return "\n".join(lines)
+
+
+def markdown(report: Report, options: Options, command: str) -> str:
+    return "\n\n".join(
+        [
+            header(options, command),
+            loads_table(report.results),
+            starts_table(report),
+            "Start-up: process start → the stand-in's first getUpdates (polling) or the webhook "
+            "registered (webhook). First answer: one buyer's search (chatshop) or line (echo) "
+            "sent right after that. CPU: the worker's own user + system time over the load, "
+            "divided by its updates. Statements exclude BEGIN/COMMIT; transactions count "
+            "every BEGIN (SQLAlchemy's `begin` event); both include the inbox (each update is "
+            "stored, then dispatched) and any background work during the load. Idle: "
+            "the worker's CPU and statements a second over 3 s with no buyer writing.",
+        ]
+    )
+
+
+def plot(report: Report, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    results = report.results
+    labels = [f"{r.subject}\n{r.load}" for r in results]
+    figure, (latency, cpu) = plt.subplots(1, 2, figsize=(14, max(4, 0.45 * len(results) + 1)))
+    positions = range(len(results))
+    for offset, p in ((-0.27, 50), (0, 95), (0.27, 99)):
+        values = [r.percentile(p) or 0 for r in results]
+        latency.barh([i + offset for i in positions], values, height=0.26, label=f"p{p}")
+    latency.set_xscale("log")
+    latency.set_yticks(list(positions), labels, fontsize=7)
+    latency.invert_yaxis()
+    latency.set_xlabel("latency, ms (log)")
+    latency.legend()
+    cpu.barh(list(positions), [r.cpu_ms_per_update for r in results], color="tab:gray")
+    cpu.set_yticks(list(positions), [""] * len(results))
+    cpu.invert_yaxis()
+    cpu.set_xlabel("worker CPU ms per update")
+    figure.suptitle("chatshop vs a bare PTB echo bot on the Bot API stand-in")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

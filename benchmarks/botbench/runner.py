@@ -1,0 +1,250 @@
+"""One benchmark run: the echo bot, then each chatshop scenario, each on a fresh stand-in.
+
+A subject's life: its process starts (the clock runs until the stand-in sees its first
+getUpdates, or its webhook registered), one buyer searches at once (the first-search latency),
+then the paced loads and the burst run one after another with the same buyers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks.botbench import database, sql_counter
+from benchmarks.botbench.buyers import Answers, Buyer, Steps, demo_queries, make_buyers
+from benchmarks.botbench.phases import Meter, Result, burst, paced
+from benchmarks.botbench.processes import Process
+from bot.standin import StandIn
+from bot.standin import server as standin_server
+from bot.standin.state import World
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOP_TOKEN = "123456:chatshop-benchmark-token-0000"
+ECHO_TOKEN = "654321:echo-benchmark-token-00000000"
+WEBHOOK_SECRET = "benchmark-secret_0123456789"
+START_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class Options:
+    databases: tuple[str, ...]  # "sqlite", "postgres"
+    modes: tuple[str, ...]  # "polling", "webhook"
+    rates: tuple[float, ...]  # paced loads, updates a second
+    duration: float  # seconds of each paced load
+    buyers: int  # buyers in the paced loads
+    burst: int  # buyers in the burst (the paced ones among them)
+    postgres_url: str
+    echo: bool = True
+
+
+@dataclass(frozen=True)
+class Start:
+    subject: str
+    startup_s: float  # process start → first getUpdates (or webhook registered)
+    first_answer_ms: float  # the first buyer's search (chatshop) or line (echo), right after
+    rss_mb: float  # after that first answer
+    idle_cpu_ms_per_s: float  # with nobody writing: background work (outbox, inbox, jobs)
+    idle_statements_per_s: float | None
+
+
+@dataclass
+class Report:
+    starts: list[Start]
+    results: list[Result]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _environment(extra: dict[str, str]) -> dict[str, str]:
+    """The caller's environment without its CHATSHOP_* settings, this tree first on the path."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CHATSHOP_", "ECHO_"))}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
+    return {**env, **extra}
+
+
+@asynccontextmanager
+async def _first_polls() -> AsyncIterator[dict[str, float]]:
+    """When the stand-in answered each bot's first getUpdates (monotonic time), by token."""
+    seen: dict[str, float] = {}
+    original = standin_server.METHODS["getupdates"]
+
+    async def get_updates(world: World, params: Any) -> Any:
+        seen.setdefault(world.token, time.monotonic())
+        return await original(world, params)
+
+    standin_server.METHODS["getupdates"] = get_updates
+    try:
+        yield seen
+    finally:
+        standin_server.METHODS["getupdates"] = original
+
+
+async def _until(ready: Callable[[], bool], process: Process, what: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while not ready():
+        process.check_alive()
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{process.name}: still waiting for {what}")
+        await asyncio.sleep(0.005)
+
+
+Progress = Callable[[str], None]
+IDLE_SECONDS = 3.0
+
+
+async def _idle(
+    process: Process, counter: Callable[[], tuple[int, int]] | None
+) -> tuple[float, float | None]:
+    """(CPU ms a second, statements a second) while no buyer writes: the floor under each load."""
+    await asyncio.sleep(0.5)
+    cpu = process.usage().cpu_s
+    statements = counter()[0] if counter else 0
+    await asyncio.sleep(IDLE_SECONDS)
+    cpu_ms = (process.usage().cpu_s - cpu) * 1000 / IDLE_SECONDS
+    if counter is None:
+        return cpu_ms, None
+    return cpu_ms, (counter()[0] - statements) / IDLE_SECONDS
+
+
+async def _measure_subject(
+    subject: str,
+    process: Process,
+    world: World,
+    standin: StandIn,
+    started: Callable[[], float | None],
+    counter: Callable[[], tuple[int, int]] | None,
+    options: Options,
+    echo: bool,
+    say: Progress,
+) -> tuple[Start, list[Result]]:
+    await _until(lambda: started() is not None, process, "its first getUpdates or webhook")
+    first_seen = started()
+    assert first_seen is not None
+    startup = first_seen - process.started_at
+    say(f"{subject}: started in {startup:.2f} s")
+    answers = Answers(world)
+    queries = demo_queries()
+    buyers: list[Buyer] = make_buyers(
+        standin, world, answers, max(options.buyers, options.burst), queries, echo
+    )
+    first = Steps()
+    buyers[0].steps = first
+    await buyers[0].step()  # the first search after the start
+    if not first.all():
+        raise RuntimeError(f"{subject}: the first buyer got no answer")
+    rss = process.usage().rss_mb
+    say(f"{subject}: first answer in {first.all()[0] * 1000:.0f} ms")
+    idle_cpu, idle_statements = await _idle(process, counter)
+    start = Start(subject, startup, first.all()[0] * 1000, rss, idle_cpu, idle_statements)
+    meter = Meter(subject, process, counter)
+    results = []
+    paced_buyers = buyers[: options.buyers]
+    for rate in options.rates:
+
+        async def load(steps: Steps, rate: float = rate) -> None:
+            await paced(paced_buyers, steps, rate, options.duration)
+
+        result = await meter.measure(f"paced {rate:g}/s", load, Steps())
+        say(f"{subject}: {result.load}: {result.updates} updates, p95 {result.percentile(95)}")
+        results.append(result)
+
+    async def load_burst(steps: Steps) -> None:
+        await burst(buyers[: options.burst], steps)
+
+    result = await meter.measure(f"burst {options.burst}", load_burst, Steps())
+    say(f"{subject}: {result.load}: {result.updates_per_s:.1f} updates/s")
+    results.append(result)
+    return start, results
+
+
+async def run_echo(options: Options, directory: Path, say: Progress) -> tuple[Start, list[Result]]:
+    async with StandIn.start() as standin, _first_polls() as polls:
+        world = standin.add_bot(ECHO_TOKEN, username="echo_bench_bot", first_name="Echo")
+        env = _environment({"ECHO_TOKEN": ECHO_TOKEN, "ECHO_API_URL": standin.api_url})
+        process = Process("echo bot", ["benchmarks.botbench.echo_bot"], env, directory / "echo.log")
+        process.start()
+        try:
+            return await _measure_subject(
+                "echo bot (PTB)", process, world, standin, lambda: polls.get(ECHO_TOKEN),
+                None, options, True, say,
+            )  # fmt: skip
+        finally:
+            process.stop()
+
+
+async def run_chatshop(
+    kind: str, mode: str, options: Options, directory: Path, say: Progress
+) -> tuple[Start, list[Result]]:
+    subject = f"chatshop {mode} {kind} demo"
+    place = directory / f"{mode}-{kind}"
+    place.mkdir(parents=True, exist_ok=True)
+    url = await database.prepare(kind, place, options.postgres_url)
+    counts = place / "sql.counts"
+    async with StandIn.start() as standin, _first_polls() as polls:
+        world = standin.add_bot(SHOP_TOKEN, username="chatshop_bench_bot")
+        settings = {
+            "CHATSHOP_TELEGRAM_TOKEN": SHOP_TOKEN,
+            "CHATSHOP_TELEGRAM_API_URL": standin.api_url,
+            "CHATSHOP_DATABASE_URL": url,
+            "CHATSHOP_DATA_DIR": str(place),
+            "CHATSHOP_FX_REFRESH_HOURS": "0",
+            "CHATSHOP_COUNT_SQL": str(counts),
+        }
+        if mode == "webhook":
+            port = _free_port()
+            settings |= {
+                "CHATSHOP_PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "CHATSHOP_WEBHOOK_SECRET": WEBHOOK_SECRET,
+                "CHATSHOP_WEB_HOST": "127.0.0.1",
+                "CHATSHOP_WEB_PORT": str(port),
+            }
+        command = "run" if mode == "polling" else "serve"
+        process = Process(
+            subject, ["benchmarks.botbench.worker", command], _environment(settings),
+            place / "worker.log",
+        )  # fmt: skip
+        registered: list[float] = []
+
+        def started() -> float | None:
+            if mode == "polling":
+                return polls.get(SHOP_TOKEN)
+            if world.webhook is not None and not registered:
+                registered.append(time.monotonic())
+            return registered[0] if registered else None
+
+        process.start()
+        try:
+            return await _measure_subject(
+                subject, process, world, standin, started,
+                lambda: sql_counter.read(counts), options, False, say,
+            )  # fmt: skip
+        finally:
+            process.stop()
+
+
+async def run(options: Options, directory: Path, say: Progress) -> Report:
+    report = Report([], [])
+    jobs: list[Callable[[], Awaitable[tuple[Start, list[Result]]]]] = []
+    if options.echo:
+        jobs.append(lambda: run_echo(options, directory, say))
+    for kind in options.databases:
+        for mode in options.modes:
+            jobs.append(
+                lambda kind=kind, mode=mode: run_chatshop(kind, mode, options, directory, say)  # type: ignore[misc]
+            )
+    for job in jobs:
+        start, results = await job()
+        report.starts.append(start)
+        report.results.extend(results)
+    return report
