@@ -52,17 +52,26 @@ Counter = Callable[[], tuple[int, int]]
 class Meter:
     """Reads a process's CPU time and SQL counters before and after a load."""
 
-    def __init__(self, subject: str, process: Process, counter: Counter | None) -> None:
+    def __init__(
+        self,
+        subject: str,
+        process: Process,
+        counter: Counter | None,
+        idle_sql_per_s: tuple[float, float] | None = None,
+    ) -> None:
         self.subject = subject
         self.process = process
         self.counter = counter
+        # What the worker runs with no update at all (the outbox sender's poll...) is taken off
+        # the per-update SQL counts, pro rata of the time between the two readings.
+        self.idle_sql_per_s = idle_sql_per_s or (0.0, 0.0)
 
     async def measure(self, load: str, run: Callable[[Steps], object], steps: Steps) -> Result:
         self.process.check_alive()
         await asyncio.sleep(0.5)  # let the previous load's tail (outbox, index) finish first
         cpu_before = self.process.usage().cpu_s
         sql_before = self.counter() if self.counter else None
-        started = time.perf_counter()
+        sql_read_at = started = time.perf_counter()
         await run(steps)  # type: ignore[misc]
         seconds = time.perf_counter() - started
         await asyncio.sleep(0.3)  # answers are in; let the worker finish its bookkeeping
@@ -72,8 +81,10 @@ class Meter:
         statements = transactions = None
         if self.counter and sql_before is not None:
             after = self.counter()
-            statements = (after[0] - sql_before[0]) / per
-            transactions = (after[1] - sql_before[1]) / per
+            window = time.perf_counter() - sql_read_at
+            idle_statements, idle_transactions = (rate * window for rate in self.idle_sql_per_s)
+            statements = max(0.0, after[0] - sql_before[0] - idle_statements) / per
+            transactions = max(0.0, after[1] - sql_before[1] - idle_transactions) / per
         return Result(
             subject=self.subject,
             load=load,

@@ -47,13 +47,15 @@ def loads_table(results: list[Result]) -> str:
 def starts_table(report: Report) -> str:
     lines = [
         "| subject | start-up s | first answer ms | RSS after it MB | idle CPU ms/s "
-        "| idle statements/s |",
-        "| :--- | ---: | ---: | ---: | ---: | ---: |",
+        "| idle statements/s | idle transactions/s |",
+        "| :--- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for s in report.starts:
+        idle = s.idle_sql_per_s
         lines.append(
             f"| {s.subject} | {s.startup_s:.2f} | {s.first_answer_ms:,.0f} | {s.rss_mb:.0f} "
-            f"| {s.idle_cpu_ms_per_s:.1f} | {_number(s.idle_statements_per_s)} |"
+            f"| {s.idle_cpu_ms_per_s:.1f} | {_number(idle[0] if idle else None)} "
+            f"| {_number(idle[1] if idle else None)} |"
         )
     return "\n".join(lines)
 
@@ -69,8 +71,9 @@ def markdown(report: Report, options: Options, command: str) -> str:
             "sent right after that. CPU: the worker's own user + system time over the load, "
             "divided by its updates. Statements exclude BEGIN/COMMIT; transactions count "
             "every BEGIN (SQLAlchemy's `begin` event); both include the inbox (each update is "
-            "stored, then dispatched) and any background work during the load. Idle: "
-            "the worker's CPU and statements a second over 3 s with no buyer writing.",
+            "stored, then dispatched), and the idle rate (below) times the load's duration is "
+            "taken off them. CPU is not net of idle. Idle: the worker's CPU, statements and "
+            "transactions a second over 3 s with no buyer writing (the outbox sender's poll...).",
         ]
     )
 

@@ -51,7 +51,7 @@ class Start:
     first_answer_ms: float  # the first buyer's search (chatshop) or line (echo), right after
     rss_mb: float  # after that first answer
     idle_cpu_ms_per_s: float  # with nobody writing: background work (outbox, inbox, jobs)
-    idle_statements_per_s: float | None
+    idle_sql_per_s: tuple[float, float] | None  # (statements, transactions) a second, idle
 
 
 @dataclass
@@ -105,16 +105,17 @@ IDLE_SECONDS = 3.0
 
 async def _idle(
     process: Process, counter: Callable[[], tuple[int, int]] | None
-) -> tuple[float, float | None]:
-    """(CPU ms a second, statements a second) while no buyer writes: the floor under each load."""
+) -> tuple[float, tuple[float, float] | None]:
+    """CPU ms a second and (statements, transactions) a second while no buyer writes."""
     await asyncio.sleep(0.5)
     cpu = process.usage().cpu_s
-    statements = counter()[0] if counter else 0
+    before = counter() if counter else (0, 0)
     await asyncio.sleep(IDLE_SECONDS)
     cpu_ms = (process.usage().cpu_s - cpu) * 1000 / IDLE_SECONDS
     if counter is None:
         return cpu_ms, None
-    return cpu_ms, (counter()[0] - statements) / IDLE_SECONDS
+    after = counter()
+    return cpu_ms, ((after[0] - before[0]) / IDLE_SECONDS, (after[1] - before[1]) / IDLE_SECONDS)
 
 
 async def _measure_subject(
@@ -145,9 +146,9 @@ async def _measure_subject(
         raise RuntimeError(f"{subject}: the first buyer got no answer")
     rss = process.usage().rss_mb
     say(f"{subject}: first answer in {first.all()[0] * 1000:.0f} ms")
-    idle_cpu, idle_statements = await _idle(process, counter)
-    start = Start(subject, startup, first.all()[0] * 1000, rss, idle_cpu, idle_statements)
-    meter = Meter(subject, process, counter)
+    idle_cpu, idle_sql = await _idle(process, counter)
+    start = Start(subject, startup, first.all()[0] * 1000, rss, idle_cpu, idle_sql)
+    meter = Meter(subject, process, counter, idle_sql)
     results = []
     paced_buyers = buyers[: options.buyers]
     for rate in options.rates:

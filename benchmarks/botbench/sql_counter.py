@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import mmap
 import struct
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,10 @@ LAYOUT = struct.Struct("<QQ")  # statements, transactions
 _CONTROL = ("BEGIN", "COMMIT", "ROLLBACK")
 
 
-def install(path: Path) -> None:
-    """From now on, every engine in this process counts into `path` (created, zeroed)."""
+def install(path: Path) -> Callable[[], None]:
+    """From now on, every engine in this process counts into `path` (created, zeroed).
+
+    Returns what stops the counting (the worker never calls it; tests do)."""
     path.write_bytes(bytes(LAYOUT.size))
     with path.open("r+b") as file:
         shared = mmap.mmap(file.fileno(), LAYOUT.size)
@@ -43,6 +46,13 @@ def install(path: Path) -> None:
 
     event.listen(Engine, "before_cursor_execute", on_statement)
     event.listen(Engine, "begin", on_begin)
+
+    def uninstall() -> None:
+        event.remove(Engine, "before_cursor_execute", on_statement)
+        event.remove(Engine, "begin", on_begin)
+        shared.close()
+
+    return uninstall
 
 
 def read(path: Path) -> tuple[int, int]:
