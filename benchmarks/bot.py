@@ -1,11 +1,13 @@
 """End to end: real chatshop workers and a bare PTB echo bot against the Bot API stand-in.
 
-`python -m benchmarks.bot` runs the echo bot, then a `chatshop` worker per scenario (database ×
-update delivery), each with simulated buyers searching, opening cards, choosing options, adding
-to the cart and looking at it. It prints updates/s, the worker's CPU ms per update, SQL
-statements and transactions per update, latency percentiles at paced loads and in a burst, RSS,
-start-up time and the first search's latency, writes them to benchmarks/out/bot.md and plots
-them (benchmarks/out/bot.png). `--quick`: SQLite, polling, short loads (under a minute).
+`python -m benchmarks.bot` runs the echo bot, then a `chatshop` worker per scenario (catalog ×
+database × update delivery), each with simulated buyers searching, opening cards, choosing
+options, adding to the cart and looking at it. Catalogs: the demo shops, and 100k products made
+by the search benchmark's generator (its first run fetches the vocabulary; see the README).
+It prints updates/s, the worker's CPU ms per update, SQL statements and transactions per update,
+latency percentiles at paced loads and in a burst, RSS, start-up time and the first search's
+latency, writes them to benchmarks/out/bot.md and plots them (benchmarks/out/bot.png).
+`--quick`: SQLite, polling, the demo catalog, short loads (about a minute).
 """
 
 from __future__ import annotations
@@ -31,16 +33,23 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(part for part in text.split(",") if part)
 
 
+def _catalogs(text: str) -> tuple[int, ...]:
+    """ "demo,100000" → (0, 100000): 0 is the demo shops alone."""
+    return tuple(0 if part == "demo" else int(part) for part in _words(text))
+
+
 def options_from(args: argparse.Namespace) -> Options:
     if args.quick:
-        defaults = {"databases": ("sqlite",), "modes": ("polling",), "rates": (6.0, 20.0),
-                    "duration": 6.0, "buyers": 12, "burst": 40}  # fmt: skip
+        defaults = {"databases": ("sqlite",), "modes": ("polling",), "catalogs": (0,),
+                    "rates": (6.0, 20.0), "duration": 6.0, "buyers": 12, "burst": 40}  # fmt: skip
     else:
         defaults = {"databases": ("sqlite", "postgres"), "modes": ("polling", "webhook"),
-                    "rates": (6.0, 20.0), "duration": 20.0, "buyers": 40, "burst": 200}  # fmt: skip
+                    "catalogs": (0, 100_000), "rates": (6.0, 20.0), "duration": 20.0,
+                    "buyers": 40, "burst": 200}  # fmt: skip
     chosen = {
         "databases": _words(args.databases) if args.databases else None,
         "modes": _words(args.modes) if args.modes else None,
+        "catalogs": _catalogs(args.catalogs) if args.catalogs else None,
         "rates": _floats(args.rates) if args.rates else None,
         "duration": args.duration,
         "buyers": args.buyers,
@@ -55,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="SQLite, polling, short loads")
     parser.add_argument("--databases", help="comma-separated: sqlite,postgres")
     parser.add_argument("--modes", help="comma-separated: polling,webhook")
+    parser.add_argument("--catalogs", help="comma-separated: demo and/or product counts (100000)")
     parser.add_argument("--rates", help="paced loads in updates/s, comma-separated (6,20)")
     parser.add_argument("--duration", type=float, help="seconds of each paced load")
     parser.add_argument("--buyers", type=int, help="buyers in the paced loads")

@@ -1,4 +1,4 @@
-"""A freshly migrated database with the demo catalog, for one scenario of the benchmark.
+"""A freshly migrated database with the demo catalog (and a generated one), for one scenario.
 
 SQLite: a file in the run's directory. PostgreSQL: the database named in the URL is dropped and
 created again (through the server's `postgres` database), so a scenario never inherits another
@@ -12,6 +12,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from benchmarks.botbench import big_catalog
+from benchmarks.searchbench.catalog import Catalog
 from bot.database import create_engine, session_factory, upgrade
 from bot.demo.seed import seed_demo_catalog
 
@@ -28,8 +30,11 @@ async def recreate_postgres(url: str) -> None:
         await engine.dispose()
 
 
-async def prepare(kind: str, directory: Path, postgres_url: str) -> str:
-    """The URL of a migrated database holding the demo shops; kind is "sqlite" or "postgres"."""
+async def prepare(
+    kind: str, directory: Path, postgres_url: str, generated: Catalog | None = None
+) -> str:
+    """The URL of a migrated database holding the demo shops and, when given, a generated
+    catalog; kind is "sqlite" or "postgres"."""
     if kind == "sqlite":
         url = f"sqlite+aiosqlite:///{directory / 'chatshop.sqlite'}"
     else:
@@ -39,6 +44,8 @@ async def prepare(kind: str, directory: Path, postgres_url: str) -> str:
     try:
         await upgrade(engine)
         await seed_demo_catalog(session_factory(engine))
+        if generated is not None:
+            await big_catalog.seed(session_factory(engine), generated)
     finally:
         await engine.dispose()
     return url

@@ -11,16 +11,17 @@ import asyncio
 import os
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.botbench import database, sql_counter
+from benchmarks.botbench import big_catalog, database, sql_counter
 from benchmarks.botbench.buyers import Answers, Buyer, Steps, demo_queries, make_buyers
 from benchmarks.botbench.phases import Meter, Result, burst, paced
 from benchmarks.botbench.processes import Process
+from benchmarks.searchbench.catalog import Catalog
 from bot.standin import StandIn
 from bot.standin import server as standin_server
 from bot.standin.state import World
@@ -41,6 +42,7 @@ class Options:
     buyers: int  # buyers in the paced loads
     burst: int  # buyers in the burst (the paced ones among them)
     postgres_url: str
+    catalogs: tuple[int, ...] = (0,)  # 0: the demo shops only; N: N generated products too
     echo: bool = True
 
 
@@ -126,6 +128,7 @@ async def _measure_subject(
     started: Callable[[], float | None],
     counter: Callable[[], tuple[int, int]] | None,
     options: Options,
+    queries: list[str],
     echo: bool,
     say: Progress,
 ) -> tuple[Start, list[Result]]:
@@ -135,7 +138,6 @@ async def _measure_subject(
     startup = first_seen - process.started_at
     say(f"{subject}: started in {startup:.2f} s")
     answers = Answers(world)
-    queries = demo_queries()
     buyers: list[Buyer] = make_buyers(
         standin, world, answers, max(options.buyers, options.burst), queries, echo
     )
@@ -178,19 +180,32 @@ async def run_echo(options: Options, directory: Path, say: Progress) -> tuple[St
         try:
             return await _measure_subject(
                 "echo bot (PTB)", process, world, standin, lambda: polls.get(ECHO_TOKEN),
-                None, options, True, say,
+                None, options, demo_queries(), True, say,
             )  # fmt: skip
         finally:
             process.stop()
 
 
+def catalog_name(size: int) -> str:
+    return "demo" if not size else f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
 async def run_chatshop(
-    kind: str, mode: str, options: Options, directory: Path, say: Progress
+    kind: str,
+    mode: str,
+    generated: Catalog | None,
+    options: Options,
+    directory: Path,
+    say: Progress,
 ) -> tuple[Start, list[Result]]:
-    subject = f"chatshop {mode} {kind} demo"
-    place = directory / f"{mode}-{kind}"
+    catalog = catalog_name(len(generated.products) if generated else 0)
+    subject = f"chatshop {mode} {kind} {catalog}"
+    place = directory / f"{mode}-{kind}-{catalog}"
     place.mkdir(parents=True, exist_ok=True)
-    url = await database.prepare(kind, place, options.postgres_url)
+    began = time.perf_counter()
+    url = await database.prepare(kind, place, options.postgres_url, generated)
+    say(f"{subject}: database ready in {time.perf_counter() - began:.1f} s")
+    queries = big_catalog.queries(generated) if generated else demo_queries()
     counts = place / "sql.counts"
     async with StandIn.start() as standin, _first_polls() as polls:
         world = standin.add_bot(SHOP_TOKEN, username="chatshop_bench_bot")
@@ -228,7 +243,7 @@ async def run_chatshop(
         try:
             return await _measure_subject(
                 subject, process, world, standin, started,
-                lambda: sql_counter.read(counts), options, False, say,
+                lambda: sql_counter.read(counts), options, queries, False, say,
             )  # fmt: skip
         finally:
             process.stop()
@@ -236,16 +251,21 @@ async def run_chatshop(
 
 async def run(options: Options, directory: Path, say: Progress) -> Report:
     report = Report([], [])
-    jobs: list[Callable[[], Awaitable[tuple[Start, list[Result]]]]] = []
+
+    def record(done: tuple[Start, list[Result]]) -> None:
+        report.starts.append(done[0])
+        report.results.extend(done[1])
+
     if options.echo:
-        jobs.append(lambda: run_echo(options, directory, say))
-    for kind in options.databases:
-        for mode in options.modes:
-            jobs.append(
-                lambda kind=kind, mode=mode: run_chatshop(kind, mode, options, directory, say)  # type: ignore[misc]
-            )
-    for job in jobs:
-        start, results = await job()
-        report.starts.append(start)
-        report.results.extend(results)
+        record(await run_echo(options, directory, say))
+    for size in options.catalogs:
+        generated = None
+        if size:
+            began = time.perf_counter()
+            generated = big_catalog.generate(size, say)
+            say(f"{size:,} products generated in {time.perf_counter() - began:.1f} s")
+        for kind in options.databases:
+            for mode in options.modes:
+                record(await run_chatshop(kind, mode, generated, options, directory, say))
+        del generated
     return report
