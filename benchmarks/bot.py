@@ -6,7 +6,7 @@ options, adding to the cart and looking at it. Catalogs: the demo shops, and 100
 by the search benchmark's generator (its first run fetches the vocabulary; see the README).
 It prints updates/s, the worker's CPU ms per update, SQL statements and transactions per update,
 latency percentiles at paced loads and in a burst, RSS, start-up time and the first search's
-latency, writes them to benchmarks/out/bot.md and plots them (benchmarks/out/bot.png).
+latency, writes them to benchmarks/out/bot.md (raw numbers: bot.json) and plots them (bot.png).
 `--quick`: SQLite, polling, the demo catalog, short loads (about a minute).
 """
 
@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import tempfile
+from dataclasses import asdict
 from pathlib import Path
 
 from benchmarks.botbench import report
@@ -91,8 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "bot.md").write_text(text + "\n", encoding="utf-8")
+    (args.out / "bot.json").write_text(json.dumps(asdict(result), indent=1), encoding="utf-8")
     report.plot(result, args.out / "bot.png")
-    print(f"\nwritten: {args.out / 'bot.md'}, {args.out / 'bot.png'}", file=sys.stderr)
+    print(f"\nwritten: bot.md, bot.json and bot.png in {args.out}", file=sys.stderr)
     return 0
 
 

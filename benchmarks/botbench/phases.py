@@ -10,13 +10,14 @@ process's own, whatever the rate limiter or the stand-in did to the wall-clock t
 from __future__ import annotations
 
 import asyncio
+import os
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from benchmarks.botbench.buyers import Buyer, Steps
-from benchmarks.botbench.processes import Process
+from benchmarks.botbench.processes import Process, usage
 
 
 @dataclass(frozen=True)
@@ -32,18 +33,26 @@ class Result:
     latencies_ms: tuple[float, ...]
     rss_mb: float
     peak_rss_mb: float
+    # The benchmark's own process (stand-in, buyers): when it is busy, latencies include it.
+    harness_cpu_ms_per_update: float
+    by_step_ms: dict[str, tuple[float, ...]]  # search, card, option, add, cart (echo: echo)
 
     @property
     def updates_per_s(self) -> float:
         return (self.updates - self.lost) / self.seconds if self.seconds else 0.0
 
-    def percentile(self, p: float) -> float | None:
-        values = sorted(self.latencies_ms)
-        if not values:
-            return None
-        if len(values) == 1:
-            return values[0]
-        return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1]
+    def percentile(self, p: float, step: str | None = None) -> float | None:
+        """The p-th percentile latency (ms) of all steps, or of one kind of step."""
+        return percentile(self.latencies_ms if step is None else self.by_step_ms.get(step, ()), p)
+
+
+def percentile(latencies: tuple[float, ...], p: float) -> float | None:
+    values = sorted(latencies)
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[round(p) - 1]
 
 
 Counter = Callable[[], tuple[int, int]]
@@ -70,12 +79,14 @@ class Meter:
         self.process.check_alive()
         await asyncio.sleep(0.5)  # let the previous load's tail (outbox, index) finish first
         cpu_before = self.process.usage().cpu_s
+        harness_before = usage(os.getpid()).cpu_s
         sql_before = self.counter() if self.counter else None
         sql_read_at = started = time.perf_counter()
         await run(steps)  # type: ignore[misc]
         seconds = time.perf_counter() - started
         await asyncio.sleep(0.3)  # answers are in; let the worker finish its bookkeeping
-        usage = self.process.usage()
+        worker = self.process.usage()
+        harness_cpu = usage(os.getpid()).cpu_s - harness_before
         updates = steps.count
         per = max(updates, 1)
         statements = transactions = None
@@ -91,12 +102,14 @@ class Meter:
             updates=updates,
             lost=steps.lost,
             seconds=seconds,
-            cpu_ms_per_update=(usage.cpu_s - cpu_before) * 1000 / per,
+            cpu_ms_per_update=(worker.cpu_s - cpu_before) * 1000 / per,
             statements_per_update=statements,
             transactions_per_update=transactions,
             latencies_ms=tuple(s * 1000 for s in steps.all()),
-            rss_mb=usage.rss_mb,
-            peak_rss_mb=usage.peak_rss_mb,
+            rss_mb=worker.rss_mb,
+            peak_rss_mb=worker.peak_rss_mb,
+            harness_cpu_ms_per_update=harness_cpu * 1000 / per,
+            by_step_ms={k: tuple(s * 1000 for s in v) for k, v in steps.latencies.items()},
         )
 
 

@@ -31,16 +31,40 @@ def header(options: Options, command: str) -> str:
 def loads_table(results: list[Result]) -> str:
     lines = [
         "| subject | load | updates | lost | updates/s | CPU ms/update | statements/update "
-        "| transactions/update | p50 ms | p95 ms | p99 ms | RSS MB |",
-        "| :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| transactions/update | p50 ms | p95 ms | p99 ms | RSS MB | harness CPU ms/update |",
+        "| :--- | :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: "
+        "| ---: |",
     ]
     for r in results:
         lines.append(
             f"| {r.subject} | {r.load} | {r.updates} | {r.lost} | {_number(r.updates_per_s)} "
             f"| {_number(r.cpu_ms_per_update)} | {_number(r.statements_per_update)} "
             f"| {_number(r.transactions_per_update, 2)} | {_number(r.percentile(50))} "
-            f"| {_number(r.percentile(95))} | {_number(r.percentile(99))} | {r.rss_mb:.0f} |"
+            f"| {_number(r.percentile(95))} | {_number(r.percentile(99))} | {r.rss_mb:.0f} "
+            f"| {_number(r.harness_cpu_ms_per_update)} |"
         )
+    return "\n".join(lines)
+
+
+STEPS = ("search", "card", "option", "add", "cart")
+
+
+def steps_table(results: list[Result]) -> str:
+    """p50 / p95 ms by kind of step, for chatshop's loads: where the time goes."""
+    lines = [
+        "| subject | load | " + " | ".join(f"{step} p50 / p95 ms" for step in STEPS) + " |",
+        "| :--- | :--- |" + " ---: |" * len(STEPS),
+    ]
+    for r in results:
+        if not any(step in r.by_step_ms for step in STEPS):
+            continue
+        cells = [
+            f"{_number(r.percentile(50, step), 0)} / {_number(r.percentile(95, step), 0)}"
+            if step in r.by_step_ms
+            else "–"
+            for step in STEPS
+        ]
+        lines.append(f"| {r.subject} | {r.load} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -66,6 +90,7 @@ def markdown(report: Report, options: Options, command: str) -> str:
             header(options, command),
             loads_table(report.results),
             starts_table(report),
+            steps_table(report.results),
             "Start-up: process start → the stand-in's first getUpdates (polling) or the webhook "
             "registered (webhook). First answer: one buyer's search (chatshop) or line (echo) "
             "sent right after that. CPU: the worker's own user + system time over the load, "
@@ -73,7 +98,9 @@ def markdown(report: Report, options: Options, command: str) -> str:
             "every BEGIN (SQLAlchemy's `begin` event); both include the inbox (each update is "
             "stored, then dispatched), and the idle rate (below) times the load's duration is "
             "taken off them. CPU is not net of idle. Idle: the worker's CPU, statements and "
-            "transactions a second over 3 s with no buyer writing (the outbox sender's poll...).",
+            "transactions a second over 3 s with no buyer writing (the outbox sender's poll...). "
+            "Harness CPU: the benchmark's own process (the stand-in and the buyers) per update; "
+            "latencies are taken there, so they include its delays when it is busy.",
         ]
     )
 

@@ -18,7 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.botbench import big_catalog, database, sql_counter
-from benchmarks.botbench.buyers import Answers, Buyer, Steps, demo_queries, make_buyers
+from benchmarks.botbench.buyers import (
+    ANSWER_TIMEOUT,
+    FIRST_ANSWER_TIMEOUT,
+    Answers,
+    Buyer,
+    Steps,
+    demo_queries,
+    make_buyers,
+)
 from benchmarks.botbench.phases import Meter, Result, burst, paced
 from benchmarks.botbench.processes import Process
 from benchmarks.searchbench.catalog import Catalog
@@ -143,9 +151,11 @@ async def _measure_subject(
     )
     first = Steps()
     buyers[0].steps = first
+    answers.timeout = FIRST_ANSWER_TIMEOUT
     await buyers[0].step()  # the first search after the start
+    answers.timeout = ANSWER_TIMEOUT
     if not first.all():
-        raise RuntimeError(f"{subject}: the first buyer got no answer")
+        raise RuntimeError(f"{subject}: no answer to the first search in {FIRST_ANSWER_TIMEOUT} s")
     rss = process.usage().rss_mb
     say(f"{subject}: first answer in {first.all()[0] * 1000:.0f} ms")
     idle_cpu, idle_sql = await _idle(process, counter)

@@ -17,7 +17,7 @@ def _rows(table: str) -> dict[tuple[str, str], list[str]]:
     rows = {}
     for line in table.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if len(cells) == 12 and cells[2].isdigit():
+        if len(cells) == 13 and cells[2].isdigit():
             rows[(cells[0], cells[1])] = cells
     return rows
 
