@@ -43,7 +43,7 @@ def _catalogs(text: str) -> tuple[int, ...]:
 def options_from(args: argparse.Namespace) -> Options:
     if args.quick:
         defaults = {"databases": ("sqlite",), "modes": ("polling",), "catalogs": (0,),
-                    "rates": (6.0, 20.0), "duration": 6.0, "buyers": 12, "burst": 40}  # fmt: skip
+                    "rates": (6.0, 20.0), "duration": 5.0, "buyers": 12, "burst": 30}  # fmt: skip
     else:
         defaults = {"databases": ("sqlite", "postgres"), "modes": ("polling", "webhook"),
                     "catalogs": (0, 100_000), "rates": (6.0, 20.0), "duration": 20.0,
