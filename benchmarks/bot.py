@@ -43,11 +43,12 @@ def _catalogs(text: str) -> tuple[int, ...]:
 def options_from(args: argparse.Namespace) -> Options:
     if args.quick:
         defaults = {"databases": ("sqlite",), "modes": ("polling",), "catalogs": (0,),
-                    "rates": (6.0, 20.0), "duration": 5.0, "buyers": 12, "burst": 30}  # fmt: skip
+                    "rates": (6.0, 20.0), "duration": 4.0, "buyers": 12, "burst": 30,
+                    "idle": 1.5}  # fmt: skip
     else:
         defaults = {"databases": ("sqlite", "postgres"), "modes": ("polling", "webhook"),
                     "catalogs": (0, 100_000), "rates": (6.0, 20.0), "duration": 20.0,
-                    "buyers": 40, "burst": 200}  # fmt: skip
+                    "buyers": 40, "burst": 200, "idle": 3.0}  # fmt: skip
     chosen = {
         "databases": _words(args.databases) if args.databases else None,
         "modes": _words(args.modes) if args.modes else None,
@@ -56,6 +57,7 @@ def options_from(args: argparse.Namespace) -> Options:
         "duration": args.duration,
         "buyers": args.buyers,
         "burst": args.burst,
+        "idle": None,
     }
     merged = {k: v if v is not None else defaults[k] for k, v in chosen.items()}
     return Options(postgres_url=args.postgres_url, echo=not args.no_echo, **merged)  # type: ignore[arg-type]

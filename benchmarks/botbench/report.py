@@ -98,7 +98,8 @@ def markdown(report: Report, options: Options, command: str) -> str:
             "every BEGIN (SQLAlchemy's `begin` event); both include the inbox (each update is "
             "stored, then dispatched), and the idle rate (below) times the load's duration is "
             "taken off them. CPU is not net of idle. Idle: the worker's CPU, statements and "
-            "transactions a second over 3 s with no buyer writing (the outbox sender's poll...). "
+            "transactions a second while no buyer writes (3 s; 1.5 s in --quick): the "
+            "outbox sender's poll and other background work. "
             "Harness CPU: the benchmark's own process (the stand-in and the buyers) per update; "
             "latencies are taken there, so they include its delays when it is busy.",
         ]

@@ -51,6 +51,7 @@ class Options:
     burst: int  # buyers in the burst (the paced ones among them)
     postgres_url: str
     catalogs: tuple[int, ...] = (0,)  # 0: the demo shops only; N: N generated products too
+    idle: float = 3.0  # seconds the idle worker is watched, after the first answer
     echo: bool = True
 
 
@@ -110,22 +111,21 @@ async def _until(ready: Callable[[], bool], process: Process, what: str) -> None
 
 
 Progress = Callable[[str], None]
-IDLE_SECONDS = 3.0
 
 
 async def _idle(
-    process: Process, counter: Callable[[], tuple[int, int]] | None
+    process: Process, counter: Callable[[], tuple[int, int]] | None, seconds: float
 ) -> tuple[float, tuple[float, float] | None]:
     """CPU ms a second and (statements, transactions) a second while no buyer writes."""
     await asyncio.sleep(0.5)
     cpu = process.usage().cpu_s
     before = counter() if counter else (0, 0)
-    await asyncio.sleep(IDLE_SECONDS)
-    cpu_ms = (process.usage().cpu_s - cpu) * 1000 / IDLE_SECONDS
+    await asyncio.sleep(seconds)
+    cpu_ms = (process.usage().cpu_s - cpu) * 1000 / seconds
     if counter is None:
         return cpu_ms, None
     after = counter()
-    return cpu_ms, ((after[0] - before[0]) / IDLE_SECONDS, (after[1] - before[1]) / IDLE_SECONDS)
+    return cpu_ms, ((after[0] - before[0]) / seconds, (after[1] - before[1]) / seconds)
 
 
 async def _measure_subject(
@@ -158,7 +158,7 @@ async def _measure_subject(
         raise RuntimeError(f"{subject}: no answer to the first search in {FIRST_ANSWER_TIMEOUT} s")
     rss = process.usage().rss_mb
     say(f"{subject}: first answer in {first.all()[0] * 1000:.0f} ms")
-    idle_cpu, idle_sql = await _idle(process, counter)
+    idle_cpu, idle_sql = await _idle(process, counter, options.idle)
     start = Start(subject, startup, first.all()[0] * 1000, rss, idle_cpu, idle_sql)
     meter = Meter(subject, process, counter, idle_sql)
     results = []
