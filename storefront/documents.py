@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import (
@@ -74,14 +74,20 @@ class _Draft:
 
 
 async def load_search_documents(
-    session: AsyncSession, *, since_version: int | None = None
+    session: AsyncSession,
+    *,
+    since_version: int | None = None,
+    only: Select[int] | None = None,
 ) -> DocumentBatch:
-    """Every active product with a price, or with `since_version` only what changed after it."""
-    changed = (
+    """Every active product with a price, or with `since_version` only what changed after it,
+    or with `only` the products of those ids (a query)."""
+    changed: ColumnElement[bool] = (
         Product.status == ProductStatus.ACTIVE.value
         if since_version is None
         else Product.version > since_version
     )
+    if only is not None:
+        changed = and_(changed, Product.id.in_(only))
     products = (
         select(
             Product.id,

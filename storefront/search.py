@@ -35,6 +35,7 @@ from storefront.offers import Offer, product_rows_query, to_offer
 from storefront.pricing import MerchantTerms, Pricing, buyer_pricing, merchant_policy
 from storefront.relevance import coverage, has_colour, names_of, query_words
 from storefront.search_index import LiveSearchIndex
+from storefront.stopgap_search import stopgap_index
 
 PAGE_SIZE = 8
 MAX_QUERY_LENGTH = 200
@@ -137,6 +138,8 @@ async def _run(
     if parsed.min_price is not None or parsed.max_price is not None:
         limits = pricing.price_limits(parsed, await _merchant_terms(session))
     index = await live.current(session)
+    if index is None:  # the worker has just started and its index is still being built
+        index = await stopgap_index(session, parsed.text)
     hits, used, suggestion, relaxed = _candidates(index, parsed, limits)
     offers, relaxed = await _better(session, hits, used, relaxed, pricing, buyer.locale)
     if relaxed == "related":  # nothing is called that: maybe something is called a synonym

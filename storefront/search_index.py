@@ -7,9 +7,11 @@ worker on its next search, without a restart.
 A whole build is never paid inside a buyer's request while others wait: `warm_up` starts it
 when the worker starts, in a thread (the event loop keeps answering other buyers meanwhile), and
 after a large catalog change a fresh index is built beside the current one, which keeps serving
-until the new one is swapped in. A search that arrives while the warm-up builds waits for it; one
-that arrives before the warm-up has even read the catalog builds from its own session, because
-on SQLite the warm-up's read would wait for that search's transaction.
+until the new one is swapped in. A search during the warm-up waits for it briefly (a
+small catalog builds in milliseconds); past that, or while the warm-up has not yet read the
+catalog (on SQLite that read waits for the searching transaction), `current` says "not yet"
+(None) and the search answers from the database (`stopgap_search`): at 100k products the first
+build takes seconds, and nobody waits for it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from storefront.documents import load_search_documents
 log = logging.getLogger(__name__)
 
 Sessions: TypeAlias = Callable[[], AbstractAsyncContextManager[AsyncSession]]
+
+FIRST_BUILD_WAIT = 0.5
+"""Seconds a search waits for a first build under way before answering from the database."""
 
 REBUILD_ABOVE = 2_000
 """Changed products beyond which a fresh build (in the background) beats folding in each one."""
@@ -77,18 +82,25 @@ class LiveSearchIndex:
         products = 0 if self._index is None else len(self._index)
         return IndexState(self._index is not None, building, products, self._version)
 
-    async def current(self, session: AsyncSession) -> SearchIndex:
+    async def current(self, session: AsyncSession) -> SearchIndex | None:
+        """The index at the catalog's current version; None while the first one is still being
+        built in the background (ask the database instead of waiting)."""
+        if self._index is None and self._building is not None and not self._building.done():
+            if not self._rows_read.is_set():
+                # The warm-up still has to read the catalog, and on SQLite that read waits for
+                # the caller's transaction: waiting here could only deadlock.
+                return None
+            # It builds in a thread: a small catalog is ready in a moment, a large one is not.
+            done, _ = await asyncio.wait({self._building}, timeout=FIRST_BUILD_WAIT)
+            if not done:
+                return None
         version = await catalog_version(session)
         if self._index is not None and version == self._version:
             return self._index
-        if self._index is None and self._rows_read.is_set() and self._building is not None:
-            # The warm-up has its rows and is building in a thread: waiting for it needs no
-            # database, so the caller's open transaction cannot deadlock with it.
-            await asyncio.gather(asyncio.shield(self._building), return_exceptions=True)
         async with self._lock:  # one refresh at a time; the others wait and reuse it
             if self._index is None or self._version is None or version < self._version:
-                # First load (the warm-up has not read yet: reading with the caller's session
-                # is what cannot wait on it), or a restored database: start afresh.
+                # First load without a warm-up (the CLI, tests), a warm-up that failed, or a
+                # restored database: start afresh.
                 await self._build(session, version)
             elif version != self._version:
                 await self._fold_in(session, version)
