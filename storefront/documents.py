@@ -10,9 +10,11 @@ outright leave no row to notice: the index may still find them until its next fu
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from typing import TypeVarTuple
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import (
@@ -25,6 +27,9 @@ from catalog.models import (
 )
 from catalog.search import SearchDocument
 from money import Money
+
+PARTITION = 2_000  # rows per fetch
+_Columns = TypeVarTuple("_Columns")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,16 @@ class _Draft:
         )
 
 
+async def _rows(session: AsyncSession, query: Select[*_Columns]) -> AsyncIterator[Row[*_Columns]]:
+    """The query's rows in slices, each fetched with an await: at 100k products (and several
+    translations each) one fetch-and-loop would hold the event loop, and every buyer, for
+    seconds while the warm-up reads."""
+    result = await session.stream(query)
+    async for partition in result.partitions(PARTITION):
+        for row in partition:
+            yield row
+
+
 async def load_search_documents(
     session: AsyncSession,
     *,
@@ -107,7 +122,7 @@ async def load_search_documents(
     )
     batch = DocumentBatch()
     drafts: dict[int, _Draft] = {}
-    for row in await session.execute(products):
+    async for row in _rows(session, products):
         product_id, status, merchant_id, language, currency, title, description, brand, category = (
             row[:9]
         )
@@ -133,7 +148,7 @@ async def load_search_documents(
         ProductTranslation.title,
         ProductTranslation.description,
     ).where(ProductTranslation.product_id.in_(chosen))
-    for product_id, language, title, description in await session.execute(translations):
+    async for product_id, language, title, description in _rows(session, translations):
         draft = drafts.get(product_id)
         if draft is None:
             continue  # activated between the two reads: the next refresh brings it whole
@@ -155,7 +170,7 @@ async def load_search_documents(
         .where(Variant.product_id.in_(chosen))
         .order_by(Variant.product_id, Variant.position)
     )
-    for product_id, sku, *options, price, stock, policy in await session.execute(variants):
+    async for product_id, sku, *options, price, stock, policy in _rows(session, variants):
         draft = drafts.get(product_id)
         if draft is None or price <= 0:  # a variant imported at 0 waits for its price
             continue
