@@ -51,10 +51,9 @@ async def send_file(
     skip: bool = False,
     limits: ImportLimits = upload.CHAT_LIMITS,
 ) -> UploadResult:
-    async with transaction(sessions) as session:
-        return await upload.import_upload(
-            session, chat_id=chat, user_id=user, data=data, skip_bad_rows=skip, limits=limits
-        )
+    return await upload.import_upload(
+        sessions, chat_id=chat, user_id=user, data=data, skip_bad_rows=skip, limits=limits
+    )
 
 
 async def handles(sessions: SessionFactory, merchant_id: int) -> set[str]:
