@@ -63,6 +63,7 @@ _VARIANT_FIELDS: Final = (
     Field.BARCODE,
     *(value for _, value in OPTION_FIELDS),
 )
+_SPACE: Final = re.compile(r"\s")
 _RELATIVE_PATH: Final = re.compile(r"[\w][\w .-]*(?:/[\w][\w .-]*)*")
 
 
@@ -506,5 +507,5 @@ def _is_image_address(url: str) -> bool:
     """An http(s) URL, or a relative path that cannot climb out of the media folder."""
     parts = urlsplit(url)
     if parts.scheme in ("http", "https"):
-        return bool(parts.netloc) and not any(ch.isspace() for ch in url)
+        return bool(parts.netloc) and _SPACE.search(url) is None
     return _RELATIVE_PATH.fullmatch(url) is not None and ".." not in url.split("/")
