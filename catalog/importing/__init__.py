@@ -55,6 +55,7 @@ Sessions: TypeAlias = Callable[[], AsyncSession]  # an `async_sessionmaker`: a s
 BATCH_PRODUCTS: Final = 500  # products per staged batch: each batch's transactions stay short
 ATTEMPTS: Final = 3  # imports planned again when the catalog changed under them, at most
 _SKUS_PER_READ: Final = 5_000
+ANALYZE_ABOVE: Final = 1_000  # products changed beyond which PostgreSQL's statistics are stale
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +206,9 @@ async def _import(
                 await staging.swap(session, merchant, read_at_version)
     finally:
         await staging.discard()
+    if counts.products_created + counts.products_updated >= ANALYZE_ABOVE:
+        async with _writing(sessions) as session:
+            await swap.refresh_statistics(session)
     report.applied = True
     report.created, report.updated = counts.products_created, counts.products_updated
     report.unchanged = counts.products_unchanged

@@ -13,7 +13,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
-from sqlalchemy import Table, and_, case, delete, exists, func, insert, literal, select, update
+from sqlalchemy import (
+    Table,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -112,6 +124,10 @@ async def swap(
     The version is bumped last (its row lock is global on PostgreSQL, see `catalog.version`).
     """
     await _check_unmoved(session, merchant, read_at_version, mine=None)
+    if session.get_bind().dialect.name == "postgresql":
+        # Freshly filled tables have no statistics yet: without them the planner joins staged
+        # variants to staged products by scanning (13 s instead of 0.1 s at 10k rows).
+        await session.execute(text("ANALYZE " + ", ".join(t.name for t in (sp, sv, si, st))))
     now = utcnow()
     staged = and_(sp.c.import_id == import_id)
     await _update_products(session, staged, columns, now)
@@ -149,6 +165,15 @@ async def _check_unmoved(
     )
     if moved:
         raise CatalogMoved
+
+
+async def refresh_statistics(session: AsyncSession) -> None:
+    """On PostgreSQL, fresh planner statistics for the catalog after a large import: until
+    autovacuum gets to it, the planner believes the tables as small as before and scans them
+    (a re-import's SKU lookups took 0.5-1 s each instead of milliseconds)."""
+    if session.get_bind().dialect.name == "postgresql":
+        tables = (products_t, variants_t, images_t, translations_t)
+        await session.execute(text("ANALYZE " + ", ".join(t.name for t in tables)))
 
 
 def product_fields(columns: ColumnMap) -> list[str]:
