@@ -300,13 +300,21 @@ class _Staging:
         )  # fmt: skip
 
     async def discard(self) -> None:
-        """Empties the staging area a batch at a time (after the swap, or instead of it)."""
+        """Empties the staging area a batch at a time (after the swap, or instead of it).
+
+        A failure here changes nothing the import did or did not do (the catalog is swapped or
+        untouched either way), so it is logged; a later import deletes what is left once it is
+        stale (`staged.STALE_AFTER`).
+        """
         if self.import_id is None:
             return
         done = False
-        while not done:
-            async with _writing(self.sessions) as session:
-                done = await swap.discard(session, self.import_id)
+        try:
+            while not done:
+                async with _writing(self.sessions) as session:
+                    done = await swap.discard(session, self.import_id)
+        except Exception:
+            log.exception("staged rows of import %d were not deleted", self.import_id)
 
 
 async def _sku_owners(

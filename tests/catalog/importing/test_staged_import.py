@@ -17,9 +17,16 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.database import SessionFactory, create_engine
-from catalog.importing.staged import CatalogImport, StagedImage, StagedProduct, StagedVariant
+from catalog.importing.staged import (
+    STALE_AFTER,
+    CatalogImport,
+    StagedImage,
+    StagedProduct,
+    StagedVariant,
+)
 from catalog.models import Variant
 from catalog.version import catalog_version
+from db import utcnow
 from tests.catalog.importing.helpers import catalog_state, run_import
 
 Database = tuple[str, str | None]
@@ -228,3 +235,27 @@ async def test_an_import_the_catalog_keeps_changing_under_is_refused_whole(
         key: p["variants"] for key, p in before["products"].items()
     }  # no price of the file reached the catalog; only the merchant's own edits did
     assert await staging_rows(sessions) == 0
+
+
+async def test_what_a_crashed_import_left_staged_is_deleted_by_a_later_import(
+    sessions: SessionFactory,
+) -> None:
+    async with sessions() as session, session.begin():
+        crashed = CatalogImport(merchant_slug="acme", started_at=utcnow() - STALE_AFTER * 2)
+        running = CatalogImport(merchant_slug="acme", started_at=utcnow())
+        session.add_all([crashed, running])
+        await session.flush()
+        for owner in (crashed, running):
+            session.add(
+                StagedProduct(
+                    import_id=owner.id, seq=0, product_id=None, is_new=True, set_images=False,
+                    set_translations=False, handle="ghost", title="Ghost", description="",
+                    brand="", category="", tags=[], status="active", option1_name="",
+                    option2_name="", option3_name="",
+                )
+            )  # fmt: skip
+    report = await run_import(sessions, catalog_file("1.00"))
+    assert report.ok
+    async with sessions() as session:
+        left = await session.scalars(select(StagedProduct.import_id))
+        assert list(left) == [running.id]  # another import still at work keeps its rows
