@@ -93,15 +93,14 @@ async def import_file(
     bar = ProgressBar(err) if err.isatty() else None
     engine = await open_database(settings)
     try:
-        async with transaction(session_factory(engine)) as session:
-            report = await import_catalog(
-                session,
-                data,
-                merchant_slug=merchant,
-                currency=currency,
-                skip_bad_rows=skip_bad_rows,
-                progress=bar,
-            )
+        report = await import_catalog(
+            session_factory(engine),
+            data,
+            merchant_slug=merchant,
+            currency=currency,
+            skip_bad_rows=skip_bad_rows,
+            progress=bar,
+        )
     finally:
         if bar:
             bar.finish()

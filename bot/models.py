@@ -1,5 +1,6 @@
 """Every mapped table, imported in one place so Alembic and the tests see the whole schema."""
 
+import catalog.importing.staged
 import catalog.models  # noqa: F401  (orders reference merchants and variants)
 import money.models  # noqa: F401
 from db import Base

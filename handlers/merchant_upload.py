@@ -2,7 +2,8 @@
 
 Every document in a group is read as a catalog upload. The order of the checks is the point:
 the chat and the sender first (nothing is downloaded for a stranger), then the size Telegram
-reports, then the download, then one transaction that imports the whole file or nothing. The
+reports, then the download, then the import: the whole file or nothing, in short transactions that
+let buyers through between them. The
 caption `skip` imports the good products of a file with errors (see `merchants.upload`).
 Shopify's translation export, told apart by its header, adds the catalog's translations.
 """
@@ -59,11 +60,10 @@ async def catalog_file(update: Update, context: ShopContext) -> None:
                 )
             await send(update, context, views.translations_report(shop_t, translated))
             return
-        async with transaction(context.services.sessions) as session:
-            result = await upload.import_upload(
-                session, chat_id=chat.id, user_id=user.id, data=data,
-                skip_bad_rows=upload.wants_skip(message.caption),
-            )  # fmt: skip
+        result = await upload.import_upload(
+            context.services.sessions, chat_id=chat.id, user_id=user.id, data=data,
+            skip_bad_rows=upload.wants_skip(message.caption),
+        )  # fmt: skip
     except upload.UploadRefused as refused:  # too big after all, or left the staff meanwhile
         await send(update, context, views.refused(context.i18n, refused.refusal,
                                                   limit=refused.limit))  # fmt: skip

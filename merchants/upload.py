@@ -3,9 +3,10 @@
 The chat decides the merchant (`shop_for_chat`), never the file: a `merchant` column naming
 another shop only leaves those rows out (`catalog.importing`). The sender must be the shop's
 staff. Size is checked against `CHAT_LIMITS` from what Telegram says before anything is
-downloaded, and again on the bytes. The import runs in the caller's one transaction and writes
-nothing when the file has errors, unless the sender asked to skip bad rows (`wants_skip`):
-then the good products are imported and the bad ones left out whole.
+downloaded, and again on the bytes. The import stages its batches in short transactions of its
+own (buyers keep being served between them) and swaps them in at the end; it writes nothing
+when the file has errors, unless the sender asked to skip bad rows (`wants_skip`): then the
+good products are imported and the bad ones left out whole.
 
 Shopify's translation export (titles, option names and values in other languages) may be sent
 the same way: it is told apart by its header and imported by `import_translations_upload`.
@@ -22,7 +23,7 @@ from typing import Final
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.importing import ImportLimits, ImportReport, import_catalog
+from catalog.importing import ImportLimits, ImportReport, Sessions, import_catalog
 from catalog.importing.problems import ImportProblem, ImportRejected
 from catalog.importing.shopify_translations import (
     TranslationReport,
@@ -32,9 +33,9 @@ from catalog.importing.shopify_translations import (
 from merchants.settings import Shop, shop_for_chat
 from merchants.staff import is_staff
 
-# Smaller than the command line's limits: an upload is parsed inside the running bot, between
-# buyers' updates (10,000 rows take about 6 s on a laptop, most of it parsing), and Telegram lets
-# a bot download at most 20 MB anyway. Bigger catalogs go through `chatshop catalog import`.
+# Smaller than the command line's limits: an upload is parsed inside the running bot (in a
+# thread, but it shares the process's CPU with buyers' updates), and Telegram lets a bot
+# download at most 20 MB anyway. Bigger catalogs go through `chatshop catalog import`.
 CHAT_LIMITS: Final = ImportLimits(max_bytes=10 * 1024 * 1024, max_rows=10_000)
 
 # Problems that reject the file as a whole: leaving bad rows out cannot help with these.
@@ -43,7 +44,7 @@ WHOLE_FILE_PROBLEMS: Final = frozenset(
         "file_too_large", "empty_file", "no_rows", "not_csv", "spreadsheet_not_csv",
         "bad_encoding", "unclosed_quote", "bad_quoting", "cell_too_large", "too_many_rows",
         "missing_column", "duplicate_column", "bad_merchant", "unknown_currency",
-        "currency_required", "currency_mismatch", "currency_conflict",
+        "currency_required", "currency_mismatch", "currency_conflict", "catalog_changed",
     }
 )  # fmt: skip
 
@@ -116,7 +117,7 @@ def check_size(file_size: int | None, *, limits: ImportLimits | None = None) -> 
 
 
 async def import_upload(
-    session: AsyncSession,
+    sessions: Sessions,
     *,
     chat_id: int,
     user_id: int,
@@ -124,16 +125,17 @@ async def import_upload(
     skip_bad_rows: bool = False,
     limits: ImportLimits | None = None,
 ) -> UploadResult:
-    """Imports `data` into the chat's shop's catalog, in the caller's transaction.
+    """Imports `data` into the chat's shop's catalog (in short transactions of its own).
 
     Checked again here (the sender may have left the staff while the file downloaded). Never
     raises for a bad file: the report says what is wrong, and then nothing was written.
     """
-    shop = await _staff_shop(session, chat_id=chat_id, user_id=user_id)
+    async with sessions() as session, session.begin():
+        shop = await _staff_shop(session, chat_id=chat_id, user_id=user_id)
     limits = limits or CHAT_LIMITS
     check_size(len(data), limits=limits)
     report = await import_catalog(
-        session,
+        sessions,
         data,
         merchant_slug=shop.merchant.slug,
         skip_bad_rows=skip_bad_rows,

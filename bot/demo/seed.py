@@ -11,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import delete
+
 from bot.database import SessionFactory, transaction
 from bot.demo.shops import SHOPS, DemoShop
 from catalog.importing import ImportReport, import_catalog
 from catalog.merchants import create_merchant, find_merchant
+from catalog.models import Merchant
 from orders.shipping import set_rule
 
 
@@ -50,14 +53,20 @@ class SeedReport:
 async def seed_demo_catalog(
     sessions: SessionFactory, *, refresh: bool = False, shops: Sequence[DemoShop] = SHOPS
 ) -> SeedReport:
-    """Creates the demo shops that are missing and imports their catalogs, in one transaction."""
+    """Creates the demo shops that are missing and imports their catalogs.
+
+    Each shop and its shipping rules in one transaction, then its catalog through the importer
+    (which takes transactions of its own, all or nothing); a shop whose catalog fails to import
+    is deleted again, so the next start tries afresh.
+    """
     results = []
-    async with transaction(sessions) as session:
-        for shop in shops:
+    for shop in shops:
+        async with transaction(sessions) as session:
             merchant = await find_merchant(session, slug=shop.slug)
             if merchant is not None and not refresh:
                 results.append(ShopSeed(shop.slug, merchant_created=False, imported=None))
                 continue
+            created = merchant is None
             if merchant is None:
                 merchant = await create_merchant(
                     session,
@@ -66,9 +75,6 @@ async def seed_demo_catalog(
                     name=shop.name,
                     language=shop.language,
                 )
-                created = True
-            else:
-                created = False
             for country, rate, free_above, min_days, max_days in shop.shipping:
                 await set_rule(
                     session,
@@ -79,14 +85,17 @@ async def seed_demo_catalog(
                     min_days=min_days,
                     max_days=max_days,
                 )
-            report = await import_catalog(
-                session,
-                shop.csv_path.read_bytes(),
-                merchant_slug=shop.slug,
-                currency=shop.currency,
-            )
-            if not report.ok:
-                problems = "; ".join(str(problem) for problem in report.errors[:5])
-                raise DemoSeedError(f"{shop.csv_path.name} did not import: {problems}")
-            results.append(ShopSeed(shop.slug, created, report))
+        report = await import_catalog(
+            sessions,
+            shop.csv_path.read_bytes(),
+            merchant_slug=shop.slug,
+            currency=shop.currency,
+        )
+        if not report.ok:
+            if created:
+                async with transaction(sessions) as session:
+                    await session.execute(delete(Merchant).where(Merchant.id == merchant.id))
+            problems = "; ".join(str(problem) for problem in report.errors[:5])
+            raise DemoSeedError(f"{shop.csv_path.name} did not import: {problems}")
+        results.append(ShopSeed(shop.slug, created, report))
     return SeedReport(tuple(results))

@@ -33,6 +33,8 @@ _DENY = frozenset({"deny", *_FALSE})
 def clean_line(value: str) -> str:
     """One-line text as stored: NFC, invisible characters dropped, any run of spaces (no-break,
     narrow, tabs, newlines) made one space, trimmed. Idempotent, so exports re-import unchanged."""
+    if value.isascii() and value.isprintable() and "  " not in value:
+        return value.strip(" ")  # most cells: nothing to normalise, no other space to fold
     value = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
     return _SPACES.sub(" ", value).strip()
 

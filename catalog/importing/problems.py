@@ -59,6 +59,10 @@ MESSAGES: Final[Mapping[str, str]] = {
     "currency_conflict": N_(
         "Prices of merchant %(merchant)s are given in several currencies: %(currencies)s."
     ),
+    "catalog_changed": N_(
+        "The catalog kept changing while this file was imported, so nothing was imported: "
+        "send it again."
+    ),
     # --- one row or product ------------------------------------------------------------------
     "too_many_cells": N_("This row has %(count)d cells but the header has only %(expected)d."),
     "missing_merchant": N_("No merchant for this row: fill in the merchant column or choose one."),

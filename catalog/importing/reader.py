@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, NoReturn
 
@@ -96,18 +96,35 @@ def sniff_delimiter(text: str) -> str:
 
 def read_records(text: str, *, max_rows: int) -> tuple[list[str], list[Record]]:
     """The header and the non-blank data records; more than `max_rows` records rejects the file."""
-    records = _records(text, sniff_delimiter(text))
-    header = next(records, None)
+    header, records = stream_records(text, max_rows=max_rows)
+    return header, list(records())
+
+
+def stream_records(text: str, *, max_rows: int) -> tuple[list[str], Callable[[], Iterator[Record]]]:
+    """The header, and a way to read the data records again from the start, one at a time.
+
+    An import reads the file twice rather than holding every row: once to learn where each
+    product ends, then to parse each product as soon as its last row is read (`rows.py`).
+    The checks run on every pass (they cost nothing); the first pass is the one that rejects.
+    """
+    delimiter = sniff_delimiter(text)
+    header = next(_records(text, delimiter), None)
     if header is None:
         _reject("empty_file", None)
-    rows: list[Record] = []
-    for record in records:
-        if len(rows) >= max_rows:
-            _reject("too_many_rows", record.line, limit=max_rows)
-        rows.append(record)
-    if not rows:
-        _reject("no_rows", None)
-    return header.cells, rows
+
+    def records() -> Iterator[Record]:
+        found = 0
+        rows = _records(text, delimiter)
+        next(rows)  # the header
+        for record in rows:
+            if found >= max_rows:
+                _reject("too_many_rows", record.line, limit=max_rows)
+            found += 1
+            yield record
+        if not found:
+            _reject("no_rows", None)
+
+    return header.cells, records
 
 
 def _records(text: str, delimiter: str) -> Iterator[Record]:

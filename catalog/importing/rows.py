@@ -11,7 +11,7 @@ product.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Final
@@ -64,6 +64,7 @@ _VARIANT_FIELDS: Final = (
     Field.BARCODE,
     *(value for _, value in OPTION_FIELDS),
 )
+_SPACE: Final = re.compile(r"\s")
 _RELATIVE_PATH: Final = re.compile(r"[\w][\w .-]*(?:/[\w][\w .-]*)*")
 
 
@@ -99,38 +100,77 @@ def parse_products(
     `merchant` is the default for rows without a merchant cell; with a `merchant` column in the
     file it is also a filter: rows for any other merchant are left out (not errors).
     """
-    groups: dict[tuple[str, str], list[Record]] = {}
-    loose: list[ParsedProduct] = []  # rows that belong to no product: each one a failure
+    parsed = parse_stream(columns, lambda: iter(records), merchant=merchant)
+    return parsed.products, parsed.filtered
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    products: list[ParsedProduct]  # in order of first appearance
+    filtered: int  # rows left out because they name another merchant
+    rows: int  # data rows read
+
+
+def parse_stream(
+    columns: ColumnMap, records: Callable[[], Iterator[Record]], *, merchant: str | None
+) -> ParsedFile:
+    """`parse_products` over records read twice instead of held: the first pass finds each
+    product's last row, the second parses a product as soon as that row is read and forgets its
+    rows. A file whose products' rows are together (every export) holds one product's rows."""
+    last_row: dict[tuple[str, str], int] = {}
+    rows = 0
+    for number, record in enumerate(records()):
+        rows += 1
+        key = _key(columns, record, merchant)
+        if isinstance(key, tuple):
+            last_row[key] = number
+    products: list[ParsedProduct] = []
+    open_rows: dict[tuple[str, str], list[Record]] = {}
     filtered = 0
     width = len(columns.headers)
-    for record in records:
-        if len(record.cells) > width and any(cell.strip() for cell in record.cells[width:]):
-            loose.append(_loose(record, "too_many_cells", count=len(record.cells), expected=width))
-            continue
-        cells = record.cells[:width] + [""] * (width - len(record.cells))
-        own = clean_line(columns.get(cells, Field.MERCHANT)).casefold()
-        if own and merchant and own != merchant:
+    for number, record in enumerate(records()):
+        key = _key(columns, record, merchant)
+        if key is None:
             filtered += 1
-            continue
-        slug = own or merchant
-        if not slug:
-            loose.append(_loose(record, "missing_merchant"))
-            continue
-        if not is_valid_slug(slug):
-            loose.append(_loose(record, "bad_merchant", value=slug, limit=SLUG_MAX))
-            continue
-        handle = unescape(clean_line(columns.get(cells, Field.HANDLE)))
-        if not handle:
-            handle = _slugify(unescape(clean_line(columns.get(cells, Field.TITLE))))
-        if not handle:
-            loose.append(_loose(record, "missing_handle"))
-            continue
-        groups.setdefault((slug, handle), []).append(Record(record.line, cells))
-    products = [
-        _ProductParser(columns, slug, handle, rows).parse()
-        for (slug, handle), rows in groups.items()
-    ]
-    return sorted([*products, *loose], key=lambda product: product.line), filtered
+        elif isinstance(key, ParsedProduct):
+            products.append(key)
+        else:
+            cells = record.cells[:width] + [""] * (width - len(record.cells))
+            open_rows.setdefault(key, []).append(Record(record.line, cells))
+            if last_row[key] == number:
+                products.append(_ProductParser(columns, *key, open_rows.pop(key)).parse())
+    return ParsedFile(sorted(products, key=lambda product: product.line), filtered, rows)
+
+
+def _key(
+    columns: ColumnMap, record: Record, merchant: str | None
+) -> tuple[str, str] | ParsedProduct | None:
+    """The (merchant, handle) a row belongs to; a failure for a row that belongs to no product;
+    None for a row of another merchant (left out)."""
+    width = len(columns.headers)
+    if len(record.cells) > width and any(cell.strip() for cell in record.cells[width:]):
+        return _loose(record, "too_many_cells", count=len(record.cells), expected=width)
+    cells = record.cells
+    own = clean_line(_cell(columns, cells, Field.MERCHANT)).casefold()
+    if own and merchant and own != merchant:
+        return None
+    slug = own or merchant
+    if not slug:
+        return _loose(record, "missing_merchant")
+    if not is_valid_slug(slug):
+        return _loose(record, "bad_merchant", value=slug, limit=SLUG_MAX)
+    handle = unescape(clean_line(_cell(columns, cells, Field.HANDLE)))
+    if not handle:
+        handle = _slugify(unescape(clean_line(_cell(columns, cells, Field.TITLE))))
+    if not handle:
+        return _loose(record, "missing_handle")
+    return slug, handle
+
+
+def _cell(columns: ColumnMap, cells: Sequence[str], field: Field) -> str:
+    """A cell of a row that may be short (a spreadsheet drops trailing empty cells)."""
+    position = columns.index.get(field)
+    return cells[position] if position is not None and position < len(cells) else ""
 
 
 def _loose(record: Record, code: str, **params: str | int) -> ParsedProduct:
@@ -483,5 +523,5 @@ def _is_image_address(url: str) -> bool:
     """An http(s) URL, or a relative path that cannot climb out of the media folder."""
     parts = urlsplit(url)
     if parts.scheme in ("http", "https"):
-        return bool(parts.netloc) and not any(ch.isspace() for ch in url)
+        return bool(parts.netloc) and _SPACE.search(url) is None
     return _RELATIVE_PATH.fullmatch(url) is not None and ".." not in url.split("/")

@@ -114,6 +114,9 @@ def report(t: Translator, result: UploadResult) -> Reply:
     if report.applied:
         lines = ["<b>" + _("The catalog of {shop} is imported.").format(shop=shop) + "</b>"]
         lines += _counts(t, result)
+    elif moved := [p for p in report.errors if p.code == "catalog_changed"]:
+        # Nothing wrong with the file: the catalog changed under it every time it was tried.
+        lines = ["<b>" + escape(moved[0].render(_, located=False)) + "</b>"]
     elif result.rejected:
         lines = ["<b>" + _("Nothing was imported: I can't read this file.") + "</b>"]
     else:
@@ -128,7 +131,8 @@ def report(t: Translator, result: UploadResult) -> Reply:
             ),
         ]
     budget = MESSAGE_BUDGET - sum(len(line) + 1 for line in lines + closing)
-    errors = _problems(t, _("Errors"), report.errors, SHOWN_PROBLEMS, budget)
+    shown = [p for p in report.errors if p.code != "catalog_changed"]  # said above already
+    errors = _problems(t, _("Errors"), shown, SHOWN_PROBLEMS, budget)
     budget -= sum(len(line) + 1 for line in errors)
     warnings = _problems(t, _("Warnings"), report.warnings, SHOWN_WARNINGS, budget)
     return Reply("\n".join(lines + errors + warnings + closing))

@@ -51,10 +51,9 @@ async def send_file(
     skip: bool = False,
     limits: ImportLimits = upload.CHAT_LIMITS,
 ) -> UploadResult:
-    async with transaction(sessions) as session:
-        return await upload.import_upload(
-            session, chat_id=chat, user_id=user, data=data, skip_bad_rows=skip, limits=limits
-        )
+    return await upload.import_upload(
+        sessions, chat_id=chat, user_id=user, data=data, skip_bad_rows=skip, limits=limits
+    )
 
 
 async def handles(sessions: SessionFactory, merchant_id: int) -> set[str]:
@@ -269,3 +268,9 @@ def test_a_refused_file_names_the_limit_in_megabytes() -> None:
 
     text = refused(translator("en"), UploadRefusal.TOO_LARGE, limit=10 * 1024 * 1024).text
     assert "10 MB" in text
+
+
+def test_an_import_the_catalog_kept_changing_under_says_to_send_it_again() -> None:
+    text = report(translator("de"), _result([ImportProblem("catalog_changed")])).text
+    assert text.count("sende sie noch einmal") == 1  # in the shop's language, said once
+    assert "skip" not in text and "Fehler" not in text  # the file has nothing to fix

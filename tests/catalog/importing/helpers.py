@@ -1,4 +1,4 @@
-"""Helpers for import tests: run an import in one transaction, read the catalog back as data."""
+"""Helpers for import tests: run an import, read the catalog back as data."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from bot.database import SessionFactory, transaction
+from bot.database import SessionFactory
 from catalog.importing import ImportReport, import_catalog
 from catalog.models import CatalogVersion, Merchant, Product
 
@@ -21,8 +21,7 @@ async def run_import(
 ) -> ImportReport:
     raw = data.encode() if isinstance(data, str) else data
     options.setdefault("currency", "USD")
-    async with transaction(sessions) as session:
-        return await import_catalog(session, raw, merchant_slug=merchant, **options)
+    return await import_catalog(sessions, raw, merchant_slug=merchant, **options)
 
 
 async def catalog_state(sessions: SessionFactory) -> dict[str, Any]:

@@ -229,10 +229,9 @@ async def test_problems_render_through_the_callers_gettext(sessions: SessionFact
 
 
 async def test_the_entry_point_refuses_a_bad_slug(sessions: SessionFactory) -> None:
-    async with transaction(sessions) as session:
-        report = await import_catalog(
-            session, b"handle,title,price\na,A,1\n", merchant_slug="Bad Slug!"
-        )
+    report = await import_catalog(
+        sessions, b"handle,title,price\na,A,1\n", merchant_slug="Bad Slug!"
+    )
     assert [p.code for p in report.errors] == ["bad_merchant"]
 
 
