@@ -216,6 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"burst: {args.chats} chats x {args.per_chat} messages; "
           f"load average at the end: {os.getloadavg()[0]:.2f}")  # fmt: skip
     print(table(runs))
+    for run in runs:
+        peak = max_in_window(run.moments)
+        verdict = "PASS" if peak <= TELEGRAM_LIMIT else "FAIL"
+        print(f"target: {run.workers} worker(s) together <= {TELEGRAM_LIMIT}/s: {peak} ({verdict})")
     plot(runs, args.plot)
     print(f"plot: {args.plot}")
     return 0

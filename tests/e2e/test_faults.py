@@ -413,7 +413,15 @@ async def test_a_worker_killed_at_a_checkout_step(cluster: Cluster, step: str) -
         raise
     await drained(cluster)  # anything sent twice would show by now
     counted = sum(duplicates(u.chat) for _, u in users)
-    print(f"{step}: duplicates {counted}")
+    async with cluster.sessions() as session:
+        # claimed again after the kill: the update the dead worker held (none when it had
+        # already finished, or not yet claimed, what it was sent)
+        again = await session.scalar(
+            select(func.count())
+            .select_from(InboxUpdate)
+            .where(InboxUpdate.chat_key.in_([u.id for _, u in users]), InboxUpdate.attempts > 1)
+        )
+    print(f"{step}: duplicates {counted}, updates taken over from the dead worker {again}")
     assert counted <= 1  # at most the one in flight when the workers were killed
     await assert_consistent(cluster, [u for _, u in users])
 
