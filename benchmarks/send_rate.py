@@ -4,9 +4,9 @@ Real `chatshop serve` workers on one PostgreSQL database (their rate limiter sha
 there: `bot/rate_limits.py`, `outbox/limits.py`) deliver a burst of owed messages, a broadcast
 of `--per-chat` messages to each of `--chats` buyers written into the outbox at once. The Bot API
 stand-in records the moment of every sendMessage and answers 429 beyond 30 a second, as Telegram
-does. Once with one worker, once with two; prints a table (total rate: the most in any 1 s
-window and the mean; per chat: the most to one chat in any 1 s window; 429s) and saves a plot of
-the rate over time to `benchmarks/out/send_rate.png`.
+does. Once with one worker, once with two; prints a table (total rate: the most accepted and the
+most tried, 429s included, in any 1 s window, and the mean; per chat: the most to one chat in
+any 1 s window; 429s) and saves a plot of the rate over time to `benchmarks/out/send_rate.png`.
 
 Needs PostgreSQL: `--database-url` or CHATSHOP_TEST_POSTGRES_URL; a database of its own is
 created for each run and dropped afterwards.
@@ -48,7 +48,7 @@ MARK = "Burst"
 class Run:
     workers: int
     sent: dict[int, list[float]]  # chat -> moments (s since the burst was owed)
-    refused: int  # 429s the stand-in answered
+    refused: list[float]  # moments of the 429s the stand-in answered
     owed: int
 
     @property
@@ -69,15 +69,16 @@ class Run:
             f"{self.delivered}/{self.owed}",
             f"{moments[-1]:.1f}" if moments else "–",
             str(max_in_window(moments)),
+            str(max_in_window(sorted(moments + self.refused))),
             f"{mean:.1f}",
             str(max(per_chat, default=0)),
             f"{statistics.median(per_chat):.0f}" if per_chat else "–",
-            str(self.refused),
+            str(len(self.refused)),
         ]
 
 
-HEADER = ["workers", "delivered", "last at s", "max in 1 s", "mean /s", "max per chat in 1 s",
-          "median per chat in 1 s", "429s"]  # fmt: skip
+HEADER = ["workers", "delivered", "last at s", "max in 1 s", "max tried in 1 s", "mean /s",
+          "max per chat in 1 s", "median per chat in 1 s", "429s"]  # fmt: skip
 
 
 def max_in_window(moments: list[float], width: float = 1.0) -> int:
@@ -138,7 +139,8 @@ async def one_run(database: str, workers: int, chats: int, per_chat: int, data: 
                 if time.monotonic() > deadline:
                     break  # the table says how many arrived
                 await asyncio.sleep(0.1)
-            return Run(workers, dict(sent), standin.flood.refused, owed)
+            refused = [moment - started for moment in standin.flood.refused_at]
+            return Run(workers, dict(sent), refused, owed)
         finally:
             for worker in pool:
                 worker.stop()
@@ -216,10 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"burst: {args.chats} chats x {args.per_chat} messages; "
           f"load average at the end: {os.getloadavg()[0]:.2f}")  # fmt: skip
     print(table(runs))
-    for run in runs:
-        peak = max_in_window(run.moments)
+    for run in runs:  # what the workers tried to send, the refused included
+        peak = max_in_window(sorted(run.moments + run.refused))
         verdict = "PASS" if peak <= TELEGRAM_LIMIT else "FAIL"
-        print(f"target: {run.workers} worker(s) together <= {TELEGRAM_LIMIT}/s: {peak} ({verdict})")
+        print(f"target: {run.workers} worker(s) tried <= {TELEGRAM_LIMIT}/s: {peak} ({verdict})")
     plot(runs, args.plot)
     print(f"plot: {args.plot}")
     return 0

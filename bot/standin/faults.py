@@ -121,12 +121,14 @@ class FloodControl:
     """Telegram's per-bot flood limit: a send beyond `limit` in any one second gets a 429.
 
     Counts the requests that post into a chat (send*, copy*, forward*, edit*); `refused` counts
-    the 429s it answered, for benchmarks of the bot's own limiter.
+    the 429s it answered and `refused_at` holds their moments, for benchmarks of the bot's own
+    limiter (what it tried to send, not only what got through).
     """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.refused = 0
+        self.refused_at: list[float] = []
         self._recent: deque[float] = deque()
 
     @staticmethod
@@ -139,6 +141,7 @@ class FloodControl:
             self._recent.popleft()
         if len(self._recent) >= self.limit:
             self.refused += 1
+            self.refused_at.append(moment)
             return False
         self._recent.append(moment)
         return True
