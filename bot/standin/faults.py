@@ -7,7 +7,8 @@ cleanly on 5xx, does not block other chats). A fault matches by method and optio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
@@ -37,6 +38,9 @@ class Fault:
     delay: float
     description: str | None
     hits: int = 0
+    # The client port of each request it answered: a test with several bot processes finds
+    # which one made the request (the process owning that local port).
+    peers: list[int] = field(default_factory=list)
 
     @property
     def exhausted(self) -> bool:
@@ -102,10 +106,42 @@ class Faults:
     def clear(self) -> None:
         self._faults.clear()
 
-    def take(self, method: str, chat_id: str | None) -> Fault | None:
+    def take(self, method: str, chat_id: str | None, peer: int | None = None) -> Fault | None:
         """The fault answering this request, counted as hit; None when the request goes through."""
         for fault in self._faults:
             if fault.matches(method, chat_id):
                 fault.hits += 1
+                if peer is not None:
+                    fault.peers.append(peer)
                 return fault
         return None
+
+
+class FloodControl:
+    """Telegram's per-bot flood limit: a send beyond `limit` in any one second gets a 429.
+
+    Counts the requests that post into a chat (send*, copy*, forward*, edit*); `refused` counts
+    the 429s it answered and `refused_at` holds their moments, for benchmarks of the bot's own
+    limiter (what it tried to send, not only what got through).
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.refused = 0
+        self.refused_at: list[float] = []
+        self._recent: deque[float] = deque()
+
+    @staticmethod
+    def counts(method: str, chat_id: str | None) -> bool:
+        name = method.lower()
+        return chat_id is not None and name.startswith(("send", "copy", "forward", "edit"))
+
+    def admit(self, moment: float) -> bool:
+        while self._recent and moment - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self.limit:
+            self.refused += 1
+            self.refused_at.append(moment)
+            return False
+        self._recent.append(moment)
+        return True

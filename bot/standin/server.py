@@ -25,8 +25,8 @@ from starlette.routing import Route
 
 from bot.standin import chat_api, messages_api, updates_api
 from bot.standin.driver import BotEvent, Chat, User
-from bot.standin.errors import ApiError, StandInError
-from bot.standin.faults import Fault, Faults
+from bot.standin.errors import ApiError, StandInError, too_many_requests
+from bot.standin.faults import Fault, Faults, FloodControl
 from bot.standin.files import Upload
 from bot.standin.params import Answer, Method, Params
 from bot.standin.records import ChatRecord, Event, Member, UserRecord
@@ -55,9 +55,11 @@ class _QuietServer(uvicorn.Server):
 class StandIn:
     """A local Telegram Bot API server with a driver for the people on the other side."""
 
-    def __init__(self, *, callback_timeout: float = 15.0) -> None:
+    def __init__(self, *, callback_timeout: float = 15.0, flood_limit: int | None = None) -> None:
+        """`flood_limit`: answer 429 to sends beyond this many per second, as Telegram does."""
         self.worlds: dict[str, World] = {}
         self.faults = Faults()
+        self.flood = FloodControl(flood_limit) if flood_limit is not None else None
         self.api_url = ""
         self.callback_timeout = callback_timeout
         self.app = Starlette(
@@ -306,7 +308,8 @@ class StandIn:
             self._in_flight += 1
         try:
             params = await _read_params(request)
-            fault = self.faults.take(name, params.get("chat_id"))
+            peer = request.client.port if request.client else None
+            fault = self.faults.take(name, params.get("chat_id"), peer)
             if fault is not None:
                 if fault.delay:
                     await asyncio.sleep(fault.delay)
@@ -316,6 +319,14 @@ class StandIn:
                         retry_after = fault.retry_after if fault.retry_after is not None else 1
                         self._retry_after[world.token] = time.monotonic() + retry_after
                     return failure
+            flood = self.flood
+            if (
+                flood is not None
+                and flood.counts(name, params.get("chat_id"))
+                and not flood.admit(time.monotonic())
+            ):
+                self._retry_after[world.token] = time.monotonic() + 1
+                return JSONResponse(too_many_requests(1).payload(), status_code=429)
             try:
                 result = await method(world, params)
             except ApiError as error:

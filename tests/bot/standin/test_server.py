@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import httpx
 import pytest
@@ -11,6 +12,8 @@ from telegram.error import NetworkError, RetryAfter
 
 from bot.settings import DEMO_TOKEN
 from bot.standin import StandIn, User
+from bot.standin.faults import FloodControl
+from tests.e2e.workers import owner_of_port
 
 
 async def test_wrong_token_is_unauthorized(standin: StandIn) -> None:
@@ -118,3 +121,47 @@ async def test_two_bots_are_separate_worlds(standin: StandIn) -> None:
         theirs = await client.get(f"/bot{other}/getMe")
     assert mine.json()["result"]["id"] == 123456
     assert theirs.json()["result"]["username"] == "other_bot"
+
+
+async def test_a_fault_records_which_connection_made_the_request(
+    standin: StandIn, http: httpx.AsyncClient
+) -> None:
+    fault = standin.inject_fault("getMe", delay=0.01)
+    await http.get("getMe")
+
+    # The client port belongs to this process: that is how a test finds the worker that sent.
+    assert len(fault.peers) == 1
+    assert owner_of_port([os.getpid()], fault.peers[0]) == os.getpid()
+    assert owner_of_port([os.getpid()], 1) is None
+
+
+async def test_flood_control_refuses_sends_beyond_the_limit_in_a_second(
+    standin: StandIn, http: httpx.AsyncClient, ana: User
+) -> None:
+    standin.flood = FloodControl(2)
+    try:
+        answers = [
+            await http.post("sendMessage", data={"chat_id": ana.id, "text": f"hi {n}"})
+            for n in range(3)
+        ]
+        me = await http.get("getMe")  # not a send: never counted
+    finally:
+        flood, standin.flood = standin.flood, None
+
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert answers[2].json()["parameters"] == {"retry_after": 1}
+    assert me.status_code == 200
+    assert flood.refused == 1
+    assert [m.text for m in ana.chat.bot_messages][-2:] == ["hi 0", "hi 1"]
+
+
+def test_flood_control_counts_a_sliding_second() -> None:
+    flood = FloodControl(2)
+
+    admitted = [flood.admit(moment) for moment in (0.0, 0.5, 0.9, 1.0, 1.4, 1.5)]
+
+    # 0.9 is the third within a second; at 1.0 the first has left the window, at 1.5 the second
+    assert admitted == [True, True, False, True, False, True]
+    assert flood.refused == 2
+    assert FloodControl.counts("sendMessage", "5") and FloodControl.counts("editMessageText", "5")
+    assert not FloodControl.counts("getMe", None) and not FloodControl.counts("getChat", "5")
