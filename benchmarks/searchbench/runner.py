@@ -192,7 +192,7 @@ def run_size(
             target = "nothing"
             if query.target:
                 product = catalog.product(query.target)
-                loc = product.loc if query.qclass == product.loc_lang else None
+                loc = product.loc if query.qclass.split("_")[0] == product.loc_lang else None
                 words = loc or product.en
                 target = words.title()
             shown.append(f"`{query.text}` → {target}")
