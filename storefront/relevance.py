@@ -21,8 +21,8 @@ from rapidfuzz import fuzz
 from catalog.models import Product
 from catalog.search import ParsedQuery
 from catalog.search.lexicon import colour_of
+from catalog.search.synonyms import words_of
 from catalog.search.text import fold, is_cjk, tokens
-from catalog.search.wishes import words_of
 
 MIN_FUZZY: Final = 80  # rapidfuzz ratio for a word with a typo
 _STOP: Final = frozenset(

@@ -113,6 +113,9 @@ def _split_cjk(part: str) -> list[tuple[str, bool]]:
     return pieces
 
 
+split_cjk: Final = _split_cjk
+
+
 class TokenTerms(NamedTuple):
     """Index terms of one token; ``span`` positions it covers, ``units`` query words it equals."""
 
