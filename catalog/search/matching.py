@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from catalog.search.analysis import COLOUR_PREFIX, SIZE_PREFIX
 from catalog.search.lexicon import colour_of, size_of
 from catalog.search.ranking import MAX_UNITS
+from catalog.search.stems import stem_term
 from catalog.search.synonyms import WORD_PREFIX, cut_chinese, kind_words, kinds_of
 from catalog.search.text import (
     JOINERS,
@@ -101,6 +102,9 @@ def text_units(text: str, *, language: str | None = None, characters: bool = Fal
         size = size_of(piece)
         if size is not None:
             synonyms.append(SIZE_PREFIX + size)
+        stem = stem_term(piece)
+        if stem:
+            synonyms.append(stem)
         prefix = typing and i == len(pieces) - 1 and len(piece) >= MIN_PREFIX and not is_cjk(piece)
         units.append(Unit(piece, tuple(alternatives), prefix, (*_number_forms(piece), *synonyms)))
     return units
