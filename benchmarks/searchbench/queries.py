@@ -50,6 +50,7 @@ CLASSES = (
     "negative",
 )
 LOCALIZED = ("ru", "ar", "zh", "ja")
+CJK_CLASSES = ("zh_words", "zh_synonym", "zh_typo", "ja", "ja_typo")
 CLASS_NOTES = {
     "clean": "title words as typed, unique to the product",
     "shuffled": "the same words in another order",
