@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import Merchant
+from merchants.policies import PolicyKind, ShopPolicy, shop_policies
 from merchants.settings import shop_of
 from money import Money
 from orders.customers import Buyer
@@ -58,6 +59,7 @@ class Answer:
     shipping: tuple[ShippingTerms, ...] = ()  # SHIPPING
     shops: tuple[ShopToAsk, ...] = ()  # HUMAN: the shops that take questions
     compared: tuple[tuple[int, Offer], ...] = ()  # COMPARE: (number in the list, offer)
+    policies: tuple[ShopPolicy, ...] = ()  # RETURNS, SHIPPING, PAYMENT: the shops' own texts
 
     @property
     def intent(self) -> Intent:
@@ -92,8 +94,20 @@ async def understand_and_answer(
         page = await list_orders(session, customer_id=buyer.customer_id)
         return Answer(understood, orders=page)
     if intent is Intent.SHIPPING:
-        return Answer(understood, shipping=await _shipping(session, understood.country))
-    if intent in (Intent.HUMAN, Intent.RETURNS):
+        return Answer(
+            understood,
+            shipping=await _shipping(session, understood.country),
+            policies=await shop_policies(session, PolicyKind.SHIPPING),
+        )
+    if intent is Intent.PAYMENT:
+        return Answer(understood, policies=await shop_policies(session, PolicyKind.PAYMENT))
+    if intent is Intent.RETURNS:
+        return Answer(
+            understood,
+            shops=await shops_to_ask(session),
+            policies=await shop_policies(session, PolicyKind.RETURNS),
+        )
+    if intent is Intent.HUMAN:
         return Answer(understood, shops=await shops_to_ask(session))
     if intent is Intent.COMPARE:
         compared = await _compared(session, index, understood.text, buyer, max_rate_age, now)

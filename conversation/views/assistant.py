@@ -67,15 +67,19 @@ def assistant_reply(t: Translator, answer: Answer) -> Reply:
     if intent is Intent.SHIPPING:
         return _shipping(t, answer)
     if intent is Intent.PAYMENT:
-        return Reply(
-            _(
-                "You pay when you check out: I send you a secure payment page, and you see the "
-                "total and its currency before you pay. /checkout starts it."
-            )
+        text = _(
+            "You pay when you check out: I send you a secure payment page, and you see the "
+            "total and its currency before you pay. /checkout starts it."
         )
+        return Reply(text + _policies(t, answer))
     if intent is Intent.COMPARE:
         return _comparison(t, answer.compared)
     if intent is Intent.RETURNS:
+        if answer.policies:
+            text = _("The shops' return policies:") + _policies(t, answer, heading=False)
+            if answer.shops:
+                text += "\n\n" + _("Questions? Ask the shop: their staff answer here.")
+            return Reply(text, buttons=_shop_buttons(t, answer.shops))
         text = _(
             "The shops have not published their return policies here yet. "
             "Ask the shop: their staff answer here."
@@ -127,6 +131,20 @@ def photo_without_words(t: Translator) -> Reply:
     )
 
 
+def _policies(t: Translator, answer: Answer, *, heading: bool = True) -> str:
+    """The shops' own texts, each under its name, shown as written (escaped)."""
+    if not answer.policies:
+        return ""
+    lines = ["", t.gettext("What the shops say:")] if heading else []
+    for policy in answer.policies:
+        lines += ["", f"<b>{escape(policy.shop_name)}</b>", escape(policy.text)]
+    return "\n".join(lines) if heading else "\n" + "\n".join(lines)
+
+
+def _shop_buttons(t: Translator, shops: tuple[ShopToAsk, ...]) -> tuple[tuple[Button, ...], ...]:
+    return tuple((ask_shop_button(t, shop.merchant_id, shop.name),) for shop in shops)
+
+
 def _with_shops(t: Translator, text: str, shops: tuple[ShopToAsk, ...]) -> Reply:
     if not shops:
         return Reply(
@@ -135,8 +153,7 @@ def _with_shops(t: Translator, text: str, shops: tuple[ShopToAsk, ...]) -> Reply
                 "For an order you placed, /orders lets you ask its shop."
             )
         )
-    buttons = tuple((ask_shop_button(t, shop.merchant_id, shop.name),) for shop in shops)
-    return Reply(text, buttons=buttons)
+    return Reply(text, buttons=_shop_buttons(t, shops))
 
 
 def country_name(t: Translator, code: str) -> str:
@@ -184,4 +201,4 @@ def _shipping(t: Translator, answer: Answer) -> Reply:
             ),
         ]
     lines += ["", _("Checkout shows the delivery cost for your address before you pay.")]
-    return Reply("\n".join(lines))
+    return Reply("\n".join(lines) + _policies(t, answer))
