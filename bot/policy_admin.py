@@ -17,7 +17,7 @@ from bot.bootstrap import bootstrap
 from bot.database import transaction
 from bot.errors import ConfigurationError
 from bot.settings import Settings
-from catalog.merchants import find_merchant
+from bot.shipping_admin import merchant_named
 from merchants.policies import PolicyKind, PolicyTooLong, policies_of, set_policy
 
 PREVIEW = 70  # characters of each text in the printout
@@ -38,9 +38,7 @@ async def policy_command(
     services, engine = await bootstrap(settings)
     try:
         async with transaction(services.sessions) as session:
-            merchant = await find_merchant(session, slug=args.slug)
-            if merchant is None:
-                raise ConfigurationError(f"no merchant {args.slug!r}; `merchant list` shows them.")
+            merchant = await merchant_named(session, args.slug)
             for kind, text in texts.items():
                 try:
                     await set_policy(session, merchant_id=merchant.id, kind=kind, text=text)
