@@ -148,7 +148,7 @@ def kind_words(run: str) -> list[tuple[str, bool]]:
 def kind_scan(folded: str) -> list[str]:
     """Kind terms of the group words inside a folded Chinese or Japanese title (and the long
     words themselves)."""
-    if folded.isascii():
+    if folded.isascii() or not is_cjk(folded):  # Cyrillic and Arabic titles: nothing to find
         return []
     found: dict[str, None] = {}
     for match in _kind_pattern().finditer(folded):
