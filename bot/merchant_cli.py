@@ -1,5 +1,5 @@
-"""`chatshop merchant add|edit|list|invite|claim-code|new-secret-key|shipping`: the arguments
-(the actions are in `bot.merchant_admin` and `bot.shipping_admin`).
+"""`chatshop merchant add|edit|list|invite|claim-code|new-secret-key|shipping|policy`: the
+arguments (the actions are in `bot.merchant_admin`, `bot.shipping_admin`, `bot.policy_admin`).
 
 Payment secrets never travel on the command line (where `ps` and the shell's history would show
 them): they are read from an environment variable, a file, or a prompt, stored encrypted, and
@@ -12,7 +12,7 @@ import argparse
 
 
 def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Adds `merchant add|edit|list` to the `chatshop` command."""
+    """Adds `merchant add|edit|list|shipping|policy` to the `chatshop` command."""
     merchant = commands.add_parser("merchant", help="merchants and their settings")
     actions = merchant.add_subparsers(required=True, metavar="ACTION")
     add = actions.add_parser("add", help="a new merchant")
@@ -38,6 +38,7 @@ def add_arguments(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     key = actions.add_parser("new-secret-key", help="print a new key for CHATSHOP_SECRET_KEY")
     key.set_defaults(run=_new_secret_key, action="new-secret-key")
     _shipping_arguments(actions)
+    _policy_arguments(actions)
 
 
 def _settings_arguments(parser: argparse.ArgumentParser) -> None:
@@ -110,6 +111,29 @@ def _shipping_arguments(actions: argparse._SubParsersAction) -> None:  # type: i
     for action, parser in (("add", add), ("remove", remove), ("list", listing),
                            ("export", export), ("import", load)):  # fmt: skip
         parser.set_defaults(run=_run_shipping, shipping_action=action)
+
+
+POLICY_KINDS = ("returns", "shipping", "payment")  # merchants.policies.PolicyKind, unimported:
+# `chatshop --help` does not load the database layer
+
+
+def _policy_arguments(actions: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    policy = actions.add_parser("policy", help="the shop's returns, shipping and payment texts")
+    policy.add_argument("slug")
+    for kind in POLICY_KINDS:
+        policy.add_argument(f"--{kind}-file", metavar="FILE", help=f"the {kind} text (UTF-8)")
+    policy.add_argument(
+        "--clear", action="append", default=[], choices=POLICY_KINDS,
+        help="remove a text (repeatable)",
+    )  # fmt: skip
+    policy.set_defaults(run=_run_policy, action="policy")
+
+
+async def _run_policy(args: argparse.Namespace) -> int:
+    from bot.policy_admin import policy_command
+    from bot.settings import load_settings
+
+    return await policy_command(load_settings(), args)
 
 
 async def _run_shipping(args: argparse.Namespace) -> int:

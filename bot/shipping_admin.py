@@ -12,11 +12,14 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.bootstrap import bootstrap
 from bot.database import transaction
 from bot.errors import ConfigurationError
 from bot.settings import Settings
 from catalog.merchants import find_merchant
+from catalog.models import Merchant
 from merchants import shipping
 from merchants.shipping import Problem, ShippingFileError, ShippingRefused, weight_words
 from money import Money
@@ -72,9 +75,7 @@ async def shipping_command(
     services, engine = await bootstrap(settings)
     try:
         async with transaction(services.sessions) as session:
-            merchant = await find_merchant(session, slug=args.slug)
-            if merchant is None:
-                raise ConfigurationError(f"no merchant {args.slug!r}; `merchant list` shows them.")
+            merchant = await merchant_named(session, args.slug)
             currency, action = merchant.currency, args.shipping_action
             try:
                 if action == "add":
@@ -112,6 +113,14 @@ async def shipping_command(
         return 0
     finally:
         await engine.dispose()
+
+
+async def merchant_named(session: AsyncSession, slug: str) -> Merchant:
+    """The merchant with this slug, or the operator is told there is none."""
+    merchant = await find_merchant(session, slug=slug)
+    if merchant is None:
+        raise ConfigurationError(f"no merchant {slug!r}; `merchant list` shows them.")
+    return merchant
 
 
 def _zone_words(args: argparse.Namespace) -> str:

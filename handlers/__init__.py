@@ -32,6 +32,7 @@ from handlers import (
     onboarding,
     orders,
     payment,
+    policies,
     preferences,
     questions,
     shipping,
@@ -70,6 +71,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
             *merchant.handlers(),
             *merchant_commands.handlers(),  # /orders /order /stock /price /sales in shop chats
             *shipping.handlers(),  # /shipping in shop chats; the buyer's delivery country
+            *policies.handlers(),  # /policy in shop chats: the texts buyers' questions get
             CallbackQueryHandler(fallback.stale_button),
         ]
     )

@@ -7,6 +7,7 @@ of its titles); what only the running shop needs lives here, one row per merchan
 - `language`: the language of notices (None: the catalog's language).
 - the conversion policy (`money.conversion.ConversionPolicy`): FX margin, price ending, and the
   currency payments are asked in (the buyer's or the merchant's).
+- `policies`: the shop's own returns, shipping and payment texts, which answer buyers' questions.
 - payment provider settings: `payment_provider` names a `payments.ProviderKind`;
   `payment_config` holds its values, secrets included. They are read by code, never echoed back
   (see `merchants.settings.describe`).
@@ -42,6 +43,9 @@ class MerchantSettings(Base):
     charge_currency: Mapped[str] = mapped_column(String(8), default="buyer")  # or "merchant"
     payment_provider: Mapped[str | None] = mapped_column(String(16))
     payment_config: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The shop's own texts for buyers' questions: kind ("returns", "shipping", "payment") → text
+    # (see `merchants.policies`); None until the first is set.
+    policies: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # The hour (UTC, 0-23) from which the day's digest is sent to the order chat.
     digest_hour: Mapped[int] = mapped_column(default=9, server_default="9")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -9,21 +9,26 @@ Facts (prices, rates, orders) always come from the database, never from the phra
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Final
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import Merchant
+from merchants.policies import PolicyKind, ShopPolicy, shop_policies
 from merchants.settings import shop_of
 from money import Money
 from orders.customers import Buyer
 from orders.queries import OrderPage, list_orders
 from orders.shipping import ANY_COUNTRY, rules_for
+from storefront import memory
 from storefront.categories import Category, list_categories
 from storefront.intents import Intent, Understood, classify
-from storefront.search import SearchOutcome, search_products
+from storefront.offers import Offer
+from storefront.search import SearchOutcome, search_page, search_products
 from storefront.search_index import LiveSearchIndex
 
 
@@ -53,6 +58,8 @@ class Answer:
     orders: OrderPage | None = None  # ORDER_STATUS
     shipping: tuple[ShippingTerms, ...] = ()  # SHIPPING
     shops: tuple[ShopToAsk, ...] = ()  # HUMAN: the shops that take questions
+    compared: tuple[tuple[int, Offer], ...] = ()  # COMPARE: (number in the list, offer)
+    policies: tuple[ShopPolicy, ...] = ()  # RETURNS, SHIPPING, PAYMENT: the shops' own texts
 
     @property
     def intent(self) -> Intent:
@@ -87,10 +94,55 @@ async def understand_and_answer(
         page = await list_orders(session, customer_id=buyer.customer_id)
         return Answer(understood, orders=page)
     if intent is Intent.SHIPPING:
-        return Answer(understood, shipping=await _shipping(session, understood.country))
-    if intent in (Intent.HUMAN, Intent.RETURNS):
+        return Answer(
+            understood,
+            shipping=await _shipping(session, understood.country),
+            policies=await shop_policies(session, PolicyKind.SHIPPING),
+        )
+    if intent is Intent.PAYMENT:
+        return Answer(understood, policies=await shop_policies(session, PolicyKind.PAYMENT))
+    if intent is Intent.RETURNS:
+        return Answer(
+            understood,
+            shops=await shops_to_ask(session),
+            policies=await shop_policies(session, PolicyKind.RETURNS),
+        )
+    if intent is Intent.HUMAN:
         return Answer(understood, shops=await shops_to_ask(session))
+    if intent is Intent.COMPARE:
+        compared = await _compared(session, index, understood.text, buyer, max_rate_age, now)
+        return Answer(understood, compared=compared)
     return Answer(understood)
+
+
+MAX_COMPARED: Final = 4  # side by side on a phone screen
+_NUMBER: Final = re.compile(r"\d{1,3}")
+
+
+async def _compared(
+    session: AsyncSession,
+    index: LiveSearchIndex,
+    text: str,
+    buyer: Buyer,
+    max_rate_age: timedelta,
+    now: datetime | None,
+) -> tuple[tuple[int, Offer], ...]:
+    """The products of the buyer's last result page to put side by side: those whose numbers
+    the message names ("compare 1 and 3"), else the first two ("compare the two mugs"). Prices
+    are read again now, in the buyer's currency; empty when there is nothing to compare."""
+    last = await memory.last_results(session, customer_id=buyer.customer_id)
+    if last is None:
+        return ()
+    outcome = await search_page(
+        session, index, key=last.key, page=last.page, buyer=buyer, max_rate_age=max_rate_age,
+        now=now,
+    )  # fmt: skip
+    if outcome is None or len(outcome.offers) < 2:
+        return ()
+    shown = dict(enumerate(outcome.offers, start=outcome.first_number))
+    named = [n for n in dict.fromkeys(int(d) for d in _NUMBER.findall(text)) if n in shown]
+    numbers = named if len(named) >= 2 else list(shown)[:2]
+    return tuple((n, shown[n]) for n in numbers[:MAX_COMPARED])
 
 
 async def _shipping(session: AsyncSession, country: str | None) -> tuple[ShippingTerms, ...]:

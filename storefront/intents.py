@@ -12,6 +12,8 @@ mix them, and a few rules:
   appears, in that order of precedence ("where is my order, it was shipped" is about the order,
   not shipping); payment words count after cart commands ("pay" is rarely a product), except
   cash on delivery, which is checked first ("contra reembolso" is no refund);
+* a comparison ("compare the two mugs", "compare 1 and 3") counts wherever its phrase appears,
+  after the topic questions: it is about the last results, whose numbers it may name;
 * a cart command is an add verb at the start or a "to my cart" phrase: what remains names the
   product ("add 2 insulated travel mugs" → "2 insulated travel mugs");
 * anything else is a search, with the buyer's framing taken off ("do you have red mugs?" →
@@ -51,13 +53,14 @@ class Intent(StrEnum):
     RETURNS = "returns"
     HUMAN = "human"  # talk to a person at the shop
     CART_ADD = "cart_add"
+    COMPARE = "compare"  # the last results side by side
     SEARCH = "search"
 
 
 @dataclass(frozen=True, slots=True)
 class Understood:
     intent: Intent
-    text: str = ""  # for SEARCH and CART_ADD: the product words to search for
+    text: str = ""  # for SEARCH and CART_ADD: the product words; COMPARE: the message
     country: str | None = None  # for SHIPPING: the ISO code of a country the buyer named
     topic: str = ""  # for SHIPPING: "time" when the buyer asked how long, else ""
 
@@ -263,6 +266,21 @@ pt: frete | entrega* | entregam | envio | enviam | quanto tempo demora | prazo |
 ar: الشحن | شحن | توصيل | التوصيل | تشحنون | توصلون | كم يستغرق | ترسلون | الارسال | يوصل
 """
 
+_COMPARE = """
+en: compare | comparison | side by side | which is better | which one is better |
+    difference between | what is the difference
+zh: 比较 | 对比 | 比一比 | 哪个好 | 哪个更好 | 有什么区别 | 区别
+es: compara | comparar | comparame | comparacion | cual es mejor | diferencia entre
+ru: сравни | сравнить | сравните | сравнение | какой лучше | какая лучше | какое лучше |
+    в чем разница | чем отличаются
+de: vergleiche | vergleichen | vergleich | welcher ist besser | welche ist besser |
+    welches ist besser | unterschied zwischen
+fr: compare | comparer | comparez | comparaison | lequel est mieux | laquelle est mieux |
+    difference entre
+pt: compare | comparar | compara | comparacao | qual e melhor | diferenca entre
+ar: قارن | مقارنه | ايهما افضل | الفرق بين
+"""
+
 _SHIPPING_TIME = """
 en: how long | how many days | when will it arrive | arrive | days | weeks
 zh: 多久 | 几天 | 多长时间 | 时间
@@ -463,6 +481,7 @@ _TABLES: Final = {
     "human": _HUMAN,
     "shipping": _SHIPPING,
     "shipping_time": _SHIPPING_TIME,
+    "compare": _COMPARE,
     "payment": _PAYMENT,
     "payment_first": _PAYMENT_FIRST,
     "add_verb": _ADD_VERB,
@@ -558,6 +577,8 @@ def classify(text: str) -> Understood:
     for intent in (Intent.RETURNS, Intent.ORDER_STATUS, Intent.HUMAN, Intent.SHIPPING):
         if _find(intent.value, norm):
             return _topic(intent, norm, text)
+    if _find("compare", norm):  # "compare the two mugs", "compare 1 and 3"
+        return Understood(Intent.COMPARE, norm)
     if _only(("help",), norm) and _find("help", norm):
         return Understood(Intent.HELP)
     if _only(("catalog", "search_frame"), norm) and _find("catalog", norm):

@@ -21,8 +21,9 @@ from rapidfuzz import fuzz
 from catalog.models import Product
 from catalog.search import ParsedQuery
 from catalog.search.lexicon import colour_of
+from catalog.search.stems import stem_term
+from catalog.search.synonyms import words_of
 from catalog.search.text import fold, is_cjk, tokens
-from catalog.search.wishes import words_of
 
 MIN_FUZZY: Final = 80  # rapidfuzz ratio for a word with a typo
 _STOP: Final = frozenset(
@@ -83,7 +84,10 @@ def _has_word(names: Names, word: str) -> bool:
         return len(word) >= 3 and sum(char in names.cjk for char in word) >= len(word) - 1
     if word in names.words:
         return True
+    stem = stem_term(word)
     for name in names.words:
+        if stem and stem_term(name) == stem:  # "мишку" is a "мишка"
+            return True
         if len(word) >= 3 and (name.startswith(word) or (len(name) >= 4 and word.startswith(name))):
             return True
         if len(word) >= 4 and fuzz.ratio(word, name) >= MIN_FUZZY:

@@ -24,12 +24,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from benchmarks.searchbench.cjk import JA_MODIFIERS, JA_PRODUCTS, ZH_ADJECTIVES, ZH_SYNONYMS
 from benchmarks.searchbench.vocabulary import LocaleCommerce, Vocabulary
 from catalog.search.document import SearchDocument
 
 BRAND, WORD, CODE, NUMBER, CJK = "b", "w", "c", "n", "z"
 _TOKEN = re.compile(r"[^\W_]+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]")
+_KANA_MARKS = "\u3099\u309a"  # voicing marks: ド is not ト
 HOLDOUT_EVERY = 20  # every 20th vocabulary entry (by a stable hash) never enters a catalog
 
 # Template words of our own: the registries give product nouns, not accessory phrasing.
@@ -62,7 +64,9 @@ FAMILIES = {
 # Of the faker "goods", this share gets a second title in one of these languages.
 LOCALIZED_SHARE = 0.25
 LOCALE_WEIGHTS = {"ru": 0.3, "ar": 0.2, "zh": 0.2, "es": 0.075, "fr": 0.075, "pt": 0.075}
-LOCALE_WEIGHTS |= {"tr": 0.075}
+LOCALE_WEIGHTS |= {"tr": 0.075, "ja": 0.15}
+# Colours as Japanese listings write them (faker has Japanese colours but no commerce words).
+JA_COLOURS = ("黒", "白", "赤", "青", "ブラック", "ホワイト", "ネイビー", "ベージュ", "グレー")
 
 
 def fold(text: str) -> str:
@@ -70,7 +74,8 @@ def fold(text: str) -> str:
     if text.isascii():
         return text.lower()
     text = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in text if not unicodedata.combining(c))
+    text = "".join(c for c in text if c in _KANA_MARKS or not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", text)
 
 
 _TERMS: dict[str, tuple[str, ...]] = {}
@@ -250,6 +255,7 @@ class CatalogGenerator:
         self.locales = {
             lang: vocab.commerce[lang] for lang in LOCALE_WEIGHTS if lang in vocab.commerce
         }
+        self._add_cjk_words()
         available = {
             "goods": bool(self.en and self.brands),
             "usb": bool(self.usb),
@@ -263,6 +269,27 @@ class CatalogGenerator:
         if not self.families:
             raise RuntimeError("no vocabulary source is available: cannot build a catalog")
         self.weights = [FAMILIES[f] for f in self.families]
+
+    def _add_cjk_words(self) -> None:
+        """Our own Chinese nouns with everyday synonyms beside faker's, and Japanese titles
+        (faker has none): see :mod:`cjk`."""
+        zh = self.locales.get("zh")
+        if zh is not None:
+            self.locales["zh"] = LocaleCommerce(
+                adjectives=[*zh.adjectives, *ZH_ADJECTIVES],
+                materials=zh.materials,
+                products=[*zh.products, *(group[0] for group in ZH_SYNONYMS)],
+                departments=zh.departments,
+                colors=zh.colors,
+            )
+        if self.en is not None:  # Japanese titles keep the English catalog's brands and codes
+            self.locales["ja"] = LocaleCommerce(
+                adjectives=list(JA_MODIFIERS),
+                materials=[],
+                products=list(JA_PRODUCTS),
+                departments=[],
+                colors=list(JA_COLOURS),
+            )
 
     # -- building blocks -----------------------------------------------------------------
 
@@ -338,12 +365,15 @@ class CatalogGenerator:
         """
         adjective, material, noun = (
             rng.choice(words.adjectives),
-            rng.choice(words.materials),
+            rng.choice(words.materials) if words.materials else "",
             rng.choice(words.products),
         )
         color = rng.choice(words.colors) if words.colors and rng.random() < 0.5 else ""
         if lang == "zh":  # colour, material, adjective, noun: one run of characters
             chunks = tuple(c for c in (color, material, adjective, noun) if c)
+            return self._words((brand, BRAND), (chunks, CJK), ((code,), CODE))
+        if lang == "ja":  # modifier, product, colour: one run, as Japanese titles often are
+            chunks = tuple(c for c in (adjective, noun, color) if c)
             return self._words((brand, BRAND), (chunks, CJK), ((code,), CODE))
         if lang == "ar":  # noun first, as faker's Arabic pattern writes it
             text = f"{noun} {material} {adjective} {color}"

@@ -29,6 +29,7 @@ from benchmarks.searchbench.catalog import (
     is_held_out,
     terms_of,
 )
+from benchmarks.searchbench.cjk import HAN, ZH_SYNONYMS, hanzi_typo, kana_typo
 from benchmarks.searchbench.typos import MIN_WORD, edit_count, edits_per_word, misspell
 
 CLASSES = (
@@ -40,9 +41,16 @@ CLASSES = (
     "ru",
     "ar",
     "zh",
+    "zh_words",
+    "zh_synonym",
+    "zh_typo",
+    "ja",
+    "ja_typo",
     "price",
     "negative",
 )
+LOCALIZED = ("ru", "ar", "zh", "ja")
+CJK_CLASSES = ("zh_words", "zh_synonym", "zh_typo", "ja", "ja_typo")
 CLASS_NOTES = {
     "clean": "title words as typed, unique to the product",
     "shuffled": "the same words in another order",
@@ -52,6 +60,11 @@ CLASS_NOTES = {
     "ru": "Cyrillic query against the product's Russian title",
     "ar": "Arabic query against the product's Arabic title",
     "zh": "Chinese query (no spaces) against the product's Chinese title",
+    "zh_words": "Chinese title words reordered and joined by 的 (红色的杯子), no spaces",
+    "zh_synonym": "a Chinese title's noun replaced by an everyday word for it (马克杯 → 杯子)",
+    "zh_typo": "a Chinese query with one wrong character, or two neighbours swapped",
+    "ja": "Japanese query (katakana/kanji, no spaces) against the product's Japanese title",
+    "ja_typo": "a Japanese query with one kana slip: swapped, wrong voicing or vowel, ホ/フォ",
     "price": "words that match several products + a price limit only one satisfies",
     "negative": "a product that does not exist: words held out of every catalog",
 }
@@ -112,12 +125,17 @@ class QueryGenerator:
             "ru": lambda rng: self.localized(rng, "ru"),
             "ar": lambda rng: self.localized(rng, "ar"),
             "zh": lambda rng: self.localized(rng, "zh"),
+            "zh_words": self.zh_words,
+            "zh_synonym": self.zh_synonym,
+            "zh_typo": lambda rng: self.cjk_typo(rng, "zh"),
+            "ja": lambda rng: self.localized(rng, "ja"),
+            "ja_typo": lambda rng: self.cjk_typo(rng, "ja"),
             "price": self.price,
             "negative": self.negative,
         }
         out: list[BenchQuery] = []
         for qclass in classes:
-            if qclass in {"ru", "ar", "zh"} and not self._by_lang.get(qclass):
+            if qclass.split("_")[0] in LOCALIZED and not self._by_lang.get(qclass.split("_")[0]):
                 continue  # that language's vocabulary was unavailable
             if qclass == "misspelled" and not self.catalog.vocabulary.misspellings:
                 continue
@@ -319,6 +337,111 @@ class QueryGenerator:
             return None
         text = self._render(product.loc, chosen, rng)
         return BenchQuery(lang, text, text, product.product_id)
+
+    def _cjk_query(
+        self, rng: random.Random, lang: str, must: str | None = None
+    ) -> tuple[Product, Words, list[int]] | None:
+        """A product with a title in ``lang`` and the positions of a unique query for it (with
+        the word ``must`` among them when given)."""
+        ids = self._nouned.get(must, []) if must else self._by_lang.get(lang, [])
+        if not ids:
+            return None
+        product = self.catalog.product(ids[rng.randrange(len(ids))])
+        words = product.loc
+        assert words is not None
+        where = words.words.index(must) if must else None
+        chosen = self.select(product, words, rng, must=where, brand_chance=0.0, sizes=(2, 3, 3))
+        if chosen is None or (where is not None and where not in chosen):
+            return None
+        return product, words, chosen
+
+    @staticmethod
+    def _join(words: Words, chosen: Sequence[int], replaced: dict[int, str]) -> str:
+        picked = Words(
+            tuple(replaced.get(i, words.words[i]) for i in chosen),
+            "".join(words.kinds[i] for i in chosen),
+        )
+        return picked.title().lower()
+
+    def zh_words(self, rng: random.Random) -> BenchQuery | None:
+        """Modifiers reordered and joined by 的, the noun last: what jieba has to cut."""
+        found = self._cjk_query(rng, "zh")
+        if found is None:
+            return None
+        product, words, chosen = found
+        cjk = [i for i in chosen if words.kinds[i] == CJK]
+        if len(cjk) < 2:
+            return None
+        noun_last = cjk[-1] == max(i for i, k in enumerate(words.kinds) if k == CJK)
+        modifiers = cjk[:-1] if noun_last else cjk[:]
+        order = modifiers[:]
+        if len(order) >= 2:
+            while order == modifiers:
+                rng.shuffle(order)
+        parts = []
+        for i in order:
+            word = words.words[i]
+            parts.append(word if word.endswith("的") or rng.random() < 0.5 else word + "的")
+        if noun_last:
+            parts.append(words.words[cjk[-1]])
+        text = "".join(parts)
+        if order == modifiers and "".join(words.words[i] for i in cjk) == text:
+            return None  # nothing to cut differently from the zh class
+        latin = [words.words[i].lower() for i in chosen if words.kinds[i] != CJK]
+        text = " ".join([text, *latin])
+        return BenchQuery("zh_words", text, text, product.product_id)
+
+    @property
+    def _nouned(self) -> dict[str, list[int]]:
+        """Title noun with synonyms → Chinese products whose title has it."""
+        if not hasattr(self, "_nouns"):
+            heads = {group[0] for group in ZH_SYNONYMS}
+            self._nouns: dict[str, list[int]] = {}
+            for pid in self._by_lang.get("zh", []):
+                loc = self.catalog.product(pid).loc
+                assert loc is not None
+                for word in loc.words:
+                    if word in heads:
+                        self._nouns.setdefault(word, []).append(pid)
+        return self._nouns
+
+    def zh_synonym(self, rng: random.Random) -> BenchQuery | None:
+        """The noun swapped for what buyers call it; unique over everything that word names."""
+        group = ZH_SYNONYMS[rng.randrange(len(ZH_SYNONYMS))]
+        found = self._cjk_query(rng, "zh", must=group[0])
+        if found is None:
+            return None
+        product, words, chosen = found
+        where = words.words.index(group[0])
+        buyer = rng.choice(group[1:])
+        # Every title noun the buyer's word may name, and the word itself as a title word.
+        meanings = [buyer, *(g[0] for g in ZH_SYNONYMS if buyer in g[1:])]
+        others = self._terms(words, [i for i in chosen if i != where])
+        for meaning in meanings:
+            hits = self.catalog.terms.matches([*others, *terms_of(meaning)], limit=2)
+            if hits and hits != [product.product_id]:
+                return None
+        text = self._join(words, chosen, {where: buyer})
+        return BenchQuery("zh_synonym", text, text, product.product_id)
+
+    def cjk_typo(self, rng: random.Random, lang: str) -> BenchQuery | None:
+        found = self._cjk_query(rng, lang)
+        if found is None:
+            return None
+        product, words, chosen = found
+        if not hasattr(self, "_han"):
+            han = {c for term in self.catalog.terms.ids for c in term if HAN.match(c)}
+            self._han = "".join(sorted(han))
+        spots = [i for i in chosen if words.kinds[i] == CJK and len(words.words[i]) >= 2]
+        rng.shuffle(spots)
+        for i in spots:
+            word = words.words[i]
+            damaged = kana_typo(word, rng) if lang == "ja" else hanzi_typo(word, rng, self._han)
+            if damaged is None or damaged == word or fold(damaged) in self.catalog.terms:
+                continue
+            text = self._join(words, chosen, {i: damaged})
+            return BenchQuery(f"{lang}_typo", text, text, product.product_id, edits=1)
+        return None
 
     def price(self, rng: random.Random) -> BenchQuery | None:
         product = self._random_product(rng)

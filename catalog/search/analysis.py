@@ -17,6 +17,7 @@ from typing import Final
 
 from catalog.search.document import SearchDocument
 from catalog.search.lexicon import cjk_colours, colour_of, size_of
+from catalog.search.synonyms import kind_scan
 from catalog.search.text import (
     MAX_TERM_CHARS,
     TOKEN,
@@ -144,6 +145,8 @@ class DocumentTerms:
             units += token_units
         for colour in colour_scan(title):
             self.add(COLOUR_PREFIX + colour, TITLE | _NO_POSITION_BITS)
+        for kind in kind_scan(fold(title)):
+            self.add(kind, TITLE | _NO_POSITION_BITS)
         return units
 
 

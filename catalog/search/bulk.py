@@ -41,6 +41,7 @@ from catalog.search.analysis import (
 )
 from catalog.search.document import SearchDocument
 from catalog.search.lexicon import ASCII_COLOUR_AND_SIZE_WORDS
+from catalog.search.synonyms import kind_scan
 from catalog.search.text import JOINERS, MAX_TERM_CHARS, TOKEN, fold, index_terms, tokens
 
 _END: Final = "\x00"
@@ -239,12 +240,15 @@ def _titles(docs: Sequence[SearchDocument], table: _EntryTable, postings: _Posti
         terms, offsets, source = table.expand(ids)
         at = np.minimum(position[source] + offsets, NO_POSITION)
         postings.add(terms, title_rows[title_of[source]], (TITLE | (at << 4)).astype(np.uint8))
-        # Colour words inside unspaced Chinese/Japanese titles.
+        # Colour and synonym-group words inside unspaced Chinese/Japanese titles.
         colour_terms, colour_rows = [], []
         for row, title in zip(rows, folded.split(_END), strict=False):
             if not title.isascii():
                 for colour in colour_scan(title, folded=True):
                     colour_terms.append(table.vocabulary[COLOUR_PREFIX + colour])
+                    colour_rows.append(row)
+                for kind in kind_scan(title):  # synonym groups (see synonyms)
+                    colour_terms.append(table.vocabulary[kind])
                     colour_rows.append(row)
         postings.add(
             np.asarray(colour_terms, np.int64),

@@ -186,6 +186,14 @@ class SearchIndex:
         hits = self._search_units(units, limit, filters)
         if not hits:  # misspellings beyond the typo budget, as a last resort
             hits = self._search_units(units, limit, filters, loose=True)
+        if not hits and isinstance(text, str) and is_cjk(text):
+            # A wrong or swapped Chinese/Japanese character breaks two pairs: ask for the
+            # characters instead, most of which are still right.
+            loose = text_units(text, characters=True)
+            if parsed is not None:
+                loose = (loose + _option_units(parsed, loose))[:MAX_UNITS]
+            if loose != units:
+                hits = self._search_units(loose, limit, filters)
         suggestion = None
         if not hits and suggest and isinstance(text, str):
 

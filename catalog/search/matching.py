@@ -16,7 +16,18 @@ from rapidfuzz import fuzz
 from catalog.search.analysis import COLOUR_PREFIX, SIZE_PREFIX
 from catalog.search.lexicon import colour_of, size_of
 from catalog.search.ranking import MAX_UNITS
-from catalog.search.text import fold, is_cjk, query_pieces, tokens, transliterate
+from catalog.search.stems import stem_term
+from catalog.search.synonyms import WORD_PREFIX, cut_chinese, kind_words, kinds_of
+from catalog.search.text import (
+    JOINERS,
+    MAX_TERM_CHARS,
+    fold,
+    is_cjk,
+    query_pieces,
+    split_cjk,
+    tokens,
+    transliterate,
+)
 from catalog.search.typos import distance, query_keys, typo_budget
 
 MAX_QUERY_CHARS: Final = 256
@@ -62,13 +73,22 @@ class Expansion:
     exact: bool
 
 
-def text_units(text: str, *, language: str | None = None) -> list[Unit]:
-    """Units of a free-text query; the last one is a prefix unless the text ends in a space."""
+def text_units(text: str, *, language: str | None = None, characters: bool = False) -> list[Unit]:
+    """Units of a free-text query; the last one is a prefix unless the text ends in a space.
+
+    ``characters`` cuts Chinese and Japanese into single characters instead of pairs (words of
+    a synonym group excepted): the last resort for a wrong or swapped character."""
     text = text[:MAX_QUERY_CHARS]
-    pieces = [piece for token in tokens(text) for piece in query_pieces(token)][:MAX_UNITS]
+    pieces = [piece for token in tokens(text) for piece in _query_words(token, characters)]
+    pieces = pieces[:MAX_UNITS]
     typing = bool(text) and not text[-1].isspace()
     units = []
-    for i, piece in enumerate(pieces):
+    for i, (piece, kinds) in enumerate(pieces):
+        if kinds:  # a word of a synonym group: matches the group's kind term
+            # The word itself ranks first: as its own pair or character, or whole.
+            own = piece if len(piece) <= 2 else WORD_PREFIX + piece
+            units.append(Unit(own, variants=kinds))
+            continue
         alternatives = []
         ascii_form = transliterate(piece)
         if ascii_form:
@@ -82,9 +102,41 @@ def text_units(text: str, *, language: str | None = None) -> list[Unit]:
         size = size_of(piece)
         if size is not None:
             synonyms.append(SIZE_PREFIX + size)
+        stem = stem_term(piece)
+        if stem:
+            synonyms.append(stem)
         prefix = typing and i == len(pieces) - 1 and len(piece) >= MIN_PREFIX and not is_cjk(piece)
         units.append(Unit(piece, tuple(alternatives), prefix, (*_number_forms(piece), *synonyms)))
     return units
+
+
+def _query_words(token: str, characters: bool) -> list[tuple[str, tuple[str, ...]]]:
+    """(piece, kind terms) of one folded query token.
+
+    A Chinese or Japanese run is cut around the synonym-group words it holds, Chinese
+    remainders into words by jieba, and each word into character pairs (or characters): pairs
+    that straddle two words ("色的" in "红色的杯子") are not asked for."""
+    if not is_cjk(token):
+        return [(piece, ()) for piece in query_pieces(token)]
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for part in JOINERS.split(token):
+        for piece, cjk in split_cjk(part):
+            if not cjk:
+                out.append((piece[:MAX_TERM_CHARS], ()))
+                continue
+            for run, known in kind_words(piece):
+                if known:
+                    out.append((run, kinds_of(run)))
+                    continue
+                for word in cut_chinese(run):
+                    kinds = kinds_of(word)
+                    if kinds:
+                        out.append((word, kinds))
+                    elif characters or len(word) == 1:
+                        out += [(ch, ()) for ch in word]
+                    else:
+                        out += [(word[i : i + 2], ()) for i in range(len(word) - 1)]
+    return out
 
 
 _PLURAL_FROM: Final = 3

@@ -21,6 +21,8 @@ from typing import Final, NamedTuple
 
 from anyascii import anyascii
 
+from catalog.search.stems import stem_term
+
 # Combining marks removed after NFKD: Latin/Greek/Cyrillic diacritics and Arabic vowel signs.
 # Kana voicing marks (U+3099/U+309A) are deliberately not in the list.
 _MARKS: Final = re.compile(
@@ -113,6 +115,9 @@ def _split_cjk(part: str) -> list[tuple[str, bool]]:
     return pieces
 
 
+split_cjk: Final = _split_cjk
+
+
 class TokenTerms(NamedTuple):
     """Index terms of one token; ``span`` positions it covers, ``units`` query words it equals."""
 
@@ -152,6 +157,9 @@ def token_index_terms(token: str) -> TokenTerms:
             ascii_form = transliterate(piece)
             if ascii_form:
                 terms.append(IndexTerm(ascii_form, span, False))
+            stem = stem_term(piece)  # a declined word's other forms (see stems)
+            if stem:
+                terms.append(IndexTerm(stem, span, False))
             span += 1
     if len(parts) > 1 and not _HAS_CJK.search(token):
         joined = "".join(parts)[:MAX_TERM_CHARS]

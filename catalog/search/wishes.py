@@ -14,9 +14,11 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
-from types import ModuleType
 from typing import Final
 
+from catalog.search.synonyms import PARTICLES as _PARTICLES
+from catalog.search.synonyms import groups as _groups
+from catalog.search.synonyms import words_of
 from catalog.search.text import fold, is_cjk
 
 
@@ -76,7 +78,6 @@ _ORDER_WORDS: Final = {
 }  # fmt: skip
 
 _CJK_OR_ARABIC: Final = re.compile(r"[\u0600-\u06ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
-_PARTICLES: Final = re.compile(r"[的地得了吗呢啊呀吧]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,88 +128,7 @@ def read_order(text: str) -> Wish:
     return Wish(" ".join(folded.split()) + " ", order)
 
 
-# -- synonyms -----------------------------------------------------------------------------------
-
-_SYNONYMS: Final = {
-    "zh": [
-        "杯子 杯 马克杯 咖啡杯 水杯 茶杯 随行杯 保温杯 搪瓷杯",
-        "耳机 耳麦 头戴式耳机 蓝牙耳机",
-        "鞋 鞋子 跑鞋 跑步鞋 运动鞋",
-        "手机壳 手机套 保护壳",
-        "充电器 充电头 快充",
-        "充电宝 移动电源",
-        "音箱 音响 喇叭",
-        "蜡烛 香薰蜡烛",
-        "毯子 盖毯 毛毯",
-        "口红 唇膏",
-        "茶壶 壶",
-        "卫衣 连帽衫 帽衫",
-        "外套 夹克 羽绒服",
-        "裤子 牛仔裤",
-        "毛衣 针织衫",
-        "帽子 毛线帽",
-        "拖鞋 人字拖",
-        "靴子 靴",
-        "锅 煎锅 平底锅",
-        "刀 菜刀 主厨刀",
-        "台灯 灯",
-        "熊 泰迪熊 玩具熊 毛绒玩具",
-        "吹风机 电吹风",
-        "牙刷 电动牙刷",
-        "礼物 礼品 礼盒",
-    ],
-    "en": [
-        "mug mugs cup cups",
-        "headphones earphones earbuds headset",
-        "sneakers trainers",
-        "hoodie sweatshirt",
-        "gift present",
-        "jacket coat",
-        "pan skillet",
-        "couch sofa",
-    ],
-    "es": ["taza tazas vaso", "auriculares cascos audifonos", "sudadera hoodie"],
-    "ru": ["кружка кружку кружки чашка чашку", "худи толстовка толстовку", "мишка мишку медведь"],
-    "de": ["tasse tassen becher", "kopfhorer headset", "hoodie kapuzenpullover"],
-    "fr": ["tasse tasses mug mugs", "ecouteurs casque", "sweat hoodie"],
-    "pt": ["caneca canecas xicara", "fone fones headphone", "moletom hoodie", "ursinho urso"],
-    "ar": ["كوب فنجان", "سماعات سماعه", "هودي سويت شيرت"],
-}
-
-
-@cache
-def _groups() -> dict[str, tuple[str, ...]]:
-    """Folded word → the other words of its group."""
-    table: dict[str, dict[str, None]] = {}
-    for groups in _SYNONYMS.values():
-        for line in groups:
-            words = [fold(word) for word in line.split()]
-            for word in words:  # a word in two languages' groups ("tasse") gets both
-                table.setdefault(word, {}).update(dict.fromkeys(w for w in words if w != word))
-    return {word: tuple(others) for word, others in table.items()}
-
-
-@cache
-def _jieba() -> ModuleType:
-    """The Chinese segmenter, loaded once on first use (its dictionary is read then)."""
-    import jieba  # heavy: loaded only when a Chinese query needs words
-
-    jieba.setLogLevel(60)
-    jieba.initialize()
-    module: ModuleType = jieba
-    return module
-
-
-def words_of(text: str) -> list[str]:
-    """Words of a query: Chinese runs cut by jieba, everything else at spaces."""
-    out: list[str] = []
-    for piece in fold(text).split():
-        if is_cjk(piece) and len(piece) > 1:
-            out += [w for w in _jieba().lcut(piece) if w.strip() and not _PARTICLES.fullmatch(w)]
-        else:
-            out.append(piece)
-    return out
-
+# -- synonyms: the table and the segmenter live in `synonyms` (the engine uses them too) ----------
 
 MAX_ALTERNATIVES: Final = 8
 

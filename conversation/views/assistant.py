@@ -1,6 +1,6 @@
 """The assistant's answers to what is not a search: hello, thanks, shipping, payment, returns,
-"talk to a person", "what do you sell", "where is my order"; a search or a cart command is
-answered by the result list.
+"talk to a person", "what do you sell", "where is my order", "compare the two mugs"; a search or
+a cart command is answered by the result list.
 
 Every fact in an answer (rates, orders, shop names) comes from the use case's data; the texts
 here only word it. Nothing here answers chit-chat with "did you mean".
@@ -12,15 +12,23 @@ from html import escape
 
 from babel import Locale, UnknownLocaleError
 
-from conversation.reply import Reply
+from conversation import callbacks
+from conversation.reply import Button, Reply
 from conversation.views import common
 from conversation.views.orders import orders_list
 from conversation.views.questions import ask_shop_button
-from conversation.views.search import category_list, money_text, search_results
+from conversation.views.search import (
+    category_list,
+    clip,
+    money_text,
+    price_text,
+    search_results,
+)
 from i18n import Translator
 from orders.shipping import ANY_COUNTRY
 from storefront.assistant import Answer, ShippingTerms, ShopToAsk
 from storefront.intents import Intent
+from storefront.offers import Offer
 
 
 def assistant_reply(t: Translator, answer: Answer) -> Reply:
@@ -59,13 +67,19 @@ def assistant_reply(t: Translator, answer: Answer) -> Reply:
     if intent is Intent.SHIPPING:
         return _shipping(t, answer)
     if intent is Intent.PAYMENT:
-        return Reply(
-            _(
-                "You pay when you check out: I send you a secure payment page, and you see the "
-                "total and its currency before you pay. /checkout starts it."
-            )
+        text = _(
+            "You pay when you check out: I send you a secure payment page, and you see the "
+            "total and its currency before you pay. /checkout starts it."
         )
+        return Reply(text + _policies(t, answer))
+    if intent is Intent.COMPARE:
+        return _comparison(t, answer.compared)
     if intent is Intent.RETURNS:
+        if answer.policies:
+            text = _("The shops' return policies:") + _policies(t, answer, heading=False)
+            if answer.shops:
+                text += "\n\n" + _("Questions? Ask the shop: their staff answer here.")
+            return Reply(text, buttons=_shop_buttons(t, answer.shops))
         text = _(
             "The shops have not published their return policies here yet. "
             "Ask the shop: their staff answer here."
@@ -73,6 +87,39 @@ def assistant_reply(t: Translator, answer: Answer) -> Reply:
         return _with_shops(t, text, answer.shops)
     text = _("Which shop would you like to ask? Their staff answer here, in this chat.")
     return _with_shops(t, text, answer.shops)
+
+
+DESCRIPTION_IN_COMPARISON = 160  # characters: enough to tell two products apart
+
+
+def _comparison(t: Translator, compared: tuple[tuple[int, Offer], ...]) -> Reply:
+    """The chosen products of the last list one under another, the same facts for each, with
+    the cheapest named when their prices share a currency."""
+    _ = t.gettext
+    if len(compared) < 2:
+        return Reply(
+            _(
+                "Search first, then ask me to compare the results, "
+                "for example <i>compare 1 and 2</i>."
+            )
+        )
+    lines = [_("Side by side:")]
+    for number, offer in compared:
+        lines += ["", f"<b>{number}. {escape(clip(offer.title, 80))}</b>"]
+        lines.append(_("Price: {price}").format(price=price_text(t, offer)))
+        lines.append(_("Shop: {shop}").format(shop=escape(clip(offer.merchant_name, 40))))
+        lines.append(_("In stock") if offer.in_stock else _("sold out"))
+        if offer.description:
+            lines.append(f"<i>{escape(clip(offer.description, DESCRIPTION_IN_COMPARISON))}</i>")
+    prices = {offer.price.currency for _number, offer in compared}
+    if len(prices) == 1:
+        number, _cheapest = min(compared, key=lambda pair: pair[1].price.amount)
+        lines += ["", _("The cheapest is number {number}.").format(number=number)]
+    buttons = tuple(
+        Button(str(number), action=callbacks.encode("prod", offer.product_id))
+        for number, offer in compared
+    )
+    return Reply("\n".join(lines), buttons=(buttons,))
 
 
 def photo_without_words(t: Translator) -> Reply:
@@ -84,6 +131,20 @@ def photo_without_words(t: Translator) -> Reply:
     )
 
 
+def _policies(t: Translator, answer: Answer, *, heading: bool = True) -> str:
+    """The shops' own texts, each under its name, shown as written (escaped)."""
+    if not answer.policies:
+        return ""
+    lines = ["", t.gettext("What the shops say:")] if heading else []
+    for policy in answer.policies:
+        lines += ["", f"<b>{escape(policy.shop_name)}</b>", escape(policy.text)]
+    return "\n".join(lines) if heading else "\n" + "\n".join(lines)
+
+
+def _shop_buttons(t: Translator, shops: tuple[ShopToAsk, ...]) -> tuple[tuple[Button, ...], ...]:
+    return tuple((ask_shop_button(t, shop.merchant_id, shop.name),) for shop in shops)
+
+
 def _with_shops(t: Translator, text: str, shops: tuple[ShopToAsk, ...]) -> Reply:
     if not shops:
         return Reply(
@@ -92,8 +153,7 @@ def _with_shops(t: Translator, text: str, shops: tuple[ShopToAsk, ...]) -> Reply
                 "For an order you placed, /orders lets you ask its shop."
             )
         )
-    buttons = tuple((ask_shop_button(t, shop.merchant_id, shop.name),) for shop in shops)
-    return Reply(text, buttons=buttons)
+    return Reply(text, buttons=_shop_buttons(t, shops))
 
 
 def country_name(t: Translator, code: str) -> str:
@@ -141,4 +201,4 @@ def _shipping(t: Translator, answer: Answer) -> Reply:
             ),
         ]
     lines += ["", _("Checkout shows the delivery cost for your address before you pay.")]
-    return Reply("\n".join(lines))
+    return Reply("\n".join(lines) + _policies(t, answer))
