@@ -52,8 +52,22 @@ def main(argv: list[str]) -> int:
     if command == "install":
         return 0
     if command == "test":
-        return subprocess.call([str(BIN / "python"), "-m", "pytest", *rest], cwd=ROOT)
+        return subprocess.call([str(BIN / "python"), "-m", "pytest", *parallel(rest)], cwd=ROOT)
     return subprocess.call([str(BIN / "chatshop"), "demo", *rest], cwd=ROOT)
+
+
+def parallel(pytest_args: list[str]) -> list[str]:
+    """Spreads the tests over worker processes (pytest-xdist) unless the caller chose (`-n`).
+
+    Two per core: the end-to-end tests spend most of their time waiting on sockets and the
+    databases, not on the CPU. Each worker has its own SQLite files and PostgreSQL schema.
+    CHATSHOP_TEST_WORKERS overrides the count (0 runs everything in this process)."""
+    if any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
+        return pytest_args
+    workers = os.environ.get("CHATSHOP_TEST_WORKERS") or str(2 * (os.cpu_count() or 1))
+    # loadgroup: a module that shares costly processes (the fault suite's workers) says so with
+    # `xdist_group` and stays on one worker; every other test goes wherever a worker is free.
+    return ["-n", workers, "--dist", "loadgroup", *pytest_args]
 
 
 def ensure_installed() -> None:

@@ -51,7 +51,11 @@ from payments.models import PaymentEventRecord
 from tests.e2e.test_webhook_mode import free_loopback_port
 from tests.e2e.workers import RoundRobin, Worker, owner_of_port, worker_env
 
-pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.xdist_group("faults"),  # one pair of workers for the module, on one test process
+]
 
 SECRET = "faults-secret_0123456789"
 SANDBOX_SECRET = "faults-sandbox-secret-0123456789"

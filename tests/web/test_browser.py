@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.xdist_group("browser"),  # one Chromium for the module, on one test process
     pytest.mark.skipif(missing_browser() is not None, reason=missing_browser() or ""),
 ]
 
