@@ -17,6 +17,7 @@ import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
@@ -25,9 +26,20 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from db import utcnow
 from inbox.store import Leased, _finish_statement
 
-_current: ContextVar[Leased | None] = ContextVar("inbox_update", default=None)
+
+@dataclass(eq=False)
+class Progress:
+    """One leased update in processing; `done` once a committed transaction marked it done (its
+    worker then needs no transaction of its own to finish it)."""
+
+    leased: Leased
+    done: bool = False
+
+
+_current: ContextVar[Progress | None] = ContextVar("inbox_update", default=None)
 _replay_safe: ContextVar[bool] = ContextVar("inbox_replay_safe", default=False)
 _WROTE = "inbox_wrote"
+_MARKED = "inbox_marked"  # the Progress whose done mark this session's commit carries
 
 
 class LeaseLost(RuntimeError):
@@ -35,12 +47,13 @@ class LeaseLost(RuntimeError):
 
 
 @contextmanager
-def processing(leased: Leased) -> Iterator[None]:
+def processing(leased: Leased) -> Iterator[Progress]:
     """Within the block, writing transactions commit only with `leased` marked done."""
     install()
-    reset = _current.set(leased)
+    progress = Progress(leased)
+    reset = _current.set(progress)
     try:
-        yield
+        yield progress
     finally:
         _current.reset(reset)
 
@@ -56,7 +69,8 @@ def replay_safe() -> Iterator[None]:
 
 
 def current() -> Leased | None:
-    return _current.get()
+    progress = _current.get()
+    return None if progress is None else progress.leased
 
 
 def _on_execute(state: ORMExecuteState) -> None:
@@ -71,15 +85,27 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 def _before_commit(session: Session) -> None:
     wrote = bool(session.info.pop(_WROTE, False))
-    leased = _current.get()
-    if leased is None or _replay_safe.get():
+    progress = _current.get()
+    if progress is None or _replay_safe.get():
         return
     if not (wrote or session.new or session.dirty or session.deleted):
         return
+    leased = progress.leased
     result: Any = session.execute(_finish_statement(leased.update_id, leased.token, utcnow()))
     session.info.pop(_WROTE, None)  # our own UPDATE
     if not result.rowcount:
         raise LeaseLost(f"update {leased.update_id} is no longer leased to this worker")
+    session.info[_MARKED] = progress
+
+
+def _after_commit(session: Session) -> None:
+    progress = session.info.pop(_MARKED, None)
+    if isinstance(progress, Progress):
+        progress.done = True
+
+
+def _after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_MARKED, None)
 
 
 @functools.cache
@@ -88,3 +114,5 @@ def install() -> None:
     event.listen(Session, "do_orm_execute", _on_execute)
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", _after_rollback)

@@ -55,13 +55,13 @@ def received(update: Update, payload: dict[str, Any] | None = None) -> Received:
 async def receive(
     application: AnyApplication, sessions: Sessions, updates: Iterable[Received]
 ) -> int:
-    """Stores `updates` (committed when this returns) and wakes the dispatcher."""
-    async with sessions() as session, session.begin():
-        new = await store(session, updates, now=utcnow())
+    """Stores `updates` (committed when this returns); this worker's dispatcher, when running,
+    leases what it can take of them in that same transaction."""
     dispatcher = getattr(application.bot_data, "inbox", None)
-    if isinstance(dispatcher, InboxDispatcher):
-        dispatcher.wake()
-    return new
+    if isinstance(dispatcher, InboxDispatcher) and dispatcher.accepting:
+        return await dispatcher.receive(sessions, list(updates))
+    async with sessions() as session, session.begin():
+        return await store(session, updates, now=utcnow())
 
 
 @dataclass(eq=False)
@@ -74,19 +74,48 @@ class InboxDispatcher:
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _busy: dict[int, Leased] = field(default_factory=dict, init=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False)
+    # Chats with an update stored here while an earlier one of theirs was in hand: when that
+    # one is done, the next is claimed at once (others' arrivals are found by the idle poll).
+    _waiting: set[int | None] = field(default_factory=set, init=False)
+    _full: bool = field(default=False, init=False)  # a claim took all it could: maybe more wait
+    accepting: bool = field(default=False, init=False)  # running: `receive` may lease for it
 
     def wake(self) -> None:
         self._wake.set()
+
+    async def receive(self, sessions: Sessions, updates: list[Received]) -> int:
+        """Stores `updates` and leases, in the same transaction, those this worker can take now
+        (one per chat, in order): one transaction per update received, not two."""
+        free = self.concurrency - len(self._busy)
+        async with sessions() as session, session.begin():
+            now = utcnow()
+            new = await store(session, updates, now=now)
+            batch: list[Leased] = []
+            if new and free > 0:
+                batch = await claim(
+                    session, now=now, lease=self.lease, limit=free, busy=self._busy.keys()
+                )
+        self._start(batch)
+        leased = {leased.update_id for leased in batch}
+        left = [r.chat_key for r in updates if r.update_id not in leased]
+        if left:
+            busy_chats = {leased.chat_key for leased in self._busy.values()}
+            self._waiting.update(chat for chat in left if chat in busy_chats)
+            if len(batch) >= free or not self._waiting.issuperset(left):
+                self.wake()  # not all of them wait behind this worker's own work
+        return new
 
     async def run(self, stop: asyncio.Event) -> None:
         """Claims and processes until `stop`; the updates in hand are finished first."""
         heartbeat = asyncio.create_task(self._heartbeat(stop))
         rounds = 0
+        self.accepting = True
         try:
             while not stop.is_set():
                 self._wake.clear()
                 taken = 0
                 free = self.concurrency - len(self._busy)
+                self._full = free <= 0
                 if free > 0:
                     try:
                         taken = await self._claim(free)
@@ -95,12 +124,15 @@ class InboxDispatcher:
                 rounds += 1
                 if rounds % 2000 == 1:
                     await self._forget_old()
-                if taken:
-                    continue
+                if taken >= free > 0:
+                    self._full = True
+                    continue  # there may be more than it could take
                 await self._wait(stop)
+            self.accepting = False
             if self._tasks:
                 await asyncio.wait(set(self._tasks))
         finally:
+            self.accepting = False
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
@@ -113,42 +145,69 @@ class InboxDispatcher:
             batch = await claim(
                 session, now=utcnow(), lease=self.lease, limit=limit, busy=self._busy.keys()
             )
+        self._start(batch)
+        return len(batch)
+
+    def _start(self, batch: list[Leased]) -> None:
         for leased in batch:
             self._busy[leased.update_id] = leased
             task = asyncio.create_task(self._process(leased))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        return len(batch)
 
     async def _process(self, leased: Leased) -> None:
+        claimed_next = False
         try:
+            done = False
             if leased.attempts > MAX_ATTEMPTS:  # it took down every worker that tried it
                 log.error("inbox: update %d given up after %d attempts", leased.update_id,
                           leased.attempts - 1)  # fmt: skip
             else:
-                await self._handle(leased)
-            async with self.sessions() as session, session.begin():
-                if not await finish(session, leased, now=utcnow()):
-                    log.warning("inbox: update %d was taken over before it finished",
-                                leased.update_id)  # fmt: skip
+                done = await self._handle(leased)
+            if not done:  # nothing it wrote carried the done mark: finish it, claim what's next
+                claimed_next = await self._finish(leased)
         except Exception:
             # Left processing: it is claimed again when its lease runs out.
             log.exception("inbox: update %d could not be processed", leased.update_id)
         finally:
             self._busy.pop(leased.update_id, None)
-            self.wake()  # the chat's next update may be waiting
+            waiting = leased.chat_key in self._waiting
+            self._waiting.discard(leased.chat_key)
+            if not claimed_next and (waiting or self._full):
+                self.wake()  # the chat's next update (or others) wait for this worker
 
-    async def _handle(self, leased: Leased) -> None:
+    async def _finish(self, leased: Leased) -> bool:
+        """Marks `leased` done and, in the same transaction, claims what this frees up (the
+        chat's next update, wherever it was stored); False if that claim did not happen."""
+        async with self.sessions() as session, session.begin():
+            now = utcnow()
+            if not await finish(session, leased, now=now):
+                log.warning("inbox: update %d was taken over before it finished",
+                            leased.update_id)  # fmt: skip
+            free = self.concurrency - len(self._busy) + 1  # this one's slot is free now
+            if not self.accepting:
+                return False
+            busy = [update_id for update_id in self._busy if update_id != leased.update_id]
+            batch = await claim(session, now=now, lease=self.lease, limit=free, busy=busy)
+        self._start(batch)
+        if len(batch) >= free:
+            self._full = True
+            self.wake()
+        return True
+
+    async def _handle(self, leased: Leased) -> bool:
+        """Processes the update; True when a transaction of it committed its done mark."""
         try:
             update = Update.de_json(leased.payload, self.application.bot)
         except Exception:
             log.exception("inbox: update %d is unreadable; skipped", leased.update_id)
-            return
-        with processing(leased):
+            return False
+        with processing(leased) as progress:
             # The Application's own per-chat lock orders it with payment events in-process.
             await self.application.update_processor.process_update(
                 update, self.application.process_update(update)
             )
+        return progress.done
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         while not stop.is_set() or self._busy:

@@ -1,8 +1,9 @@
 """What one buyer's update costs the database, end to end through the real bot.
 
 A buyer's usual session (/start, a search, a card, an option, add to cart, the cart, another
-search, the categories and one of them, /start again) is played through the stand-in while every statement and
-transaction on the engine is counted, from storing the update in the inbox to marking it done.
+search, the categories and one of them, /start again) is played through the stand-in while every
+statement and transaction on the engine is counted, from storing the update in the inbox to
+marking it done.
 The idle polls of the inbox and the outbox are slowed down here: they cost per second, not per
 update, and would otherwise make the count depend on how fast this machine is.
 """
