@@ -18,6 +18,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from db.unit import unit_of_work
+
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
@@ -75,14 +77,16 @@ async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits when the block ends, rolls back if it raises.
 
     An error that rolled it back carries the note `ROLLED_BACK`, so the error handler can tell
-    the buyer truthfully that nothing was changed (`rolled_back`).
+    the buyer truthfully that nothing was changed (`rolled_back`). While an update is handled
+    (`db.unit.update_scope`), a block that only read leaves its transaction to the update's
+    next block instead of ending it: one transaction per update, not one per block.
     """
-    try:
-        async with sessions() as session, session.begin():
-            yield session
-    except Exception as error:
-        error.add_note(ROLLED_BACK)
-        raise
+    async with unit_of_work(sessions, on_error=_note_rolled_back) as session:
+        yield session
+
+
+def _note_rolled_back(error: BaseException) -> None:
+    error.add_note(ROLLED_BACK)
 
 
 def rolled_back(error: BaseException | None) -> bool:

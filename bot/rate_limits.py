@@ -19,6 +19,8 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.database import SessionFactory
+from db.unit import release_parked
+from inbox.fence import replay_safe
 from outbox.limits import acquire, forget_windows, pause, paused_until
 
 log = logging.getLogger(__name__)
@@ -77,10 +79,12 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         while True:
             now = time.time()
             window = int(now // period)
-            async with self.sessions() as session, session.begin():
-                taken = await acquire(session, key=key, window=window, limit=limit)
-                if taken and random.random() < 0.002:  # now and then, drop old windows
-                    await forget_windows(session, key=key, before=window - 10)
+            # A slot taken is no effect of the update: it must not mark it done (inbox.fence).
+            with replay_safe():
+                async with self.sessions() as session, session.begin():
+                    taken = await acquire(session, key=key, window=window, limit=limit)
+                    if taken and random.random() < 0.002:  # now and then, drop old windows
+                        await forget_windows(session, key=key, before=window - 10)
             end = (window + 1) * period
             if taken and time.time() < end:
                 return
@@ -102,10 +106,38 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             else float(retry_after)
         )
         try:
-            async with self.sessions() as session, session.begin():
-                await pause(session, until_ms=int((time.time() + seconds) * 1000))
+            with replay_safe():
+                async with self.sessions() as session, session.begin():
+                    await pause(session, until_ms=int((time.time() + seconds) * 1000))
         except Exception:
             log.exception("could not share Telegram's flood wait with the other workers")
+
+
+class ReleasingRateLimiter(BaseRateLimiter[Any]):
+    """Every Bot API request passes here first: the handling update's parked read-only
+    transaction (`db.unit`) ends before the bot waits on Telegram, never held across it."""
+
+    def __init__(self, inner: BaseRateLimiter[Any]) -> None:
+        self.inner = inner
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Any,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        await release_parked()
+        return await self.inner.process_request(callback, args, kwargs, endpoint, data,
+                                                rate_limit_args)  # fmt: skip
 
 
 def rate_limiter_for(sessions: SessionFactory) -> BaseRateLimiter[Any]:
