@@ -126,18 +126,9 @@ class ReleasingRateLimiter(BaseRateLimiter[Any]):
     async def shutdown(self) -> None:
         await self.inner.shutdown()
 
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: Any,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+    async def process_request(self, *args: Any, **kwargs: Any) -> Any:
         await release_parked()
-        return await self.inner.process_request(callback, args, kwargs, endpoint, data,
-                                                rate_limit_args)  # fmt: skip
+        return await self.inner.process_request(*args, **kwargs)
 
 
 def rate_limiter_for(sessions: SessionFactory) -> BaseRateLimiter[Any]:

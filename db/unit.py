@@ -110,10 +110,14 @@ async def unit_of_work(
 
 
 def _wrote(session: AsyncSession) -> bool:
-    sync = session.sync_session
-    if sync.info.get(_WROTE) or sync.new or sync.deleted:
+    return wrote(session.sync_session)
+
+
+def wrote(session: Session) -> bool:
+    """Whether the session's transaction has written, or will write when it flushes."""
+    if session.info.get(_WROTE) or session.new or session.deleted:
         return True
-    return any(sync.is_modified(o) for o in sync.dirty)  # set, but to the value it had: no
+    return any(session.is_modified(o) for o in session.dirty)  # set to the value it had: no
 
 
 def _on_execute(state: ORMExecuteState) -> None:

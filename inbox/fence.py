@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
 from db import utcnow
+from db.unit import install as install_write_tracking
+from db.unit import wrote
 from inbox.store import Leased, _finish_statement
 
 
@@ -38,7 +40,6 @@ class Progress:
 
 _current: ContextVar[Progress | None] = ContextVar("inbox_update", default=None)
 _replay_safe: ContextVar[bool] = ContextVar("inbox_replay_safe", default=False)
-_WROTE = "inbox_wrote"
 _MARKED = "inbox_marked"  # the Progress whose done mark this session's commit carries
 
 
@@ -73,26 +74,12 @@ def current() -> Leased | None:
     return None if progress is None else progress.leased
 
 
-def _on_execute(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_WROTE] = True
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
-        session.info[_WROTE] = True
-
-
 def _before_commit(session: Session) -> None:
-    wrote = bool(session.info.pop(_WROTE, False))
     progress = _current.get()
-    if progress is None or _replay_safe.get():
-        return
-    if not (wrote or session.new or session.dirty or session.deleted):
+    if progress is None or _replay_safe.get() or not wrote(session):
         return
     leased = progress.leased
     result: Any = session.execute(_finish_statement(leased.update_id, leased.token, utcnow()))
-    session.info.pop(_WROTE, None)  # our own UPDATE
     if not result.rowcount:
         raise LeaseLost(f"update {leased.update_id} is no longer leased to this worker")
     session.info[_MARKED] = progress
@@ -111,8 +98,7 @@ def _after_rollback(session: Session, _previous: Any) -> None:
 @functools.cache
 def install() -> None:
     """Hooks the fence into every SQLAlchemy session (once per process)."""
-    event.listen(Session, "do_orm_execute", _on_execute)
-    event.listen(Session, "after_flush", _after_flush)
+    install_write_tracking()
     event.listen(Session, "before_commit", _before_commit)
     event.listen(Session, "after_commit", _after_commit)
     event.listen(Session, "after_soft_rollback", _after_rollback)
