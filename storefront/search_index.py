@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from typing import TypeAlias
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.search.index import SearchIndex
-from catalog.version import catalog_version
+from catalog.version import bumps_committed_here, catalog_version
 from storefront.documents import load_search_documents
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,11 @@ Sessions: TypeAlias = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 REBUILD_ABOVE = 2_000
 """Changed products beyond which a fresh build (in the background) beats folding in each one."""
+
+VERSION_FRESH_FOR = 1.0
+"""Seconds the version read last stays good when this process changed nothing in the catalog
+(a change here is seen at once, by `bumps_committed_here`): one query per second at most,
+not one per search; a change another process (the CLI, another worker) made shows within it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,8 @@ class LiveSearchIndex:
         self._sessions: Sessions | None = None
         self._building: asyncio.Task[None] | None = None
         self._rows_read = asyncio.Event()  # the warm-up has read the catalog (it builds next)
+        self._checked_at = float("-inf")  # when the version was last read and matched
+        self._bumps_seen = -1  # this process's committed catalog changes as of that read
 
     def warm_up(self, sessions: Sessions) -> None:
         """Starts the first build in the background; called once when the worker starts."""
@@ -78,8 +86,16 @@ class LiveSearchIndex:
         return IndexState(self._index is not None, building, products, self._version)
 
     async def current(self, session: AsyncSession) -> SearchIndex:
+        now, bumps = time.monotonic(), bumps_committed_here()
+        if (
+            self._index is not None
+            and bumps == self._bumps_seen
+            and now - self._checked_at < VERSION_FRESH_FOR
+        ):
+            return self._index
         version = await catalog_version(session)
         if self._index is not None and version == self._version:
+            self._checked_at, self._bumps_seen = now, bumps
             return self._index
         if self._index is None and self._rows_read.is_set() and self._building is not None:
             # The warm-up has its rows and is building in a thread: waiting for it needs no
@@ -93,6 +109,8 @@ class LiveSearchIndex:
             elif version != self._version:
                 await self._fold_in(session, version)
         assert self._index is not None
+        if self._version == version:
+            self._checked_at, self._bumps_seen = now, bumps
         return self._index
 
     async def _build(self, session: AsyncSession, version: int) -> None:
