@@ -15,6 +15,7 @@ before.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -34,6 +35,14 @@ class UpdateScope:
     factory: Callable[[], AsyncSession] | None = None
     parked: AsyncSession | None = None  # a read-only transaction the next block carries on
     in_block: bool = False
+    task: asyncio.Task[Any] | None = None  # the update's own; a task it starts gets no share
+
+
+def _own_scope() -> UpdateScope | None:
+    scope = _scope.get()
+    if scope is None or scope.task is not asyncio.current_task():
+        return None
+    return scope
 
 
 _scope: ContextVar[UpdateScope | None] = ContextVar("db_update_scope", default=None)
@@ -43,7 +52,7 @@ _scope: ContextVar[UpdateScope | None] = ContextVar("db_update_scope", default=N
 async def update_scope() -> AsyncIterator[UpdateScope]:
     """Within the block (one update's handling), read-only transactions are merged."""
     install()
-    scope = UpdateScope()
+    scope = UpdateScope(task=asyncio.current_task())
     reset = _scope.set(scope)
     try:
         yield scope
@@ -54,7 +63,7 @@ async def update_scope() -> AsyncIterator[UpdateScope]:
 
 async def release_parked() -> None:
     """Ends the current update's parked transaction, if any (before a network call)."""
-    scope = _scope.get()
+    scope = _own_scope()
     if scope is not None and not scope.in_block:
         await _end_parked(scope)
 
@@ -74,7 +83,7 @@ async def unit_of_work(
 ) -> AsyncIterator[AsyncSession]:
     """A transaction block: commits at its end if it wrote, else (inside an update scope) is
     kept for the update's next block; rolls back (and calls `on_error`) if it raises."""
-    scope = _scope.get()
+    scope = _own_scope()
     if scope is None or scope.in_block:  # no update around it, or nested: a block of its own
         try:
             async with factory() as session, session.begin():

@@ -26,7 +26,17 @@ from telegram.ext import Application
 from db import utcnow
 from db.leases import wait_for_wake
 from inbox.fence import processing
-from inbox.store import Leased, Received, claim, finish, forget_done, renew, store
+from inbox.store import (
+    Leased,
+    Received,
+    claim,
+    finish,
+    forget_done,
+    lease_new,
+    renew,
+    store,
+    store_new,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +45,10 @@ AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 DEFAULT_LEASE = timedelta(seconds=10)
 KEEP_DONE = timedelta(days=2)  # Telegram keeps undelivered updates for 24 hours
 MAX_ATTEMPTS = 5  # an update whose worker died this often is skipped, not retried forever
+# An update that wrote nothing is marked done in this worker's next transaction (storing the
+# next update, usually), or after this long: not in a transaction of its own. A crash meanwhile
+# only means that reading update is answered again once its lease runs out.
+FINISH_WITHIN = 0.5
 
 
 def ordering_key(update: object) -> int | None:
@@ -78,6 +92,8 @@ class InboxDispatcher:
     # one is done, the next is claimed at once (others' arrivals are found by the idle poll).
     _waiting: set[int | None] = field(default_factory=set, init=False)
     _full: bool = field(default=False, init=False)  # a claim took all it could: maybe more wait
+    _owed: dict[int, Leased] = field(default_factory=dict, init=False)  # handled, not marked done
+    _finisher: asyncio.Task[None] | None = field(default=None, init=False)
     accepting: bool = field(default=False, init=False)  # running: `receive` may lease for it
 
     def wake(self) -> None:
@@ -87,14 +103,16 @@ class InboxDispatcher:
         """Stores `updates` and leases, in the same transaction, those this worker can take now
         (one per chat, in order): one transaction per update received, not two."""
         free = self.concurrency - len(self._busy)
-        async with sessions() as session, session.begin():
-            now = utcnow()
-            new = await store(session, updates, now=now)
-            batch: list[Leased] = []
-            if new and free > 0:
-                batch = await claim(
-                    session, now=now, lease=self.lease, limit=free, busy=self._busy.keys()
-                )
+        owed = self._take_owed()
+        try:
+            async with sessions() as session, session.begin():
+                now = utcnow()
+                await self._mark_done(session, owed, now)  # first: a chat's next may follow
+                new = await store_new(session, updates, now=now)
+                batch = await lease_new(session, new, now=now, lease=self.lease, limit=free)
+        except BaseException:
+            self._owe(owed)
+            raise
         self._start(batch)
         leased = {leased.update_id for leased in batch}
         left = [r.chat_key for r in updates if r.update_id not in leased]
@@ -103,7 +121,7 @@ class InboxDispatcher:
             self._waiting.update(chat for chat in left if chat in busy_chats)
             if len(batch) >= free or not self._waiting.issuperset(left):
                 self.wake()  # not all of them wait behind this worker's own work
-        return new
+        return len(new)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Claims and processes until `stop`; the updates in hand are finished first."""
@@ -131,6 +149,7 @@ class InboxDispatcher:
             self.accepting = False
             if self._tasks:
                 await asyncio.wait(set(self._tasks))
+            await self._finish_owed()
         finally:
             self.accepting = False
             heartbeat.cancel()
@@ -156,7 +175,6 @@ class InboxDispatcher:
             task.add_done_callback(self._tasks.discard)
 
     async def _process(self, leased: Leased) -> None:
-        claimed_next = False
         try:
             done = False
             if leased.attempts > MAX_ATTEMPTS:  # it took down every worker that tried it
@@ -164,36 +182,66 @@ class InboxDispatcher:
                           leased.attempts - 1)  # fmt: skip
             else:
                 done = await self._handle(leased)
-            if not done:  # nothing it wrote carried the done mark: finish it, claim what's next
-                claimed_next = await self._finish(leased)
         except Exception:
             # Left processing: it is claimed again when its lease runs out.
             log.exception("inbox: update %d could not be processed", leased.update_id)
-        finally:
             self._busy.pop(leased.update_id, None)
-            waiting = leased.chat_key in self._waiting
-            self._waiting.discard(leased.chat_key)
-            if not claimed_next and (waiting or self._full):
+            return
+        self._busy.pop(leased.update_id, None)
+        waiting = leased.chat_key in self._waiting
+        self._waiting.discard(leased.chat_key)
+        if done:  # a transaction of its own work carried the done mark
+            if waiting or self._full:
                 self.wake()  # the chat's next update (or others) wait for this worker
+            return
+        self._owe([leased])
+        if waiting or self._full or not self.accepting:
+            await self._finish_owed()  # someone waits for it: now, not in a while
+        elif self._finisher is None or self._finisher.done():
+            self._finisher = asyncio.create_task(self._finish_owed_soon())
 
-    async def _finish(self, leased: Leased) -> bool:
-        """Marks `leased` done and, in the same transaction, claims what this frees up (the
-        chat's next update, wherever it was stored); False if that claim did not happen."""
-        async with self.sessions() as session, session.begin():
-            now = utcnow()
+    def _owe(self, owed: list[Leased]) -> None:
+        self._owed.update((leased.update_id, leased) for leased in owed)
+
+    def _take_owed(self) -> list[Leased]:
+        owed = list(self._owed.values())
+        self._owed.clear()
+        return owed
+
+    async def _mark_done(self, session: AsyncSession, owed: list[Leased], now: Any) -> None:
+        for leased in owed:
             if not await finish(session, leased, now=now):
                 log.warning("inbox: update %d was taken over before it finished",
                             leased.update_id)  # fmt: skip
-            free = self.concurrency - len(self._busy) + 1  # this one's slot is free now
-            if not self.accepting:
-                return False
-            busy = [update_id for update_id in self._busy if update_id != leased.update_id]
-            batch = await claim(session, now=now, lease=self.lease, limit=free, busy=busy)
+
+    async def _finish_owed_soon(self) -> None:
+        await asyncio.sleep(FINISH_WITHIN)
+        await self._finish_owed()
+
+    async def _finish_owed(self) -> None:
+        """Marks the owed updates done and, in the same transaction, claims what that frees up
+        (a chat's next update, wherever it was stored)."""
+        owed = self._take_owed()
+        if not owed:
+            return
+        free = self.concurrency - len(self._busy)
+        try:
+            async with self.sessions() as session, session.begin():
+                now = utcnow()
+                await self._mark_done(session, owed, now)
+                batch: list[Leased] = []
+                if self.accepting and free > 0:
+                    batch = await claim(
+                        session, now=now, lease=self.lease, limit=free, busy=self._busy.keys()
+                    )
+        except Exception:
+            self._owe(owed)  # their leases are still renewed: tried again with the next ones
+            log.exception("inbox: marking %d update(s) done failed", len(owed))
+            return
         self._start(batch)
-        if len(batch) >= free:
+        if free > 0 and len(batch) >= free:
             self._full = True
             self.wake()
-        return True
 
     async def _handle(self, leased: Leased) -> bool:
         """Processes the update; True when a transaction of it committed its done mark."""
@@ -210,9 +258,10 @@ class InboxDispatcher:
         return progress.done
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
-        while not stop.is_set() or self._busy:
+        while not stop.is_set() or self._busy or self._owed:
             await asyncio.sleep(self.lease.total_seconds() / 3)
-            tokens = [leased.token for leased in self._busy.values()]
+            held = [*self._busy.values(), *self._owed.values()]
+            tokens = [leased.token for leased in held]
             if not tokens:
                 continue
             try:

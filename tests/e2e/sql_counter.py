@@ -24,6 +24,7 @@ PARTS = (
     ("fx_rates", "rates"),
     ("catalog_version", "version"),
     ("outbox", "outbox"),
+    ("rate_windows", "rate limit"),  # PostgreSQL's shared Telegram limits, per message sent
 )
 _TABLE = re.compile(r'(?:FROM|INTO|UPDATE|JOIN)\s+"?(\w+)', re.IGNORECASE)
 
