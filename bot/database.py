@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from db.unit import unit_of_work
+from db.unit import end_parked_before_begin, unit_of_work
 
 SessionFactory = async_sessionmaker[AsyncSession]
 
@@ -60,6 +60,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        end_parked_before_begin()  # this update's parked read-only transaction holds the lock
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.util import await_only
 
 _WROTE = "db_unit_wrote"
 
@@ -66,6 +67,15 @@ async def release_parked() -> None:
     scope = _own_scope()
     if scope is not None and not scope.in_block:
         await _end_parked(scope)
+
+
+def end_parked_before_begin() -> None:
+    """For a transaction about to begin on another connection (called, inside SQLAlchemy's
+    greenlet, by SQLite's begin hook): on SQLite the parked one holds the write lock, and code
+    that opens a session of its own (a payment link, a refund) would wait for it forever."""
+    scope = _own_scope()
+    if scope is not None and scope.parked is not None:
+        await_only(_end_parked(scope))
 
 
 async def _end_parked(scope: UpdateScope) -> None:

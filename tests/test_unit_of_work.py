@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -67,3 +69,20 @@ async def test_a_block_inside_a_block_is_a_transaction_of_its_own(
             assert inner is not outer
             inner.add(Customer(telegram_user_id=2, locale="en", currency="USD"))
     assert await _customers(sessions) == 2
+
+
+async def test_a_session_of_its_own_after_a_parked_block_does_not_wait_for_it(
+    sessions: SessionFactory,
+) -> None:
+    """Code that opens its own session (a payment link, a refund) after a read-only block of
+    the same update must not wait for the parked transaction (on SQLite, for its write lock)."""
+
+    async def update() -> None:
+        async with update_scope():
+            async with transaction(sessions) as session:
+                await session.scalar(select(func.count()).select_from(Customer))
+            async with sessions() as session, session.begin():
+                session.add(Customer(telegram_user_id=1, locale="en", currency="USD"))
+
+    await asyncio.wait_for(update(), timeout=10)
+    assert await _customers(sessions) == 1
