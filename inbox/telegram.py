@@ -85,6 +85,7 @@ class InboxDispatcher:
     lease: timedelta = DEFAULT_LEASE
     concurrency: int = 64
     poll_seconds: float = 0.5
+    finish_within: float = FINISH_WITHIN
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _busy: dict[int, Leased] = field(default_factory=dict, init=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False)
@@ -152,6 +153,8 @@ class InboxDispatcher:
             await self._finish_owed()
         finally:
             self.accepting = False
+            if self._finisher is not None:
+                self._finisher.cancel()
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
@@ -215,7 +218,7 @@ class InboxDispatcher:
                             leased.update_id)  # fmt: skip
 
     async def _finish_owed_soon(self) -> None:
-        await asyncio.sleep(FINISH_WITHIN)
+        await asyncio.sleep(self.finish_within)
         await self._finish_owed()
 
     async def _finish_owed(self) -> None:
