@@ -12,7 +12,7 @@ from bot.context import ShopContext, ShopData
 from bot.merchant_jobs import schedule_merchant_jobs
 from bot.order_expiry import schedule_expiry
 from bot.processor import PerChatUpdateProcessor
-from bot.rate_limits import rate_limiter_for
+from bot.rate_limits import ReleasingRateLimiter, rate_limiter_for
 from bot.rates import schedule_refresh
 from bot.second_payment_refunds import schedule_second_payment_refunds
 from bot.services import Services
@@ -53,7 +53,8 @@ def build_application(
         .concurrent_updates(PerChatUpdateProcessor())
         # Retries 429s after Telegram's retry_after and keeps under its global and group limits.
         # Shared by all workers through PostgreSQL (bot.rate_limits); in memory on SQLite.
-        .rate_limiter(rate_limiter or rate_limiter_for(services.sessions))
+        # Wrapped so an update's merged read-only transaction ends before each call (db.unit).
+        .rate_limiter(ReleasingRateLimiter(rate_limiter or rate_limiter_for(services.sessions)))
         .post_init(register_commands)
         .build()
     )

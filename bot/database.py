@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.migrations import HEAD_REVISION
+from db.unit import end_parked_before_begin, unit_of_work
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -61,6 +62,7 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        end_parked_before_begin()  # this update's parked read-only transaction holds the lock
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
@@ -78,14 +80,16 @@ async def transaction(sessions: SessionFactory) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits when the block ends, rolls back if it raises.
 
     An error that rolled it back carries the note `ROLLED_BACK`, so the error handler can tell
-    the buyer truthfully that nothing was changed (`rolled_back`).
+    the buyer truthfully that nothing was changed (`rolled_back`). While an update is handled
+    (`db.unit.update_scope`), a block that only read leaves its transaction to the update's
+    next block instead of ending it: one transaction per update, not one per block.
     """
-    try:
-        async with sessions() as session, session.begin():
-            yield session
-    except Exception as error:
-        error.add_note(ROLLED_BACK)
-        raise
+    async with unit_of_work(sessions, on_error=_note_rolled_back) as session:
+        yield session
+
+
+def _note_rolled_back(error: BaseException) -> None:
+    error.add_note(ROLLED_BACK)
 
 
 def rolled_back(error: BaseException | None) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 from telegram.ext import BaseUpdateProcessor
 
+from db.unit import update_scope
 from inbox.telegram import ordering_key
 
 
@@ -26,12 +27,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = ordering_key(update)
         if key is None:
-            await coroutine
+            async with update_scope():  # its read-only transactions merge into one
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._holders[key] = self._holders.get(key, 0) + 1
         try:
-            async with lock:
+            async with lock, update_scope():
                 await coroutine
         finally:
             self._holders[key] -= 1

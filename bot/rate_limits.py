@@ -19,6 +19,8 @@ from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter, BaseRateLimiter
 
 from bot.database import SessionFactory
+from db.unit import release_parked
+from inbox.fence import replay_safe
 from outbox.limits import acquire, forget_windows, pause, paused_until
 
 log = logging.getLogger(__name__)
@@ -59,8 +61,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
         if chat_id is not None:
-            await self._wait_for_pause()
-            await self._take("bot", 1.0, self.per_second)
+            await self._take("bot", 1.0, self.per_second, mind_pause=True)
             if isinstance(chat_id, str) or int(chat_id) < 0:
                 await self._take(f"g{chat_id}"[:32], 60.0, self.group_per_minute)
 
@@ -73,27 +74,32 @@ class SharedRateLimiter(BaseRateLimiter[int]):
 
         return await self.inner.process_request(call, args, kwargs, endpoint, data, rate_limit_args)
 
-    async def _take(self, key: str, period: float, limit: int) -> None:
+    async def _take(self, key: str, period: float, limit: int, *, mind_pause: bool = False) -> None:
+        """A slot of `key`; with `mind_pause`, first waits out a deployment-wide pause, read in
+        the same transaction (one per message, not two)."""
         while True:
             now = time.time()
             window = int(now // period)
-            async with self.sessions() as session, session.begin():
-                taken = await acquire(session, key=key, window=window, limit=limit)
-                if taken and random.random() < 0.002:  # now and then, drop old windows
-                    await forget_windows(session, key=key, before=window - 10)
+            paused = 0.0
+            # A slot taken is no effect of the update: it must not mark it done (inbox.fence).
+            with replay_safe():
+                async with self.sessions() as session, session.begin():
+                    if mind_pause:
+                        paused = await paused_until(session) / 1000 - now
+                    taken = paused <= 0 and await acquire(
+                        session, key=key, window=window, limit=limit
+                    )
+                    if taken and random.random() < 0.002:  # now and then, drop old windows
+                        await forget_windows(session, key=key, before=window - 10)
+            if paused > 0:
+                await asyncio.sleep(paused)
+                continue
             end = (window + 1) * period
             if taken and time.time() < end:
                 return
             # Full, or the slot's window passed while the database answered (a slow commit):
             # a slot of the window the message really goes out in is needed.
             await asyncio.sleep(max(0.0, end - time.time()) if not taken else 0)
-
-    async def _wait_for_pause(self) -> None:
-        async with self.sessions() as session:
-            until = await paused_until(session)
-        wait = until / 1000 - time.time()
-        if wait > 0:
-            await asyncio.sleep(wait)
 
     async def _pause_everyone(self, retry_after: Any) -> None:
         seconds = (
@@ -102,10 +108,29 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             else float(retry_after)
         )
         try:
-            async with self.sessions() as session, session.begin():
-                await pause(session, until_ms=int((time.time() + seconds) * 1000))
+            with replay_safe():
+                async with self.sessions() as session, session.begin():
+                    await pause(session, until_ms=int((time.time() + seconds) * 1000))
         except Exception:
             log.exception("could not share Telegram's flood wait with the other workers")
+
+
+class ReleasingRateLimiter(BaseRateLimiter[Any]):
+    """Every Bot API request passes here first: the handling update's parked read-only
+    transaction (`db.unit`) ends before the bot waits on Telegram, never held across it."""
+
+    def __init__(self, inner: BaseRateLimiter[Any]) -> None:
+        self.inner = inner
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def process_request(self, *args: Any, **kwargs: Any) -> Any:
+        await release_parked()
+        return await self.inner.process_request(*args, **kwargs)
 
 
 def rate_limiter_for(sessions: SessionFactory) -> BaseRateLimiter[Any]:

@@ -2,11 +2,41 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import functools
+from typing import Any
+
+from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from catalog.models import CatalogVersion
+
+_BUMPED = "catalog_version_bumped"
+_committed_here = 0
+
+
+def bumps_committed_here() -> int:
+    """How many catalog changes this process has committed: the cheap signal a search index
+    watches, so that it reads the version row only when this moved (or now and then, for
+    changes another process made)."""
+    return _committed_here
+
+
+def _after_commit(session: Session) -> None:
+    global _committed_here
+    if session.info.pop(_BUMPED, False):
+        _committed_here += 1
+
+
+def _after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_BUMPED, None)
+
+
+@functools.cache
+def _install() -> None:
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", _after_rollback)
 
 
 async def catalog_version(session: AsyncSession) -> int:
@@ -24,6 +54,8 @@ async def bump_catalog_version(session: AsyncSession) -> int:
     is global, call this last in a transaction, after its other writes: taken early, it would be
     held while waiting for row locks and could join a deadlock.
     """
+    _install()
+    session.sync_session.info[_BUMPED] = True
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
         insert(CatalogVersion)

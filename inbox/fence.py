@@ -17,17 +17,30 @@ import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import Session
 
 from db import utcnow
+from db.unit import install as install_write_tracking
+from db.unit import wrote
 from inbox.store import Leased, _finish_statement
 
-_current: ContextVar[Leased | None] = ContextVar("inbox_update", default=None)
+
+@dataclass(eq=False)
+class Progress:
+    """One leased update in processing; `done` once a committed transaction marked it done (its
+    worker then needs no transaction of its own to finish it)."""
+
+    leased: Leased
+    done: bool = False
+
+
+_current: ContextVar[Progress | None] = ContextVar("inbox_update", default=None)
 _replay_safe: ContextVar[bool] = ContextVar("inbox_replay_safe", default=False)
-_WROTE = "inbox_wrote"
+_MARKED = "inbox_marked"  # the Progress whose done mark this session's commit carries
 
 
 class LeaseLost(RuntimeError):
@@ -35,12 +48,13 @@ class LeaseLost(RuntimeError):
 
 
 @contextmanager
-def processing(leased: Leased) -> Iterator[None]:
+def processing(leased: Leased) -> Iterator[Progress]:
     """Within the block, writing transactions commit only with `leased` marked done."""
     install()
-    reset = _current.set(leased)
+    progress = Progress(leased)
+    reset = _current.set(progress)
     try:
-        yield
+        yield progress
     finally:
         _current.reset(reset)
 
@@ -56,35 +70,35 @@ def replay_safe() -> Iterator[None]:
 
 
 def current() -> Leased | None:
-    return _current.get()
-
-
-def _on_execute(state: ORMExecuteState) -> None:
-    if state.is_insert or state.is_update or state.is_delete:
-        state.session.info[_WROTE] = True
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
-        session.info[_WROTE] = True
+    progress = _current.get()
+    return None if progress is None else progress.leased
 
 
 def _before_commit(session: Session) -> None:
-    wrote = bool(session.info.pop(_WROTE, False))
-    leased = _current.get()
-    if leased is None or _replay_safe.get():
+    progress = _current.get()
+    if progress is None or _replay_safe.get() or not wrote(session):
         return
-    if not (wrote or session.new or session.dirty or session.deleted):
-        return
+    leased = progress.leased
     result: Any = session.execute(_finish_statement(leased.update_id, leased.token, utcnow()))
-    session.info.pop(_WROTE, None)  # our own UPDATE
     if not result.rowcount:
         raise LeaseLost(f"update {leased.update_id} is no longer leased to this worker")
+    session.info[_MARKED] = progress
+
+
+def _after_commit(session: Session) -> None:
+    progress = session.info.pop(_MARKED, None)
+    if isinstance(progress, Progress):
+        progress.done = True
+
+
+def _after_rollback(session: Session, _previous: Any) -> None:
+    session.info.pop(_MARKED, None)
 
 
 @functools.cache
 def install() -> None:
     """Hooks the fence into every SQLAlchemy session (once per process)."""
-    event.listen(Session, "do_orm_execute", _on_execute)
-    event.listen(Session, "after_flush", _after_flush)
+    install_write_tracking()
     event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_soft_rollback", _after_rollback)

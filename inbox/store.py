@@ -10,7 +10,7 @@ their lease runs out.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,9 +46,16 @@ class Leased:
 
 async def store(session: AsyncSession, updates: Iterable[Received], *, now: datetime) -> int:
     """Stores updates not seen before; returns how many were new (redeliveries are ignored)."""
+    return len(await store_new(session, updates, now=now))
+
+
+async def store_new(
+    session: AsyncSession, updates: Iterable[Received], *, now: datetime
+) -> list[Received]:
+    """Stores updates not seen before; returns those (redeliveries are ignored)."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    new = 0
+    new: list[Received] = []
     for received in updates:
         statement = (
             insert(InboxUpdate)
@@ -64,7 +71,7 @@ async def store(session: AsyncSession, updates: Iterable[Received], *, now: date
             .returning(InboxUpdate.update_id)
         )
         if (await session.execute(statement)).scalar_one_or_none() is not None:
-            new += 1
+            new.append(received)
     return new
 
 
@@ -118,6 +125,45 @@ async def claim(
         leased.append(Leased(row.update_id, token, row.chat_key, dict(row.payload), row.attempts))
     await session.flush()
     return leased
+
+
+async def lease_new(
+    session: AsyncSession, stored: Sequence[Received], *, now: datetime, lease: timedelta,
+    limit: int,
+) -> list[Leased]:  # fmt: skip
+    """Leases those of the updates just stored (`store_new`) that are next in their chat, in
+    one statement: what `claim` would take of them, without reading them back first."""
+    chosen = {received.update_id: received for received in stored[: max(limit, 0)]}
+    if not chosen:
+        return []
+    earlier = aliased(InboxUpdate)
+    blocked = exists().where(
+        earlier.chat_key == InboxUpdate.chat_key,
+        earlier.update_id < InboxUpdate.update_id,
+        earlier.state != InboxState.DONE.value,
+    )
+    token = str(uuid.uuid4())  # one per batch: `finish` also names the update, `renew` the state
+    rows = await session.execute(
+        update(InboxUpdate)
+        .where(
+            InboxUpdate.update_id.in_(list(chosen)),
+            InboxUpdate.state == InboxState.PENDING.value,
+            ~blocked,
+        )
+        .values(
+            state=InboxState.PROCESSING.value,
+            claimed_until=now + lease,
+            claim_token=token,
+            attempts=InboxUpdate.attempts + 1,
+        )
+        .returning(InboxUpdate.update_id, InboxUpdate.attempts)
+        .execution_options(synchronize_session=False)
+    )
+    leased = [
+        Leased(update_id, token, chosen[update_id].chat_key, chosen[update_id].payload, attempts)
+        for update_id, attempts in rows
+    ]
+    return sorted(leased, key=lambda one: one.update_id)
 
 
 async def renew(

@@ -50,10 +50,11 @@ class MerchantSettings(Base):
     digest_hour: Mapped[int] = mapped_column(default=9, server_default="9")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
-    # `Merchant.settings`, loaded with every merchant (one extra SELECT per batch), so the
+    # `Merchant.settings`, loaded with every merchant (joined into the merchant's own SELECT:
+    # one row each, and a SELECT per batch of merchants was a statement on most updates), so the
     # catalog's price conversions see the margin and charge currency without a query of their own.
     merchant: Mapped[Merchant] = relationship(
-        backref=backref("settings", uselist=False, lazy="selectin"), lazy="raise"
+        backref=backref("settings", uselist=False, lazy="joined"), lazy="raise"
     )
 
     def conversion_policy(self) -> ConversionPolicy:

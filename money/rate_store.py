@@ -9,7 +9,10 @@ first successful fetch the bundled snapshot stands in.
 from __future__ import annotations
 
 import logging
+import time
+import weakref
 from datetime import date
+from typing import Any
 
 import httpx
 from sqlalchemy import func, select
@@ -30,6 +33,20 @@ from money.rates import (
 
 log = logging.getLogger(__name__)
 
+RATES_FRESH_FOR = 60.0
+"""Seconds a worker quotes from the stored rates it last read before reading them again: rates
+change once a day, and reading them for every update was two queries per update. A refresh by
+this worker is seen at once (`save_rates` forgets them); one by another worker within this."""
+
+# Per database (engine), so two databases in one process never share rates.
+_remembered: weakref.WeakKeyDictionary[Any, tuple[float, RateTable | None]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _forget_remembered(session: AsyncSession) -> None:
+    _remembered.pop(session.get_bind(), None)
+
 
 class RatesUnavailable(RatesError):
     """A refresh failed; the rates already stored are untouched. `reason` says why, in one line.
@@ -46,6 +63,7 @@ async def save_rates(session: AsyncSession, table: RateTable) -> None:
     """
     if not table.rates:
         return
+    _forget_remembered(session)
     now = utcnow()
     rows = [
         {
@@ -110,7 +128,13 @@ async def latest_rates(session: AsyncSession, *, fallback: bool = True) -> RateT
     over older stored rates, e.g. after an upgrade shipped a newer snapshot while the feed was
     unreachable.
     """
-    stored = await stored_rates(session)
+    engine = session.get_bind()
+    remembered = _remembered.get(engine)
+    if remembered is not None and time.monotonic() - remembered[0] < RATES_FRESH_FOR:
+        stored = remembered[1]
+    else:
+        stored = await stored_rates(session)
+        _remembered[engine] = (time.monotonic(), stored)
     if not fallback:
         return stored
     bundled = bundled_rates()
@@ -137,5 +161,6 @@ async def refresh_rates(
         raise RatesUnavailable(error.reason) from error
     async with sessions() as session, session.begin():
         await save_rates(session, table)
+    _remembered.clear()  # a search between the save and its commit may have read the old ones
     log.info("exchange rates of %s stored (%d currencies)", table.date, len(table.rates))
     return table

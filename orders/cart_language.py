@@ -223,6 +223,21 @@ def parse_cart_edit(
     return None
 
 
+def may_be_cart_edit(text: str) -> bool:
+    """False when no language's edit phrase ("remove", "make it", "再加") is in `text`: then
+    `parse_cart_edit` finds no edit whatever the cart holds, and the cart need not be read."""
+    if not isinstance(text, str) or len(text) > 300:
+        return False
+    normalised = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    return any(
+        _search(pattern, normalised, cjk=code == "zh") is not None
+        for code, phrases in PHRASES.items()
+        for pattern in (
+            phrases.empty, phrases.subtract, phrases.remove, phrases.add, phrases.set,
+        )
+    )  # fmt: skip
+
+
 def _parse(
     text: str, phrases: _Phrases, *, cjk: bool, lines: Sequence[NamedLine]
 ) -> CartEdit | Ambiguous | None:

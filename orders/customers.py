@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, String, select
@@ -11,6 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, utcnow
+
+# How precisely the last-seen time is kept: a buyer's every update rewriting it would make every
+# update a writing transaction (on SQLite, one taking the write lock) for a time nobody reads
+# to the second.
+LAST_SEEN_STEP = timedelta(minutes=10)
 
 
 class Customer(Base):
@@ -75,10 +80,15 @@ async def identify_buyer(
             customer.locale = locale
         if not customer.currency_chosen:
             customer.currency = currency
-        customer.last_seen_at = utcnow()
-    if name is not None:
-        customer.name = name[:200]
-        customer.username = (username or None) and username[:64]
+        now = utcnow()
+        if now - customer.last_seen_at >= LAST_SEEN_STEP:
+            customer.last_seen_at = now
+    if name is not None:  # assigned only when changed, so an unchanged buyer is not written
+        if customer.name != name[:200]:
+            customer.name = name[:200]
+        new_username = (username or None) and username[:64]
+        if customer.username != new_username:
+            customer.username = new_username
     await session.flush()
     return _buyer(customer, guessed_country=country)
 

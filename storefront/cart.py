@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders import cart
 from orders.cart import CartLineView, CartView, LineChange
-from orders.cart_language import Ambiguous, parse_cart_edit
+from orders.cart_language import Ambiguous, may_be_cart_edit, parse_cart_edit
 from orders.catalog_port import load_offers
 from orders.customers import Buyer
 from storefront import memory
@@ -123,6 +123,8 @@ async def edit_in_words(
 ) -> WordsOutcome | None:
     """Carries out "make it 3", "remove the mug", "再加两个"; None when `text` is no cart edit
     (or the cart is empty, when every text is a search). An unsure line is asked about."""
+    if not may_be_cart_edit(text):  # a search, most of the time: no need to read the cart
+        return None
     if not await cart.cart_lines(session, customer_id=buyer.customer_id):
         return None
     view = await show_cart(session, buyer=buyer, max_rate_age=max_rate_age, now=now)

@@ -55,15 +55,10 @@ async def _save(session: AsyncSession, customer_id: int, data: dict[str, Any]) -
     )
 
 
-async def remember_query(session: AsyncSession, *, customer_id: int, text: str) -> str:
-    """Keeps `text` among the buyer's recent searches; returns its key."""
-    key = query_key(text)
-    data = await _load(session, customer_id)
+def _with_query(data: dict[str, Any], key: str, text: str) -> None:
     queries = {k: v for k, v in dict(data.get("queries") or {}).items() if k != key}
     queries[key] = text  # newest last
     data["queries"] = dict(list(queries.items())[-KEPT_QUERIES:])
-    await _save(session, customer_id, data)
-    return key
 
 
 async def recall_query(session: AsyncSession, *, customer_id: int, key: str) -> str | None:
@@ -81,10 +76,14 @@ async def remember_results(
     colours: tuple[str, ...] = (),
     sizes: tuple[str, ...] = (),
     quantity: int = 1,
+    text: str | None = None,
 ) -> None:
     """The result list the buyer saw last, and what it asked for: a card opened from it offers
-    "back to results" and starts on the asked colour, size and quantity."""
+    "back to results" and starts on the asked colour, size and quantity. With `text`, the
+    search itself is kept among the buyer's recent ones, in the same single write."""
     data = await _load(session, customer_id)
+    if text is not None:
+        _with_query(data, key, text)
     data["last"] = {
         "key": key,
         "page": page,

@@ -92,10 +92,9 @@ async def search_products(
     pricing = await buyer_pricing(
         session, currency=buyer.currency, max_rate_age=max_rate_age, now=now
     )
-    key = None
-    if remember:
-        key = await memory.remember_query(session, customer_id=buyer.customer_id, text=query)
-    return await _run(session, index, query, key, page, buyer, pricing)
+    # Kept with the results it found, in one write at the end (`memory.remember_results`).
+    key = memory.query_key(query) if remember else None
+    return await _run(session, index, query, key, page, buyer, pricing, new_search=remember)
 
 
 async def search_page(
@@ -128,6 +127,8 @@ async def _run(
     page: int,
     buyer: Buyer,
     pricing: Pricing,
+    *,
+    new_search: bool = False,
 ) -> SearchOutcome:
     page = max(0, min(page, LAST_PAGE))
     parsed = parse_query(query, catalog_language(buyer.locale))
@@ -158,7 +159,7 @@ async def _run(
     if key is not None:
         await memory.remember_results(
             session, customer_id=buyer.customer_id, key=key, page=page, colours=parsed.colours,
-            sizes=parsed.sizes, quantity=parsed.quantity or 1,
+            sizes=parsed.sizes, quantity=parsed.quantity or 1, text=query if new_search else None,
         )  # fmt: skip
     return SearchOutcome(
         query=query,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from typing import TypeAlias
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.search.index import SearchIndex
-from catalog.version import catalog_version
+from catalog.version import bumps_committed_here, catalog_version
 from storefront.documents import load_search_documents
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,11 @@ FIRST_BUILD_WAIT = 0.5
 
 REBUILD_ABOVE = 2_000
 """Changed products beyond which a fresh build (in the background) beats folding in each one."""
+
+VERSION_FRESH_FOR = 1.0
+"""Seconds the version read last stays good when this process changed nothing in the catalog
+(a change here is seen at once, by `bumps_committed_here`): one query per second at most,
+not one per search; a change another process (the CLI, another worker) made shows within it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +64,8 @@ class LiveSearchIndex:
         self._sessions: Sessions | None = None
         self._building: asyncio.Task[None] | None = None
         self._rows_read = asyncio.Event()  # the warm-up has read the catalog (it builds next)
+        self._checked_at = float("-inf")  # when the version was last read and matched
+        self._bumps_seen = -1  # this process's committed catalog changes as of that read
 
     def warm_up(self, sessions: Sessions) -> None:
         """Starts the first build in the background; called once when the worker starts."""
@@ -94,8 +102,16 @@ class LiveSearchIndex:
             done, _ = await asyncio.wait({self._building}, timeout=FIRST_BUILD_WAIT)
             if not done:
                 return None
+        now, bumps = time.monotonic(), bumps_committed_here()
+        if (
+            self._index is not None
+            and bumps == self._bumps_seen
+            and now - self._checked_at < VERSION_FRESH_FOR
+        ):
+            return self._index
         version = await catalog_version(session)
         if self._index is not None and version == self._version:
+            self._checked_at, self._bumps_seen = now, bumps
             return self._index
         async with self._lock:  # one refresh at a time; the others wait and reuse it
             if self._index is None or self._version is None or version < self._version:
@@ -105,6 +121,8 @@ class LiveSearchIndex:
             elif version != self._version:
                 await self._fold_in(session, version)
         assert self._index is not None
+        if self._version == version:
+            self._checked_at, self._bumps_seen = now, bumps
         return self._index
 
     async def _build(self, session: AsyncSession, version: int) -> None:
