@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.migrations import HEAD_REVISION
+from db.base import READ_ONLY
 from db.unit import end_parked_before_begin, unit_of_work
 
 if TYPE_CHECKING:
@@ -62,6 +63,11 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # A long read (the search warm-up): in WAL mode a deferred transaction reads its
+            # snapshot without the write lock, so buyers' transactions go on meanwhile.
+            connection.exec_driver_sql("BEGIN")
+            return
         end_parked_before_begin()  # this update's parked read-only transaction holds the lock
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -62,3 +62,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime()}
+
+
+READ_ONLY = "chatshop_read_only"
+"""Execution option of a session that will only read: `await session.connection(
+execution_options={READ_ONLY: True})` before its first query. On SQLite it then begins without
+taking the write lock (every other transaction takes it at BEGIN: it may write, and a read
+transaction cannot safely become a write one); elsewhere it changes nothing."""

@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.search.index import SearchIndex
 from catalog.version import bumps_committed_here, catalog_version
+from db import READ_ONLY
 from storefront.documents import load_search_documents
 
 log = logging.getLogger(__name__)
@@ -150,6 +151,8 @@ class LiveSearchIndex:
         assert self._sessions is not None
         try:
             async with self._sessions() as session:
+                # Seconds of reading at 100k products: never holding SQLite's write lock.
+                await session.connection(execution_options={READ_ONLY: True})
                 version = await catalog_version(session)
                 batch = await load_search_documents(session)
             self._rows_read.set()
