@@ -10,7 +10,7 @@ outright leave no row to notice: the index may still find them until its next fu
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from dataclasses import dataclass, field
 from typing import TypeVarTuple
 
@@ -92,10 +92,10 @@ async def load_search_documents(
     session: AsyncSession,
     *,
     since_version: int | None = None,
-    only: Select[int] | None = None,
+    only: Collection[int] | None = None,
 ) -> DocumentBatch:
     """Every active product with a price, or with `since_version` only what changed after it,
-    or with `only` the products of those ids (a query)."""
+    or with `only` the products of those ids."""
     changed: ColumnElement[bool] = (
         Product.status == ProductStatus.ACTIVE.value
         if since_version is None

@@ -50,10 +50,11 @@ async def stopgap_index(session: AsyncSession, text: str) -> SearchIndex:
             for column in (Product.title, Product.brand, Product.category)
         ),
     )
-    ids = (
+    # Read once into a list: as a subquery, each of the documents' three reads would scan again.
+    ids = await session.scalars(
         select(Product.id)
         .where(Product.status == ProductStatus.ACTIVE.value, mentioned)
         .limit(MOST)
     )
-    batch = await load_search_documents(session, only=ids)
+    batch = await load_search_documents(session, only=list(ids))
     return SearchIndex.build(batch.documents)
