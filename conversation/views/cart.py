@@ -148,12 +148,12 @@ def _buttons(t: Translator, view: CartView) -> tuple[tuple[Button, ...], ...]:
             )
     if view.delivery is not None:
         rows.append((shipping_views.country_button(t, view.delivery.country),))
-    rows.append(
-        (
-            Button(t.gettext("Empty cart"), action=callbacks.encode("empty")),
-            Button(t.gettext("Checkout") + " »", action=callbacks.encode("co")),
-        )
-    )
+    last = [Button(t.gettext("Empty cart"), action=callbacks.encode("empty"))]
+    # A shop that has set no delivery at all cannot take the order to any country: no Checkout
+    # until its lines are removed (the cart says why). Another country may still help elsewhere.
+    if view.delivery is None or all(shop.has_rules for shop in view.delivery.shops):
+        last.append(Button(t.gettext("Checkout") + " »", action=callbacks.encode("co")))
+    rows.append(tuple(last))
     return tuple(rows)
 
 

@@ -47,10 +47,12 @@ def test_the_cart_says_plainly_which_shop_does_not_deliver_there() -> None:
     assert "⚠️ Tea House does not deliver to Japan." in text
     assert "Before checkout, remove what cannot be delivered" in text
     assert "With delivery" not in text
+    assert ("co",) in pressed(cart_view(t, replace(view(), delivery=delivered("JP",
+                                        delivers=False, cost=None))))  # fmt: skip
     closed = delivered(delivers=False, has_rules=False, cost=None)
-    assert (
-        "Tea House is not taking orders yet" in cart_view(t, replace(view(), delivery=closed)).text
-    )
+    reply = cart_view(t, replace(view(), delivery=closed))
+    assert "Tea House is not taking orders yet" in reply.text
+    assert ("co",) not in pressed(reply)  # no Checkout while a shop in it cannot sell at all
 
 
 def test_without_a_country_the_cart_asks_for_it() -> None:
