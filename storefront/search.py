@@ -180,22 +180,30 @@ def _candidates(
     index: SearchIndex, parsed: ParsedQuery, limits: dict[int, PriceRange] | None
 ) -> tuple[list[Hit], ParsedQuery, str | None, Relaxed | None]:
     """The engine's hits for the query, else for a synonym of one of its words, else without
-    the budget, else without the colour: (hits, the query that found them, a "did you mean",
-    what was let go)."""
+    the colour, else without the budget, and only then with a Chinese or Japanese query read
+    character by character (a wrong or swapped character): (hits, the query that found them, a
+    "did you mean", what was let go). With a budget, the words as written come first, at any
+    price if need be: read loosely first, "无线耳机 50以下" found wired earphones (有线) under the
+    budget instead of the wireless ones above it."""
+    if limits is not None:  # the words as written, in budget, else at any price: no guessing
+        exact = index.search(parsed, limit=CANDIDATES, price_limits=limits, fallbacks=False)
+        if exact.hits:
+            return exact.hits, parsed, None, None
+        over = index.search(_priceless(parsed), limit=CANDIDATES, fallbacks=False)
+        if over.hits:
+            return over.hits, _priceless(parsed), None, "budget"
     first = index.search(parsed, limit=CANDIDATES, price_limits=limits)
     if first.hits:
         return first.hits, parsed, None, None
     tries: list[tuple[ParsedQuery, dict[int, PriceRange] | None, Relaxed | None]] = []
     variants = [parsed] + [replace(parsed, text=alt + " ") for alt in alternatives(parsed.text)]
-    tries += [(variant, limits, None) for variant in variants[1:]]
     loose = cjk_characters(parsed.text)
-    if loose is not None:  # a wrong or swapped character: each one as a word of its own
-        variants.append(replace(parsed, text=loose))
-        tries.append((variants[-1], limits, None))
-    if parsed.colours and parsed.text.strip():
-        tries += [(_colourless(variant), limits, "colour") for variant in variants]
-    if limits is not None:
-        tries += [(_priceless(variant), None, "budget") for variant in variants]
+    for group in [variants, [replace(parsed, text=loose)]] if loose is not None else [variants]:
+        tries += [(variant, limits, None) for variant in group if variant is not parsed]
+        if parsed.colours and parsed.text.strip():
+            tries += [(_colourless(variant), limits, "colour") for variant in group]
+        if limits is not None:
+            tries += [(_priceless(variant), None, "budget") for variant in group]
     for variant, variant_limits, relaxed in tries:
         found = index.search(variant, limit=CANDIDATES, price_limits=variant_limits)
         if found.hits:

@@ -160,6 +160,7 @@ class SearchIndex:
         min_price: Decimal | None = None,
         price_limits: Mapping[int, PriceRange] | None = None,
         suggest: bool = True,
+        fallbacks: bool = True,
     ) -> SearchResult:
         """Best ``limit`` products for a query.
 
@@ -173,6 +174,10 @@ class SearchIndex:
         currency. ``price_limits`` maps merchant id → :class:`PriceRange` for catalogues mixing
         currencies (the caller converts the buyer's budget per merchant); merchants missing
         from it are left out. Products without a price never pass a price filter.
+
+        ``fallbacks=False`` leaves out the last resorts (misspellings beyond the typo budget, a
+        Chinese or Japanese query read character by character): a caller that can let go of
+        something else first (the budget) asks for what the words really say.
         """
         parsed = query if isinstance(query, ParsedQuery) else None
         text = parsed.text if parsed is not None else query
@@ -184,6 +189,8 @@ class SearchIndex:
             return SearchResult([])
         filters = _Filters(merchant_id, min_price, max_price, price_limits, parsed)
         hits = self._search_units(units, limit, filters)
+        if not fallbacks:
+            return SearchResult(hits)
         if not hits:  # misspellings beyond the typo budget, as a last resort
             hits = self._search_units(units, limit, filters, loose=True)
         if not hits and isinstance(text, str) and is_cjk(text):

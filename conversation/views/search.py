@@ -149,10 +149,12 @@ def _relaxed_heading(t: Translator, outcome: SearchOutcome, query: str) -> str:
     """Why the list is not exactly what was asked."""
     _ = t.gettext
     if outcome.relaxed == "budget":
-        return _("Nothing matches <b>{query}</b> within that price. The closest, cheapest first:")
-    if outcome.relaxed == "colour":
-        return _("Nothing matches <b>{query}</b> in that colour. The same in other colours:")
-    return _("No product is called <b>{query}</b>. These mention it:")
+        text = _("Nothing matches <b>{query}</b> within that price. The closest, cheapest first:")
+    elif outcome.relaxed == "colour":
+        text = _("Nothing matches <b>{query}</b> in that colour. The same in other colours:")
+    else:
+        text = _("No product is called <b>{query}</b>. These mention it:")
+    return text.format(query=query)
 
 
 def category_list(t: Translator, categories: Sequence[Category], *, edit: bool = False) -> Reply:

@@ -8,7 +8,7 @@ import pytest
 from conversation import callbacks
 from conversation.views.assistant import assistant_reply
 from conversation.views.search import search_results
-from i18n import translator
+from i18n import SHIPPED_LOCALES, translator
 from money import Money
 from money.formatting import format_money
 from storefront.assistant import Answer, ShippingTerms, ShopToAsk
@@ -65,8 +65,12 @@ def test_chit_chat_gets_a_reply_never_did_you_mean(intent: Intent) -> None:
     [("budget", "within that price"), ("colour", "other colours"), ("related", "mention it")],
 )
 def test_a_relaxed_list_says_why(relaxed: str, words: str) -> None:
-    outcome = SearchOutcome("red mug", (offer(1),), relaxed=relaxed)  # type: ignore[arg-type]
-    assert words in search_results(translator("en"), outcome).text
+    outcome = SearchOutcome("red <mug>", (offer(1),), relaxed=relaxed)  # type: ignore[arg-type]
+    text = search_results(translator("en"), outcome).text
+    assert words in text and "<b>red &lt;mug&gt;</b>" in text
+    for locale in SHIPPED_LOCALES:  # the query is filled in, in every language
+        text = search_results(translator(locale), outcome).text
+        assert "red &lt;mug&gt;" in text and "{query}" not in text
 
 
 def test_two_shops_in_one_list_name_their_shop_and_one_shop_does_not() -> None:
