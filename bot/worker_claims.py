@@ -27,7 +27,10 @@ async def release_previous_claims(sessions: SessionFactory, worker: str | None) 
     async with transaction(sessions) as session:
         updates = await release_inbox(session, worker)
         messages = await release_outbox(session, worker, now=utcnow())
-    log.info(
+    # A warning when there was something: the worker died holding work (seen at the default
+    # level); the message holds counts and the worker's name only.
+    log.log(
+        logging.WARNING if updates or messages else logging.INFO,
         "worker %s starting: released %d inbox update(s) and %d outbox message(s) still "
         "claimed by its previous process",
         worker,
