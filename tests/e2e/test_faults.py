@@ -533,9 +533,10 @@ async def test_a_worker_killed_while_sending_a_notice(cluster: Cluster, target: 
     await _until(lambda: _about(user.chat, number)[1:], OWED_WITHIN, "the buyer told")
     await _until(lambda: _about(cluster.group, number), OWED_WITHIN, "the shop's notice")
     print(f"{target}: owed messages within {time.monotonic() - restarted:.1f} s of the restart")
+    await drained(cluster)  # the held send lands, and the row is sent again once released
+    # (the restarted worker has started by now: its start-up line, if it released anything)
     released = [line for line in victim.log.read_text().splitlines() if "released" in line]
     print(f"{target}: {released[-1] if released else 'the restarted worker released nothing'}")
-    await drained(cluster)  # the held send lands, and the row is sent again after its lease
     per_chat = [duplicates(user.chat), len(_about(cluster.group, number)) - 1]
     print(f"{target}: duplicates {per_chat} (buyer, shop group), in flight at the kill {in_flight}")
     assert sum(per_chat) >= 1  # the held send reached its chat and was sent again
