@@ -16,6 +16,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import ShopApplication, register_commands
 from bot.settings import ConfigurationError
+from bot.worker_claims import release_previous_claims
 from inbox.telegram import poll_updates, start_inbox
 from outbox.telegram import start_outbox_sender, stop_outbox_sender
 
@@ -36,13 +37,16 @@ async def running(application: ShopApplication) -> AsyncIterator[ShopApplication
         ) from None
     try:
         await register_commands(application)
-        await application.start()
-        start_outbox_sender(application)
         services = application.bot_data.services
         assert services is not None, "build_application puts the services in bot_data"
+        worker = services.settings.worker_name
+        # Before anything claims: rows this worker's dead previous process held go back now.
+        await release_previous_claims(services.sessions, worker)
+        await application.start()
+        start_outbox_sender(application, worker=worker)
         # Built now, in the background, so that no buyer's first search pays for it.
         services.search_index.warm_up(services.sessions)
-        inbox = start_inbox(application)
+        inbox = start_inbox(application, worker=worker)
         try:
             yield application
         finally:

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigurationError as ConfigurationError  # re-exported for callers
+from db.leases import WORKER_NAME_PATTERN
 from money import UnknownCurrency, normalise_code
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
@@ -70,6 +71,10 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(default=None, repr=False)
     # Who may open a shop with /newshop: anyone (open), holders of an invite code, or nobody.
     signup: Literal["open", "invite", "closed"] = "invite"
+    # This worker's name, stable across its restarts (web-1, a systemd instance, a StatefulSet
+    # pod); two live workers must never share one. Restarted, it releases at once the rows its
+    # dead previous process still held, instead of waiting for their leases to run out.
+    worker_name: str | None = Field(default=None, pattern=WORKER_NAME_PATTERN)
 
     @field_validator("telegram_token")
     @classmethod
@@ -91,6 +96,11 @@ class Settings(BaseSettings):
         if value and not re.match(r"^(sqlite\+aiosqlite|postgresql\+asyncpg)://", value):
             raise ValueError("use sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db")
         return value or None
+
+    @field_validator("worker_name", mode="before")
+    @classmethod
+    def _worker_name(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value  # blank: unset
 
     @field_validator("secret_key")
     @classmethod

@@ -20,6 +20,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, utcnow
+from db.leases import CLAIM_TOKEN_LENGTH
 
 
 class InboxState(StrEnum):
@@ -46,6 +47,6 @@ class InboxUpdate(Base):
     state: Mapped[str] = mapped_column(String(10), default=InboxState.PENDING.value)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_until: Mapped[datetime | None] = mapped_column()
-    claim_token: Mapped[str | None] = mapped_column(String(36))
+    claim_token: Mapped[str | None] = mapped_column(String(CLAIM_TOKEN_LENGTH))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column()

@@ -4,12 +4,11 @@
 that has none in progress: on PostgreSQL several workers claim at once with `FOR UPDATE SKIP
 LOCKED`, on SQLite `BEGIN IMMEDIATE` lets one writer claim at a time. A lease is short and
 renewed (`renew`) while its worker is alive; a dead worker's rows are claimed again as soon as
-their lease runs out.
+their lease runs out, or at once when it restarts under its name (`release_worker`).
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from db.leases import renew_leases
+from db.leases import new_claim_token, release_worker_claims, renew_leases
 from inbox.models import InboxState, InboxUpdate
 
 
@@ -100,10 +99,12 @@ async def claim(
     lease: timedelta,
     limit: int,
     busy: Collection[int] = (),
+    worker: str | None = None,
 ) -> list[Leased]:
     """Leases up to `limit` updates (at most one per chat, its oldest not done).
 
-    `busy`: update ids this worker is still processing (never leased to it twice)."""
+    `busy`: update ids this worker is still processing (never leased to it twice); `worker`:
+    its name, if it has one, starts the claim tokens."""
     query = select(InboxUpdate).where(_claimable(now))
     if busy:
         query = query.where(InboxUpdate.update_id.not_in(list(busy)))
@@ -117,7 +118,7 @@ async def claim(
     ).all()
     leased: list[Leased] = []
     for row in rows:
-        token = str(uuid.uuid4())
+        token = new_claim_token(worker)
         row.state = InboxState.PROCESSING.value
         row.claimed_until = now + lease
         row.claim_token = token
@@ -129,7 +130,7 @@ async def claim(
 
 async def lease_new(
     session: AsyncSession, stored: Sequence[Received], *, now: datetime, lease: timedelta,
-    limit: int,
+    limit: int, worker: str | None = None,
 ) -> list[Leased]:  # fmt: skip
     """Leases those of the updates just stored (`store_new`) that are next in their chat, in
     one statement: what `claim` would take of them, without reading them back first."""
@@ -142,7 +143,8 @@ async def lease_new(
         earlier.update_id < InboxUpdate.update_id,
         earlier.state != InboxState.DONE.value,
     )
-    token = str(uuid.uuid4())  # one per batch: `finish` also names the update, `renew` the state
+    # One per batch: `finish` also names the update, `renew` the state.
+    token = new_claim_token(worker)
     rows = await session.execute(
         update(InboxUpdate)
         .where(
@@ -172,6 +174,19 @@ async def renew(
     """Extends the leases still held under `tokens`; returns how many."""
     busy = InboxState.PROCESSING.value
     return await renew_leases(session, InboxUpdate, busy=busy, tokens=tokens, now=now, lease=lease)
+
+
+async def release_worker(session: AsyncSession, worker: str) -> int:
+    """Back to pending, unleased: the updates still processing under `worker`'s name, whose
+    previous process died (called as it starts again); how many. Their tokens are cleared, so
+    no done mark can be written under them: each is processed again from scratch, in order."""
+    return await release_worker_claims(
+        session,
+        InboxUpdate,
+        busy=InboxState.PROCESSING.value,
+        worker=worker,
+        values={"state": InboxState.PENDING.value},
+    )
 
 
 def _finish_statement(update_id: int, token: str, now: datetime) -> Any:

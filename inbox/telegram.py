@@ -86,6 +86,7 @@ class InboxDispatcher:
     concurrency: int = 64
     poll_seconds: float = 0.5
     finish_within: float = FINISH_WITHIN
+    worker: str | None = None  # the worker's stable name (`CHATSHOP_WORKER_NAME`), if any
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _busy: dict[int, Leased] = field(default_factory=dict, init=False)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set, init=False)
@@ -110,7 +111,9 @@ class InboxDispatcher:
                 now = utcnow()
                 await self._mark_done(session, owed, now)  # first: a chat's next may follow
                 new = await store_new(session, updates, now=now)
-                batch = await lease_new(session, new, now=now, lease=self.lease, limit=free)
+                batch = await lease_new(
+                    session, new, now=now, lease=self.lease, limit=free, worker=self.worker
+                )
         except BaseException:
             self._owe(owed)
             raise
@@ -165,7 +168,12 @@ class InboxDispatcher:
     async def _claim(self, limit: int) -> int:
         async with self.sessions() as session, session.begin():
             batch = await claim(
-                session, now=utcnow(), lease=self.lease, limit=limit, busy=self._busy.keys()
+                session,
+                now=utcnow(),
+                lease=self.lease,
+                limit=limit,
+                busy=self._busy.keys(),
+                worker=self.worker,
             )
         self._start(batch)
         return len(batch)
@@ -235,7 +243,12 @@ class InboxDispatcher:
                 batch: list[Leased] = []
                 if self.accepting and free > 0:
                     batch = await claim(
-                        session, now=now, lease=self.lease, limit=free, busy=self._busy.keys()
+                        session,
+                        now=now,
+                        lease=self.lease,
+                        limit=free,
+                        busy=self._busy.keys(),
+                        worker=self.worker,
                     )
         except Exception:
             self._owe(owed)  # their leases are still renewed: tried again with the next ones
@@ -293,13 +306,16 @@ class RunningInbox:
         await asyncio.wait([self.task])
 
 
-def start_inbox(application: AnyApplication, *, sessions: Sessions | None = None) -> RunningInbox:
-    """Starts processing stored updates in the background; `stop_inbox` ends it."""
+def start_inbox(
+    application: AnyApplication, *, sessions: Sessions | None = None, worker: str | None = None
+) -> RunningInbox:
+    """Starts processing stored updates in the background; `stop_inbox` ends it. `worker`: the
+    worker's stable name, which starts its claim tokens."""
     if sessions is None:
         services = application.bot_data.services
         assert services is not None, "no sessions given and no services in bot_data"
         sessions = services.sessions
-    dispatcher = InboxDispatcher(application, sessions)
+    dispatcher = InboxDispatcher(application, sessions, worker=worker)
     stop = asyncio.Event()
     running = RunningInbox(dispatcher, stop, asyncio.create_task(dispatcher.run(stop)))
     application.bot_data.inbox = dispatcher

@@ -5,13 +5,13 @@ On PostgreSQL several senders claim at once with `FOR UPDATE SKIP LOCKED` (each 
 another is claiming); SQLite's `BEGIN IMMEDIATE` lets one writer at a time claim. A sender that
 dies mid-send leaves a claim that expires, and the row is claimed again: leases are short
 (seconds) and renewed by the live sender (`renew`), so a dead sender's rows return within one
-lease. Every result is recorded only under the token it was claimed with, so a sender whose
-lease ran out cannot overwrite the next one's outcome.
+lease (at once when a named worker restarts: `release_worker`). Every result is recorded only
+under the token it was claimed with, so a sender whose lease ran out cannot overwrite the next
+one's outcome.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from db import rowcount
-from db.leases import renew_leases
+from db.leases import new_claim_token, release_worker_claims, renew_leases
 from outbox.models import OutboxMessage, OutboxState
 
 ERROR_MAX = 1000
@@ -58,9 +58,15 @@ def _claimable(now: datetime) -> Any:
 
 
 async def claim(
-    session: AsyncSession, *, now: datetime, lease: timedelta, limit: int = 20
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 20,
+    worker: str | None = None,
 ) -> list[Claimed]:
-    """Leases up to `limit` deliverable messages (at most one per chat, the oldest)."""
+    """Leases up to `limit` deliverable messages (at most one per chat, the oldest); `worker`:
+    the sender's worker name, if it has one, starts the claim token."""
     rows = (
         await session.scalars(
             select(OutboxMessage)
@@ -71,7 +77,7 @@ async def claim(
             .execution_options(populate_existing=True)
         )
     ).all()
-    token = str(uuid.uuid4())
+    token = new_claim_token(worker)
     claimed: list[Claimed] = []
     for row in rows:
         row.state = OutboxState.SENDING.value
@@ -101,6 +107,19 @@ async def renew(
     busy = OutboxState.SENDING.value
     return await renew_leases(
         session, OutboxMessage, busy=busy, tokens=tokens, now=now, lease=lease
+    )
+
+
+async def release_worker(session: AsyncSession, worker: str, *, now: datetime) -> int:
+    """Back to pending, deliverable `now`: the messages still sending under `worker`'s name,
+    whose previous process died mid-send (called as it starts again); how many. One of them may
+    have reached the chat already: sent again, like any claim that expired (at least once)."""
+    return await release_worker_claims(
+        session,
+        OutboxMessage,
+        busy=OutboxState.SENDING.value,
+        worker=worker,
+        values={"state": OutboxState.PENDING.value, "available_at": now},
     )
 
 

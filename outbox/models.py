@@ -24,6 +24,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db import Base, utcnow
+from db.leases import CLAIM_TOKEN_LENGTH
 
 DEDUPE_KEY_MAX = 200
 
@@ -66,7 +67,7 @@ class OutboxMessage(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     available_at: Mapped[datetime] = mapped_column(default=utcnow)  # not before (backoff)
     claimed_until: Mapped[datetime | None] = mapped_column()
-    claim_token: Mapped[str | None] = mapped_column(String(36))
+    claim_token: Mapped[str | None] = mapped_column(String(CLAIM_TOKEN_LENGTH))
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the channel's id
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

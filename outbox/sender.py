@@ -97,6 +97,7 @@ class OutboxSender:
     poll_seconds: float = 1.0
     clock: Callable[[], datetime] = utcnow
     on_dead_letter: DeadLetterHook | None = None
+    worker: str | None = None  # the worker's stable name (`CHATSHOP_WORKER_NAME`), if any
 
     def __post_init__(self) -> None:
         self._wake = asyncio.Event()
@@ -108,7 +109,9 @@ class OutboxSender:
     async def run_once(self) -> int:
         """One round: claim a batch, deliver it, record each outcome; returns how many."""
         async with self.sessions() as session, session.begin():
-            batch = await claim(session, now=self.clock(), lease=self.lease, limit=self.batch)
+            batch = await claim(
+                session, now=self.clock(), lease=self.lease, limit=self.batch, worker=self.worker
+            )
         if not batch:
             return 0
         heartbeat = asyncio.create_task(self._heartbeat({m.token for m in batch}))

@@ -148,10 +148,11 @@ def start_outbox_sender(
     *,
     sessions: Sessions | None = None,
     poll_seconds: float = 1.0,
+    worker: str | None = None,
 ) -> RunningSender:
     """Starts delivering owed messages in the background (call from `post_init` or after
     `application.initialize()`); `stop_outbox_sender` ends it. Sessions default to the
-    services' own."""
+    services' own; `worker`: the worker's stable name, which starts its claim tokens."""
     host: SenderHost = application.bot_data
     if sessions is None:
         assert host.services is not None, "no sessions given and no services in bot_data"
@@ -162,6 +163,7 @@ def start_outbox_sender(
         lease=timedelta(seconds=DEFAULT_LEASE_SECONDS),
         poll_seconds=poll_seconds,
         on_dead_letter=host.outbox_dead_letter,
+        worker=worker,
     )
     stop = asyncio.Event()
     running = RunningSender(sender, stop, asyncio.create_task(sender.run(stop)))

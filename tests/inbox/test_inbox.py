@@ -226,3 +226,18 @@ async def test_an_update_that_kills_every_worker_is_skipped_not_retried_forever(
 
     assert [text for _, text, _ in seen] == ["next"]  # the chat moves on
     assert set((await stored_states(sessions)).values()) == {InboxState.DONE.value}
+
+
+async def test_a_named_worker_leases_under_its_name_whether_it_stored_the_update_or_not(
+    sessions: SessionFactory,
+) -> None:
+    async with transaction(sessions) as session:  # stored by another worker: found by polling
+        await store(session, [message(1, 42, "polled")], now=utcnow())
+    seen: list[tuple[int, str, int]] = []
+    async with worker(sessions, seen, 1, worker="w1", poll_seconds=0.05) as named:
+        await named.receive(sessions, [message(2, 43, "received")])  # leased as it is stored
+        await _until(lambda: len(seen) == 2, 5)
+
+    async with sessions() as session:
+        tokens = (await session.scalars(select(InboxUpdate.claim_token))).all()
+    assert len(tokens) == 2 and all(token and token.startswith("w1:") for token in tokens)

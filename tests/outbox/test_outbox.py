@@ -231,3 +231,14 @@ async def test_a_live_senders_lease_is_renewed_and_a_dead_ones_returns_within_it
     assert slow.delivered == [by_key["slow"].id]  # never taken from the live sender
     assert other.delivered == [by_key["orphan"].id]  # the dead one's row, within a second
     assert {row.state for row in by_key.values()} == {OutboxState.SENT.value}
+
+
+async def test_a_named_workers_sender_claims_under_its_name(sessions: SessionFactory) -> None:
+    await owe(sessions, "a", chat_id=1)
+    await owe(sessions, "b", chat_id=2)
+    named = OutboxSender(sessions, ScriptedTransport(), lease=LEASE, clock=Clock(), worker="w1")
+
+    assert await named.run_once() == 2
+    assert {
+        (row.state, row.claim_token[:3]) for row in await rows(sessions) if row.claim_token
+    } == {(OutboxState.SENT.value, "w1:")}
