@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from bot.app import build_application
 from bot.database import SessionFactory, session_factory
@@ -23,6 +23,13 @@ from bot.services import Services
 from bot.settings import DEMO_TOKEN, load_settings
 from bot.standin.driver import Chat, Message, User
 from bot.standin.server import StandIn
+from conversation.views.merchant import render
+from merchants.desk import owe_paid_notice
+from orders.delivery import DeliveryDetails
+from orders.lifecycle import record_payment
+from orders.models import ActorKind, Order
+from orders.status import Actor
+from outbox import enqueue
 from outbox.telegram import RunningSender, start_outbox_sender, stop_outbox_sender
 
 ANSWER_TIMEOUT = 20
@@ -116,3 +123,19 @@ async def world(
 ) -> AsyncIterator[MerchantWorld]:
     async with merchant_world(engine, monkeypatch) as running:
         yield running
+
+
+ANNA_IN_BERLIN = DeliveryDetails("Anna Müller", "+49301234567", ("Hauptstraße 5",), "Berlin",
+                                 "10115", "DE")  # fmt: skip
+
+
+async def store_paid(session: AsyncSession, order: Order) -> None:
+    """`order` stored and paid by its provider, its notice to the shop owed as the payment
+    settlement owes it (the running sender delivers it once woken)."""
+    session.add(order)
+    await session.flush()
+    await record_payment(session, number=order.number, actor=Actor(ActorKind.PROVIDER))
+    notice = await owe_paid_notice(session, order_number=order.number)
+    assert notice is not None
+    await enqueue(session, dedupe_key=notice.dedupe_key, chat_id=notice.chat_id,
+                  reply=render(notice))  # fmt: skip

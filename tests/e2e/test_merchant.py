@@ -16,16 +16,10 @@ from sqlalchemy import select
 from bot.database import transaction
 from bot.standin.driver import Chat, Message
 from catalog.models import Merchant
-from conversation.views.merchant import render
-from merchants.desk import owe_paid_notice
 from merchants.signup import issue_claim_code
 from orders.customers import identify_buyer
-from orders.delivery import DeliveryDetails
-from orders.lifecycle import record_payment
-from orders.models import ActorKind, Order, OrderLine
-from orders.status import Actor
-from outbox import enqueue
-from tests.e2e.conftest import MerchantWorld
+from orders.models import Order, OrderLine
+from tests.e2e.conftest import ANNA_IN_BERLIN, MerchantWorld, store_paid
 
 pytestmark = pytest.mark.slow
 TIMEOUT = 20
@@ -52,8 +46,6 @@ async def claim(world: MerchantWorld, slug: str, *, answer: str = "now receives"
 async def paid_order(world: MerchantWorld) -> tuple[str, int]:
     """A paid order of Ana's at demo-us, its notice owed as the payment settlement owes it."""
     number = f"T{next(_numbers):03d}-E2E"
-    delivery = DeliveryDetails("Anna Müller", "+49301234567", ("Hauptstraße 5",), "Berlin",
-                               "10115", "DE")  # fmt: skip
     async with transaction(world.sessions) as session:
         buyer = await identify_buyer(
             session, telegram_user_id=world.ana.id, locale="de", currency="EUR"
@@ -65,18 +57,12 @@ async def paid_order(world: MerchantWorld) -> tuple[str, int]:
             merchant_id=merchant.id, currency="USD", subtotal_minor=2200, shipping_minor=500,
             total_minor=2700, buyer_currency="EUR", buyer_total_minor=2500, fx_rate="1.08",
             fx_margin_percent="0", charge_currency="EUR", charge_total_minor=2500,
-            delivery=delivery.to_dict(),
+            delivery=ANNA_IN_BERLIN.to_dict(),
             lines=[OrderLine(title="Ceramic mug", options={"Colour": "Red"}, quantity=2,
                              unit_price_minor=1100, line_total_minor=2200,
                              buyer_unit_price_minor=1000)],
         )  # fmt: skip
-        session.add(order)
-        await session.flush()
-        await record_payment(session, number=number, actor=Actor(ActorKind.PROVIDER))
-        notice = await owe_paid_notice(session, order_number=number)
-        assert notice is not None
-        await enqueue(session, dedupe_key=notice.dedupe_key, chat_id=notice.chat_id,
-                      reply=render(notice))  # fmt: skip
+        await store_paid(session, order)
     world.sender.sender.wake()
     return number, order.id
 

@@ -13,17 +13,11 @@ from sqlalchemy import select
 from bot.database import transaction
 from bot.standin.driver import Message
 from catalog.models import Merchant, Variant
-from conversation.views.merchant import render
 from i18n import translator
-from merchants.desk import owe_paid_notice
 from orders.customers import identify_buyer
-from orders.delivery import DeliveryDetails
-from orders.lifecycle import record_payment
-from orders.models import ActorKind, Order, OrderLine
-from orders.status import Actor
-from outbox import enqueue
+from orders.models import Order, OrderLine
 from tests.catalog.importing.test_real_exports import export
-from tests.e2e.conftest import MerchantWorld
+from tests.e2e.conftest import ANNA_IN_BERLIN, MerchantWorld, store_paid
 from tests.e2e.test_merchant import claim
 
 pytestmark = pytest.mark.slow
@@ -36,8 +30,6 @@ zh = translator("zh_Hans").gettext
 async def paid_chinese_order(world: MerchantWorld) -> str:
     """Ana (German) paid Lotus Bazaar for black headphones; the line keeps her German title."""
     number = f"C{next(_numbers):03d}-OPS"
-    delivery = DeliveryDetails("Anna Müller", "+49301234567", ("Hauptstraße 5",), "Berlin",
-                               "10115", "DE")  # fmt: skip
     async with transaction(world.sessions) as session:
         buyer = await identify_buyer(
             session, telegram_user_id=world.ana.id, locale="de", currency="EUR"
@@ -50,19 +42,13 @@ async def paid_chinese_order(world: MerchantWorld) -> str:
             merchant_id=merchant.id, currency="CNY", subtotal_minor=89900, shipping_minor=9900,
             total_minor=99800, buyer_currency="EUR", buyer_total_minor=12900, fx_rate="0.129",
             fx_margin_percent="0", charge_currency="EUR", charge_total_minor=12900,
-            delivery=delivery.to_dict(),
+            delivery=ANNA_IN_BERLIN.to_dict(),
             lines=[OrderLine(variant_id=variant.id, title="Kabellose Kopfhörer mit ANC",
                              sku="CN-HA01-BLACK", options={"Colour": "Black"}, quantity=1,
                              unit_price_minor=89900, line_total_minor=89900,
                              buyer_unit_price_minor=11600)],
         )  # fmt: skip
-        session.add(order)
-        await session.flush()
-        await record_payment(session, number=number, actor=Actor(ActorKind.PROVIDER))
-        notice = await owe_paid_notice(session, order_number=number)
-        assert notice is not None
-        await enqueue(session, dedupe_key=notice.dedupe_key, chat_id=notice.chat_id,
-                      reply=render(notice))  # fmt: skip
+        await store_paid(session, order)
     world.sender.sender.wake()
     return number
 
