@@ -62,7 +62,7 @@ def parallel(pytest_args: list[str]) -> list[str]:
     Two per core: the end-to-end tests spend most of their time waiting on sockets and the
     databases, not on the CPU. Each worker has its own SQLite files and PostgreSQL schema.
     CHATSHOP_TEST_WORKERS overrides the count (0 runs everything in this process)."""
-    if any(arg == "-n" or arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
+    if any(arg.startswith(("-n", "--numprocesses")) for arg in pytest_args):
         return pytest_args
     workers = os.environ.get("CHATSHOP_TEST_WORKERS") or str(2 * (os.cpu_count() or 1))
     # loadgroup: a module that shares costly processes (the fault suite's workers) says so with

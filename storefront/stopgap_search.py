@@ -30,8 +30,8 @@ def _words(text: str) -> list[str]:
 def _contains(column: InstrumentedAttribute[str], word: str) -> ColumnElement[bool]:
     # ILIKE folds case on PostgreSQL for every script; SQLite's LIKE folds only ASCII, so a
     # capitalised Cyrillic or Greek word ("Кружка") is asked for as written too.
-    pattern = f"%{word.replace('%', '').replace('_', '')}%"
-    return or_(column.ilike(pattern), column.like(pattern.replace(word, word.capitalize())))
+    plain = word.replace("%", "").replace("_", "")  # LIKE's wildcards mean nothing here
+    return or_(column.ilike(f"%{plain}%"), column.like(f"%{plain.capitalize()}%"))
 
 
 async def stopgap_index(session: AsyncSession, text: str) -> SearchIndex:
