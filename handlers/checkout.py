@@ -1,7 +1,10 @@
 """Checkout: /checkout or the cart's button, then one step per message or button press.
 
 Each handler runs one `orders.checkout_dialog` use case in one transaction (the draft lives in
-the database) and renders the turn with `conversation.views.checkout`.
+the database) and renders the turn with `conversation.views.checkout`. The turn's reply is owed
+through the outbox in that same transaction (`handlers.render.owe`): a buyer whose answer was
+taken always sees the next question, even when the worker dies right after the commit, and the
+answers of a buyer typing ahead come back in order.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from conversation.views import common
 from conversation.views.checkout import checkout_turn, nothing_to_cancel
 from db import utcnow
 from handlers import fallback
-from handlers.render import send
+from handlers.render import delivered, owe, send
 from handlers.routing import on
 from money.locale_currency import territory_of
 from orders import checkout_dialog as dialog
@@ -62,7 +65,8 @@ def region_hint(locale: str, language_code: str | None = None) -> str | None:
 async def _run(
     update: Update, context: ShopContext, turn: Turn, *, only_during_checkout: bool = False
 ) -> CheckoutTurn | None:
-    """One transaction: price for the buyer as the cart does, then take the turn.
+    """One transaction: price for the buyer as the cart does, then take the turn, and owe its
+    reply (unless the turn placed orders: `step_button` owes those itself).
 
     `only_during_checkout`: a message that may not be meant for the checkout at all (most
     text is a search) looks at the dialog state first and skips the pricing when none is on.
@@ -83,7 +87,18 @@ async def _run(
         language_code = update.effective_user.language_code if update.effective_user else None
         hint = region_hint(buyer.locale, language_code)
         shopper = Shopper(buyer.customer_id, pricing.currency, buyer.locale, hint)
-        return await turn(session, key, shopper, pricing.quoter, now)
+        result = await turn(session, key, shopper, pricing.quoter, now)
+        if result is not None and not _placed(result):
+            await owe(session, update, checkout_turn(context.i18n, result))
+    return result
+
+
+def _placed(turn: CheckoutTurn) -> bool:
+    return turn.placement is not None and turn.placement.outcome == Outcome.PLACED
+
+
+async def _deliver(update: Update, context: ShopContext, turn: CheckoutTurn) -> None:
+    await delivered(update, context, checkout_turn(context.i18n, turn))
 
 
 async def start(update: Update, context: ShopContext) -> None:
@@ -96,7 +111,7 @@ async def start(update: Update, context: ShopContext) -> None:
         ),
     )
     assert result is not None
-    await send(update, context, checkout_turn(context.i18n, result))
+    await _deliver(update, context, result)
 
 
 async def answer_text(update: Update, context: ShopContext) -> bool:
@@ -113,7 +128,7 @@ async def answer_text(update: Update, context: ShopContext) -> bool:
     )
     if result is None:
         return False
-    await send(update, context, checkout_turn(context.i18n, result))
+    await _deliver(update, context, result)
     return True
 
 
@@ -133,7 +148,7 @@ async def contact(update: Update, context: ShopContext) -> None:
     if result is None:
         await fallback.not_text(update, context)
         return
-    await send(update, context, checkout_turn(context.i18n, result))
+    await _deliver(update, context, result)
 
 
 async def not_text(update: Update, context: ShopContext) -> None:
@@ -149,7 +164,7 @@ async def not_text(update: Update, context: ShopContext) -> None:
     if result is None:
         await fallback.not_text(update, context)
         return
-    await send(update, context, checkout_turn(context.i18n, result))
+    await _deliver(update, context, result)
 
 
 async def step_button(update: Update, context: ShopContext) -> None:
@@ -172,9 +187,8 @@ async def step_button(update: Update, context: ShopContext) -> None:
             session, key=key, shopper=shopper, quoter=quoter, step=step, answer=answer, now=now,
             ttl=ttl,
         )  # fmt: skip
-        placement = turn.placement if turn is not None else None
-        if placement is not None and placement.outcome == Outcome.PLACED:
-            assert turn is not None and turn.kind == TurnKind.PLACED
+        if turn is not None and _placed(turn):
+            assert turn.kind == TurnKind.PLACED
             await _owe_placed(session, key.chat_id, context, turn, edit_id)  # in its transaction
         return turn
 
@@ -182,11 +196,11 @@ async def step_button(update: Update, context: ShopContext) -> None:
     if result is None:
         await send(update, context, common.button_expired(context.i18n))
         return
-    if result.placement is not None and result.placement.outcome == Outcome.PLACED:
+    if _placed(result):
         await update.callback_query.answer()
         await deliver_owed(context.application)  # the outbox delivers, even after a crash
         return
-    await send(update, context, checkout_turn(context.i18n, result))
+    await _deliver(update, context, result)
 
 
 async def _owe_placed(
@@ -233,7 +247,7 @@ async def cancel_command(update: Update, context: ShopContext) -> None:
     if result is None:
         await send(update, context, nothing_to_cancel(context.i18n))
         return
-    await send(update, context, checkout_turn(context.i18n, result))
+    await _deliver(update, context, result)
 
 
 def handlers() -> list[ShopHandler]:

@@ -1,49 +1,27 @@
-"""Turns a channel-neutral `Reply` into Telegram calls (inline buttons: `outbox.telegram.keyboard`,
-shared with the outbox)."""
+"""Turns a channel-neutral `Reply` into Telegram calls (markup: `outbox.telegram.markup`, shared
+with the outbox).
+
+`send` talks to Telegram at once. `owe` writes the reply into the outbox inside the use case's
+transaction instead, for a reply that must survive a crash: the state it answers commits with it,
+so a worker killed after that commit still delivers it (`delivered` then wakes the sender).
+"""
 
 from __future__ import annotations
 
-from telegram import (
-    ForceReply,
-    InlineKeyboardMarkup,
-    InputFile,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+import uuid
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
 from bot.context import ShopContext
 from conversation.reply import Photo, Reply
-from outbox.telegram import keyboard
+from outbox import enqueue
+from outbox.telegram import deliver_owed, keyboard, markup
 
 CAPTION_LIMIT = 1024
-
-
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
-
-
-def markup(reply: Reply) -> Markup | None:
-    """The one markup a Telegram message can carry: inline buttons win over a reply keyboard."""
-    if reply.buttons:
-        return keyboard(reply)
-    if reply.contact_request:
-        return ReplyKeyboardMarkup(
-            [[KeyboardButton(reply.contact_request, request_contact=True)]],
-            resize_keyboard=True,
-            one_time_keyboard=True,
-        )
-    if reply.remove_keyboard:
-        return ReplyKeyboardRemove()
-    if reply.force_reply:
-        return ForceReply(
-            selective=reply.force_reply_selective or None,
-            input_field_placeholder=reply.force_reply_placeholder,
-        )
-    return None
 
 
 def _photo_input(photo: Photo) -> str | InputFile:
@@ -65,13 +43,54 @@ async def send(update: Update, context: ShopContext, reply: Reply) -> Message | 
     chat = update.effective_chat
     assert chat is not None
     sent: Message | None = None
-    editable = not reply.photo and not reply.contact_request and not reply.remove_keyboard
-    if reply.edit and editable and query is not None and query.message is not None:
+    if reply.edit and _editable(reply) and query is not None and query.message is not None:
         sent = await _edit(query.message, reply)
     if sent is None:
         sent = await _send_new(context, chat.id, reply)
     await _send_extra(context, chat.id, reply)
     return sent
+
+
+async def owe(session: AsyncSession, update: Update, reply: Reply) -> None:
+    """Owes `reply` and its `extra` messages to the update's chat, in `session`'s transaction.
+    An `edit` reply to a button press edits the pressed message (a new one if it is gone)."""
+    chat = update.effective_chat
+    assert chat is not None
+    assert reply.photo is None, "the outbox carries text messages only"
+    pressed = update.callback_query.message if update.callback_query is not None else None
+    edit_id = None
+    if reply.edit and _editable(reply) and isinstance(pressed, Message) and not pressed.photo:
+        edit_id = pressed.message_id
+    # A random key: the row commits only with the update's done mark (`inbox.fence`), so a
+    # replayed update never finds one of its own to collide with.
+    key = uuid.uuid4().hex
+    for index, message in enumerate(_one_by_one(reply)):
+        await enqueue(
+            session,
+            dedupe_key=f"reply:{key}:{index}",
+            chat_id=chat.id,
+            reply=message,
+            edit_message_id=edit_id if index == 0 else None,
+        )
+
+
+async def delivered(update: Update, context: ShopContext, reply: Reply) -> None:
+    """After the transaction that owed `reply` committed: answers the press, wakes the sender."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(reply.notice)
+    await deliver_owed(context.application)
+
+
+def _one_by_one(reply: Reply) -> list[Reply]:
+    """The reply and its extras, in the order `send` sends them, each without extras."""
+    messages = [replace(reply, extra=())]
+    for extra in reply.extra:
+        messages += _one_by_one(extra)
+    return messages
+
+
+def _editable(reply: Reply) -> bool:
+    return not reply.photo and not reply.contact_request and not reply.remove_keyboard
 
 
 async def _send_extra(context: ShopContext, chat_id: int, reply: Reply) -> None:

@@ -1,10 +1,11 @@
 """The outbox's Telegram side: a transport over PTB's bot, and the sender's start and stop.
 
-The only module of `outbox/` that imports PTB, and the one place a `Reply`'s buttons become
-Telegram markup (`keyboard`, also used by `handlers.render`). The bot's `AIORateLimiter` keeps
-sends under Telegram's global and per-chat limits and waits out short 429s itself; a 429 it gives
-up on arrives here as `RetryAfter` and the row waits `retry_after` seconds in the database
-instead.
+The only module of `outbox/` that imports PTB, and the one place a `Reply`'s buttons and
+keyboards become Telegram markup (`keyboard`, `markup`, also used by `handlers.render`). The
+bot's `AIORateLimiter` keeps sends under Telegram's global and per-chat limits and waits out
+short 429s itself; a 429 it gives up on arrives here as `RetryAfter` and the row waits
+`retry_after` seconds in the database instead. An edit of a message that is gone is sent as a
+new message, as the handlers do.
 
 Delivery is at least once: a timeout is retried with backoff whether or not the request left
 (a paid order's notice must arrive), so the one message in flight to a chat may arrive twice
@@ -21,7 +22,16 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import httpx
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import (
+    Bot,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -53,6 +63,8 @@ log = logging.getLogger(__name__)
 DEFAULT_LEASE_SECONDS = 15
 # Failures that prove the request never reached Telegram (no duplicate possible).
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+# Telegram's answers to an edit of a message that cannot be edited any more.
+_EDIT_GONE = ("message to edit not found", "message can't be edited")
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -61,6 +73,29 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     if not reply.buttons:
         return None
     return InlineKeyboardMarkup([[_button(b) for b in row] for row in reply.buttons])
+
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply
+
+
+def markup(reply: Reply) -> Markup | None:
+    """The one markup a Telegram message can carry: inline buttons win over a reply keyboard."""
+    if reply.buttons:
+        return keyboard(reply)
+    if reply.contact_request:
+        return ReplyKeyboardMarkup(
+            [[KeyboardButton(reply.contact_request, request_contact=True)]],
+            resize_keyboard=True,
+            one_time_keyboard=True,
+        )
+    if reply.remove_keyboard:
+        return ReplyKeyboardRemove()
+    if reply.force_reply:
+        return ForceReply(
+            selective=reply.force_reply_selective or None,
+            input_field_placeholder=reply.force_reply_placeholder,
+        )
+    return None
 
 
 def _button(button: Button) -> InlineKeyboardButton:
@@ -78,20 +113,15 @@ class TelegramTransport:
     bot: Bot
 
     async def deliver(self, message: Claimed) -> int | None:
-        text, markup = str(message.payload["text"]), keyboard(reply_from_payload(message.payload))
+        reply = reply_from_payload(message.payload)
         try:
             if message.kind == OutboxKind.EDIT.value:
                 assert message.edit_message_id is not None
-                result = await self.bot.edit_message_text(
-                    text,
-                    chat_id=message.chat_id,
-                    message_id=message.edit_message_id,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                )
-                return result.message_id if isinstance(result, Message) else None
+                edited = await self._edit(message, reply)
+                if edited is not None:
+                    return edited
             sent = await self.bot.send_message(
-                message.chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                message.chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup(reply)
             )
             return sent.message_id
         except RetryAfter as error:
@@ -99,8 +129,6 @@ class TelegramTransport:
             seconds = retry.total_seconds() if hasattr(retry, "total_seconds") else float(retry)
             raise RetryLater(seconds, f"retry after {seconds:g} s") from error
         except BadRequest as error:
-            if message.kind == OutboxKind.EDIT.value and "not modified" in error.message:
-                return message.edit_message_id  # it already shows exactly this
             raise Permanent(f"bad request: {error.message}") from error
         except (Forbidden, ChatMigrated) as error:
             raise Permanent(f"{type(error).__name__}: {error.message}") from error
@@ -112,6 +140,25 @@ class TelegramTransport:
             raise Transient(f"network: {error.message}") from error
         except TelegramError as error:
             raise Transient(f"{type(error).__name__}: {error.message}") from error
+
+    async def _edit(self, message: Claimed, reply: Reply) -> int | None:
+        """The edit's message id; None when that message can no longer be edited (deleted, too
+        old): the caller sends the reply as a new message, as `handlers.render.send` does."""
+        try:
+            result = await self.bot.edit_message_text(
+                reply.text,
+                chat_id=message.chat_id,
+                message_id=message.edit_message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply),
+            )
+        except BadRequest as error:
+            if "not modified" in error.message:
+                return message.edit_message_id  # it already shows exactly this
+            if any(reason in error.message.lower() for reason in _EDIT_GONE):
+                return None
+            raise
+        return result.message_id if isinstance(result, Message) else message.edit_message_id
 
 
 class _HasSessions(Protocol):

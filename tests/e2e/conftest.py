@@ -52,6 +52,16 @@ class Shop:
         await self.standin.settle()
         return [m for m in chat.messages[before:] if m.from_bot]
 
+    async def press(self, user: User, message: Message, label: str) -> Message:
+        """Presses the button whose text contains `label`; the bot's next message or edit."""
+        for r, row in enumerate(message.buttons):
+            for c, (text, _) in enumerate(row):
+                if label in text:
+                    await user.press(message, (r, c), timeout=15)
+                    await self.standin.settle()
+                    return user.chat.last or message
+        raise AssertionError(f"no button {label!r} in {message.buttons}")
+
 
 @asynccontextmanager
 async def bot_running(standin: StandIn, services: Services) -> AsyncIterator[None]:

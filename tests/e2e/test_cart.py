@@ -10,22 +10,11 @@ from tests.e2e.conftest import Shop
 pytestmark = pytest.mark.slow
 
 
-async def _press(shop: Shop, user: User, message: Message, label: str) -> Message:
-    """Presses the button whose text contains `label`; the bot's next message or edit."""
-    for r, row in enumerate(message.buttons):
-        for c, (text, _) in enumerate(row):
-            if label in text:
-                await user.press(message, (r, c), timeout=15)
-                await shop.standin.settle()
-                return user.chat.last or message
-    raise AssertionError(f"no button {label!r} in {message.buttons}")
-
-
 async def _add_first_mug(shop: Shop, buyer: User) -> Message:
     [results] = await shop.say(buyer, "enamel camping mugg")
-    card = await _press(shop, buyer, results, "1")
-    card = await _press(shop, buyer, card, "Red")
-    await _press(shop, buyer, card, "Add to cart")
+    card = await shop.press(buyer, results, "1")
+    card = await shop.press(buyer, card, "Red")
+    await shop.press(buyer, card, "Add to cart")
     [cart] = await shop.say(buyer, "/cart")
     return cart
 

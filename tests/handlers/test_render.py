@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from conversation.reply import Button, Reply
-from handlers.render import markup
+from outbox.telegram import markup
 
 
 def test_a_contact_request_becomes_a_one_tap_keyboard() -> None:

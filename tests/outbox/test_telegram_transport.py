@@ -9,7 +9,11 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, TimedOut
 from telegram.request import BaseRequest
 
-from outbox import Claimed, Permanent, Transient
+from bot.settings import DEMO_TOKEN
+from bot.standin import StandIn
+from conversation.reply import Reply
+from outbox import Claimed, OutboxKind, Permanent, Transient
+from outbox.payload import reply_payload
 from outbox.telegram import TelegramTransport
 
 
@@ -50,3 +54,34 @@ async def test_only_what_telegram_calls_permanent_is_given_up(
 
     with pytest.raises(outcome):
         await TelegramTransport(bot).deliver(MESSAGE)
+
+
+async def test_an_edit_of_a_message_that_is_gone_is_sent_as_a_new_message() -> None:
+    """As the handlers do: the buyer still sees the reply, below, rather than nothing."""
+    async with StandIn.start() as standin:
+        standin.add_bot(DEMO_TOKEN)
+        ana = standin.user("Ana")
+        await ana.send("/start")  # a private chat exists once its user wrote to the bot
+        async with Bot(DEMO_TOKEN, base_url=f"{standin.api_url}/bot") as bot:
+            edit = Claimed(2, "token", ana.id, OutboxKind.EDIT.value, 999_999,
+                           {"text": "Step 2 of 7", "buttons": []}, 1)  # fmt: skip
+
+            message_id = await TelegramTransport(bot).deliver(edit)
+
+        [shown] = ana.chat.bot_messages
+        assert shown.text == "Step 2 of 7" and message_id == shown.id
+
+
+async def test_a_share_my_phone_keyboard_survives_the_outbox() -> None:
+    async with StandIn.start() as standin:
+        standin.add_bot(DEMO_TOKEN)
+        ana = standin.user("Ana")
+        await ana.send("/start")  # a private chat exists once its user wrote to the bot
+        reply = Reply("Which phone number can the courier call?", contact_request="Share")
+        message = Claimed(3, "token", ana.id, OutboxKind.SEND.value, None,
+                          reply_payload(reply), 1)  # fmt: skip
+        async with Bot(DEMO_TOKEN, base_url=f"{standin.api_url}/bot") as bot:
+            await TelegramTransport(bot).deliver(message)
+
+        [shown] = ana.chat.bot_messages
+        assert shown.reply_keyboard == [["Share"]] and ana.chat.reply_keyboard == [["Share"]]
