@@ -30,6 +30,7 @@ from catalog.search.index import SearchIndex
 from catalog.version import bumps_committed_here, catalog_version
 from db import READ_ONLY
 from storefront.documents import load_search_documents
+from storefront.index_child import CHILD_ABOVE, build_in_child, child_source
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,8 @@ class IndexState:
 
 
 class LiveSearchIndex:
-    def __init__(self) -> None:
+    def __init__(self, *, child_above: int = CHILD_ABOVE) -> None:
+        self._child_above = child_above  # active products from which a child process builds
         self._index: SearchIndex | None = None
         self._version: int | None = None
         self._lock = asyncio.Lock()
@@ -147,16 +149,27 @@ class LiveSearchIndex:
     async def _build_beside(self) -> None:
         """A whole build from a short read of its own, without the lock: a search meanwhile
         holds a transaction (on SQLite the write lock) while it waits for the index, so the
-        read must never wait for a search. The session is closed before the build."""
+        read must never wait for a search. The session is closed before the build. A large
+        catalog is read and built by a child process (`storefront.index_child`)."""
         assert self._sessions is not None
         try:
             async with self._sessions() as session:
                 # Seconds of reading at 100k products: never holding SQLite's write lock.
                 await session.connection(execution_options={READ_ONLY: True})
-                version = await catalog_version(session)
-                batch = await load_search_documents(session)
-            self._rows_read.set()
-            index = await asyncio.to_thread(SearchIndex.build, batch.documents)
+                source = await child_source(session, above=self._child_above)
+                if source is None:
+                    version = await catalog_version(session)
+                    batch = await load_search_documents(session)
+            if source is None:
+                self._rows_read.set()
+                index = await asyncio.to_thread(SearchIndex.build, batch.documents)
+                del batch
+            else:  # searches meanwhile answer from the database at once: no wait for it
+                built = await build_in_child(source)
+                version, index = built.version, built.index
+                log.info("search index of %d products built by a child process in %.1f s "
+                         "(its peak memory %.0f MB)", len(index), built.seconds,
+                         built.peak_rss_mb)  # fmt: skip
             async with self._lock:
                 if self._index is None or self._version is None or version > self._version:
                     self._index, self._version = index, version

@@ -17,7 +17,7 @@ from bot.database import SessionFactory, transaction
 from catalog.models import Product, Variant
 from catalog.version import bump_catalog_version
 from storefront.documents import load_search_documents
-from storefront.search_index import LiveSearchIndex
+from storefront.search_index import FIRST_BUILD_WAIT, LiveSearchIndex
 from tests.storefront.factories import Catalog, seed_catalog
 
 
@@ -143,3 +143,26 @@ async def test_a_large_change_is_built_beside_while_the_old_index_serves(
     assert new is not None
     assert new is not old
     assert {hit.product_id for hit in new.search("northwind").hits} == {catalog.mug, catalog.shirt}
+
+
+async def test_a_large_catalog_is_built_by_a_child_process_while_searches_ask_the_database(
+    sessions: SessionFactory,
+) -> None:
+    """Here "large" is two products: the child reads this very database (the same file, or the
+    same PostgreSQL schema) over its own connection and sends the finished index back."""
+    catalog = await _seeded(sessions)
+    index = LiveSearchIndex(child_above=2)
+    index.warm_up(sessions)
+    async with sessions() as session:
+        started = asyncio.get_running_loop().time()
+        meanwhile = await index.current(session)
+        waited = asyncio.get_running_loop().time() - started
+    assert meanwhile is None and waited < FIRST_BUILD_WAIT  # the database answers, at once
+    await index.wait_built()
+    state = index.state()
+    assert state.ready and state.products == 3 and state.version is not None
+    async with sessions() as session:
+        built = await index.current(session)
+    assert built is not None
+    assert built.search("mug").hits[0].product_id == catalog.mug
+    assert built.search("纯棉").hits[0].product_id == catalog.shirt  # translations came along
