@@ -6,7 +6,8 @@ the buyers for the interpreter (every answer meanwhile takes seconds), and the m
 mostly stays with the process. So the worker runs `python -m storefront.index_child`: the child
 reads the catalog over a connection of its own, builds, writes the finished index to its stdout
 (numpy arrays, pickled: tens of MB at 100k) and exits, taking its memory with it. The worker
-meanwhile answers searches from the database (`storefront.stopgap_search`).
+meanwhile answers searches from the database (`storefront.stopgap_search`); the child runs at a
+lower CPU priority, so it takes only what the worker leaves.
 
 The database address (it may hold a password) goes to the child on stdin, never on its command
 line. The pickle comes from a child this worker started, over a pipe only the two share.
@@ -113,7 +114,13 @@ async def _read(source: dict[str, str]) -> tuple[int, SearchIndex]:
     return version, SearchIndex.build(batch.documents)
 
 
+NICENESS = 10
+"""How much the child yields the CPU to its worker: on a small machine the build takes a little
+longer, and the worker's buyers are answered meanwhile as if it were not running."""
+
+
 def main() -> None:
+    os.nice(NICENESS)
     source = json.loads(sys.stdin.buffer.read())
     version, index = asyncio.run(_read(source))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux

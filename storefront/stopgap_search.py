@@ -12,43 +12,49 @@ import re
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from catalog.models import Product, ProductStatus, ProductTranslation
 from catalog.search.index import SearchIndex
 from storefront.documents import load_search_documents
 
-MOST: int = 300  # products read for one stopgap search; the page shows the best few
+MOST: int = 100  # products read for one stopgap search; the page shows the best few
+WORDS: int = 3  # the query's longest words asked for: each costs a pass over every product
 _WORD = re.compile(r"\w{2,}")
 
 
 def _words(text: str) -> list[str]:
     words = _WORD.findall(text.casefold())
-    return sorted(set(words), key=len, reverse=True)[:6]  # the longest say the most
+    return sorted(set(words), key=len, reverse=True)[:WORDS]  # the longest say the most
 
 
-def _contains(column: InstrumentedAttribute[str], word: str) -> ColumnElement[bool]:
-    # ILIKE folds case on PostgreSQL for every script; SQLite's LIKE folds only ASCII, so a
+def _contains(haystack: ColumnElement[str], word: str, *, sqlite: bool) -> ColumnElement[bool]:
+    # ILIKE folds case on PostgreSQL for every script. SQLite's own LIKE already ignores ASCII
+    # case (its ILIKE would lower() every product first) and folds nothing else, so a
     # capitalised Cyrillic or Greek word ("Кружка") is asked for as written too.
     plain = word.replace("%", "").replace("_", "")  # LIKE's wildcards mean nothing here
-    return or_(column.ilike(f"%{plain}%"), column.like(f"%{plain.capitalize()}%"))
+    if not sqlite:
+        return haystack.ilike(f"%{plain}%")
+    found = haystack.like(f"%{plain}%")
+    return found if plain.isascii() else or_(found, haystack.like(f"%{plain.capitalize()}%"))
 
 
 async def stopgap_index(session: AsyncSession, text: str) -> SearchIndex:
-    """A small index of the products that mention `text`'s words; empty when none do."""
+    """A small index of the products that mention `text`'s words; empty when none do.
+
+    Every product is scanned once per word (no index serves `LIKE '%word%'`): title, brand and
+    category are matched as one string, so a word costs one comparison a product, not six."""
     words = _words(text)
     if not words:
         return SearchIndex.build([])
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    title: ColumnElement[str] = ProductTranslation.title.expression
     translated = select(ProductTranslation.product_id).where(
-        or_(*(_contains(ProductTranslation.title, word) for word in words))
+        or_(*(_contains(title, word, sqlite=sqlite) for word in words))
     )
+    labels = Product.title + " " + Product.brand + " " + Product.category
     mentioned = or_(
+        *(_contains(labels, word, sqlite=sqlite) for word in words),
         Product.id.in_(translated),
-        *(
-            _contains(column, word)
-            for word in words
-            for column in (Product.title, Product.brand, Product.category)
-        ),
     )
     # Read once into a list: as a subquery, each of the documents' three reads would scan again.
     ids = await session.scalars(

@@ -131,6 +131,27 @@ async def paced(buyers: list[Buyer], steps: Steps, rate: float, duration: float)
     await asyncio.gather(*(one(buyer) for buyer in buyers))
 
 
+async def paced_until(
+    buyers: list[Buyer], steps: Steps, rate: float, done: Callable[[], bool], limit: float
+) -> None:
+    """`rate` steps a second until `done()` (checked before each step), at most `limit` s."""
+    for buyer in buyers:
+        buyer.steps = steps
+    start = time.perf_counter()
+    slots = iter(range(max(1, round(rate * limit))))
+
+    async def one(buyer: Buyer) -> None:
+        for slot in slots:
+            delay = start + slot / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if done():
+                return
+            await buyer.step()
+
+    await asyncio.gather(*(one(buyer) for buyer in buyers))
+
+
 async def burst(buyers: list[Buyer], steps: Steps) -> None:
     """Every buyer's next step at the same moment."""
     for buyer in buyers:

@@ -36,6 +36,17 @@ def usage(pid: int) -> Usage:
     return Usage(cpu, memory.get("VmRSS", 0.0), memory.get("VmHWM", 0.0))
 
 
+def children(pid: int) -> list[int]:
+    """The process's live child processes (Linux: each thread's `children` in /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except OSError:  # the thread ended meanwhile
+            continue
+    return found
+
+
 @dataclass
 class Process:
     """A Python module run as a child process, its output in a log file."""

@@ -2,7 +2,9 @@
 
 A subject's life: its process starts (the clock runs until the stand-in sees its first
 getUpdates, or its webhook registered), one buyer searches at once (the first-search latency),
-then the paced loads and the burst run one after another with the same buyers.
+then, with a generated catalog, buyers go on at 20 updates/s while the worker's search index is
+built (by a child process: the load lasts until that child is gone), then the paced loads and
+the burst run one after another with the same buyers.
 """
 
 from __future__ import annotations
@@ -27,8 +29,8 @@ from benchmarks.botbench.buyers import (
     demo_queries,
     make_buyers,
 )
-from benchmarks.botbench.phases import Meter, Result, burst, paced
-from benchmarks.botbench.processes import Process
+from benchmarks.botbench.phases import Meter, Result, burst, paced, paced_until
+from benchmarks.botbench.processes import Process, children, usage
 from benchmarks.searchbench.catalog import Catalog
 from bot.standin import StandIn
 from bot.standin import server as standin_server
@@ -39,6 +41,8 @@ SHOP_TOKEN = "123456:chatshop-benchmark-token-0000"
 ECHO_TOKEN = "654321:echo-benchmark-token-00000000"
 WEBHOOK_SECRET = "benchmark-secret_0123456789"
 START_TIMEOUT = 120.0
+BUILD_RATE = 20.0  # updates a second while the index builds
+BUILD_LIMIT = 180.0  # seconds: a build still running then is reported as such
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Start:
     rss_mb: float  # after that first answer
     idle_cpu_ms_per_s: float  # with nobody writing: background work (outbox, inbox, jobs)
     idle_sql_per_s: tuple[float, float] | None  # (statements, transactions) a second, idle
+    index_ready_s: float | None = None  # process start → its index child gone (large catalogs)
+    index_child_peak_mb: float | None = None  # that child's peak RSS: never the worker's own
 
 
 @dataclass
@@ -128,6 +134,42 @@ async def _idle(
     return cpu_ms, ((after[0] - before[0]) / seconds, (after[1] - before[1]) / seconds)
 
 
+async def _while_the_index_builds(
+    meter: Meter, process: Process, buyers: list[Buyer]
+) -> tuple[Result, float | None, float | None]:
+    """Buyers at `BUILD_RATE` from the first answer until the worker's index child is gone: what
+    they meet while the index builds. Also when it was ready (seconds after the process started;
+    None: not within `BUILD_LIMIT`) and the child's peak RSS, sampled every 20 ms."""
+    peaks: dict[int, float] = {}
+    gone: list[float] = []
+
+    async def watch() -> None:
+        deadline = time.monotonic() + BUILD_LIMIT
+        while time.monotonic() < deadline:
+            live = children(process.pid)
+            for pid in live:
+                try:
+                    peaks[pid] = max(peaks.get(pid, 0.0), usage(pid).peak_rss_mb)
+                except OSError:  # it just ended
+                    continue
+            if peaks and not live:
+                gone.append(time.monotonic())
+                return
+            if not peaks and time.monotonic() > deadline - BUILD_LIMIT + 10:
+                return  # no child within 10 s: the index was built in the worker
+            await asyncio.sleep(0.02)
+
+    watcher = asyncio.create_task(watch())
+
+    async def load(steps: Steps) -> None:
+        await paced_until(buyers, steps, BUILD_RATE, watcher.done, BUILD_LIMIT)
+
+    result = await meter.measure(f"while the index builds, {BUILD_RATE:g}/s", load, Steps())
+    await watcher
+    ready = gone[0] - process.started_at if gone else None
+    return result, ready, max(peaks.values(), default=None)
+
+
 async def _measure_subject(
     subject: str,
     process: Process,
@@ -139,6 +181,7 @@ async def _measure_subject(
     queries: list[str],
     echo: bool,
     say: Progress,
+    builds_in_child: bool = False,
 ) -> tuple[Start, list[Result]]:
     await _until(lambda: started() is not None, process, "its first getUpdates or webhook")
     first_seen = started()
@@ -158,11 +201,20 @@ async def _measure_subject(
         raise RuntimeError(f"{subject}: no answer to the first search in {FIRST_ANSWER_TIMEOUT} s")
     rss = process.usage().rss_mb
     say(f"{subject}: first answer in {first.all()[0] * 1000:.0f} ms")
-    idle_cpu, idle_sql = await _idle(process, counter, options.idle)
-    start = Start(subject, startup, first.all()[0] * 1000, rss, idle_cpu, idle_sql)
-    meter = Meter(subject, process, counter, idle_sql)
     results = []
     paced_buyers = buyers[: options.buyers]
+    ready_s = child_mb = None
+    if builds_in_child:
+        during, ready_s, child_mb = await _while_the_index_builds(
+            Meter(subject, process, counter), process, paced_buyers
+        )
+        say(f"{subject}: index ready {ready_s} s after the start; during the build "
+            f"p95 {during.percentile(95)} ms")  # fmt: skip
+        results.append(during)
+    idle_cpu, idle_sql = await _idle(process, counter, options.idle)
+    start = Start(subject, startup, first.all()[0] * 1000, rss, idle_cpu, idle_sql, ready_s,
+                  child_mb)  # fmt: skip
+    meter = Meter(subject, process, counter, idle_sql)
     for rate in options.rates:
 
         async def load(steps: Steps, rate: float = rate) -> None:
@@ -254,6 +306,7 @@ async def run_chatshop(
             return await _measure_subject(
                 subject, process, world, standin, started,
                 lambda: sql_counter.read(counts), options, queries, False, say,
+                builds_in_child=generated is not None,
             )  # fmt: skip
         finally:
             process.stop()
