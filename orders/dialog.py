@@ -4,17 +4,25 @@ Keyed by (channel, chat id, user id), so any worker can serve any update and a r
 a checkout exactly where it stopped. PTB's in-memory conversation state cannot do either.
 Writes are an upsert (`INSERT ... ON CONFLICT DO UPDATE` on both SQLite and PostgreSQL), so two
 updates racing to create the first state never fail on the primary key.
+
+One update asks several times "is this message an answer to a question?" (the checkout, a
+tracking prompt, a shop's setup, the query memory...), each a dialog of its own channel. The
+first `load_dialog` of a chat and user in a transaction reads all their dialogs in one statement
+and keeps them in the session for the rest of that transaction (writes here keep it current);
+the next transaction reads afresh.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from db import utcnow
 from orders.models import DialogState
@@ -39,6 +47,46 @@ class Dialog:
 
     def idle_for(self, now: datetime) -> timedelta:
         return now - self.updated_at
+
+
+_SNAPSHOT = "orders_dialogs"  # session.info: {(chat_id, user_id): {channel: Dialog}}
+Snapshot = dict[tuple[int, int], dict[str, Dialog]]
+
+
+def _snapshot(session: AsyncSession) -> Snapshot:
+    _install()
+    info = session.sync_session.info
+    if _SNAPSHOT not in info:
+        info[_SNAPSHOT] = {}
+    snapshot: Snapshot = info[_SNAPSHOT]
+    return snapshot
+
+
+def _forget(session: Session, *_args: object) -> None:
+    session.info.pop(_SNAPSHOT, None)
+
+
+@functools.cache
+def _install() -> None:
+    """A transaction's snapshot ends with it (once per process)."""
+    event.listen(Session, "after_commit", _forget)
+    event.listen(Session, "after_soft_rollback", _forget)
+
+
+async def _dialogs_of(session: AsyncSession, chat_id: int, user_id: int) -> dict[str, Dialog]:
+    snapshot = _snapshot(session)
+    dialogs = snapshot.get((chat_id, user_id))
+    if dialogs is None:
+        rows = await session.scalars(
+            select(DialogState)
+            .where(DialogState.chat_id == chat_id, DialogState.user_id == user_id)
+            .execution_options(populate_existing=True)
+        )
+        dialogs = {
+            row.channel: Dialog(row.step, dict(row.data or {}), row.updated_at) for row in rows
+        }
+        snapshot[(chat_id, user_id)] = dialogs
+    return dialogs
 
 
 def _checked(channel: str) -> str:
@@ -66,14 +114,10 @@ async def load_dialog(
     now: datetime | None = None,
 ) -> Dialog | None:
     """The stored state, or None; with `max_idle`, a state idle longer than that reads as None."""
-    row = await session.scalar(
-        select(DialogState)
-        .where(*_key(channel, chat_id, user_id))
-        .execution_options(populate_existing=True)
-    )
-    if row is None:
+    stored = (await _dialogs_of(session, chat_id, user_id)).get(_checked(channel))
+    if stored is None:
         return None
-    dialog = Dialog(row.step, dict(row.data or {}), row.updated_at)
+    dialog = Dialog(stored.step, dict(stored.data), stored.updated_at)  # the caller's own copy
     if max_idle is not None and dialog.idle_for(now or utcnow()) > max_idle:
         return None
     return dialog
@@ -98,7 +142,7 @@ async def save_dialog(
         "user_id": user_id,
         "step": step,
         "data": data or {},
-        "updated_at": now or utcnow(),
+        "updated_at": (when := now or utcnow()),
     }
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -112,7 +156,11 @@ async def save_dialog(
         },
     )
     await session.execute(statement)
+    known = _snapshot(session).get((chat_id, user_id))
+    if known is not None:
+        known[channel] = Dialog(step, dict(data or {}), when)
 
 
 async def clear_dialog(session: AsyncSession, *, channel: str, chat_id: int, user_id: int) -> None:
     await session.execute(delete(DialogState).where(*_key(channel, chat_id, user_id)))
+    _snapshot(session).get((chat_id, user_id), {}).pop(channel, None)

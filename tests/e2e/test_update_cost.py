@@ -37,9 +37,10 @@ pytestmark = pytest.mark.slow
 TARGET_TRANSACTIONS_PER_UPDATE = 1.5
 TARGET_STATEMENTS_PER_UPDATE = 5.0
 # What the bot does today (8.6 transactions and 18.4 statements per update on SQLite, 10.8 and
-# 21.8 on PostgreSQL before this work; 2.5 / 10.4 and 3.3 / 12.3 after it), with a little room:
-# a change that makes updates dearer again fails here.
-NOW = {"sqlite": (3.0, 12.5), "postgresql": (4.0, 14.5)}
+# 21.8 on PostgreSQL before this work; 2.5 / 9.6 and 3.5 / 11.6 after it, PostgreSQL's including
+# the shared rate limiter's window), with a little room: a change that makes updates dearer
+# again fails here.
+NOW = {"sqlite": (3.0, 10.5), "postgresql": (4.0, 12.5)}
 IDLE_POLL_SECONDS = 60.0
 
 
@@ -170,7 +171,8 @@ async def test_a_buyers_updates_cost_no_more_than_they_do_now(
 @pytest.mark.xfail(
     strict=True,
     reason="issue 15's targets are not met yet: storing each update before it is acknowledged "
-    "is a transaction of its own, and a search reads its offers in five statements",
+    "is a transaction of its own, a search reads its offers in four statements and remembers "
+    "the query in two more, and on PostgreSQL every send takes the shared rate limiter's window",
 )
 async def test_a_buyers_updates_meet_the_issues_targets(running: Running) -> None:
     costs = await play(running)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.database import SessionFactory, create_engine, session_factory, transaction
 from orders.checkout import CheckoutDraft, Step, start_checkout
@@ -62,3 +65,41 @@ async def test_a_channel_wider_than_its_column_is_refused_on_every_database(
         with pytest.raises(ValueError, match="channel"):
             await save_dialog(session, channel="telegram:too-long-a-name", chat_id=1, user_id=1,
                               step="x")  # fmt: skip
+
+
+async def test_one_transaction_reads_a_chats_dialogs_once_and_sees_its_own_writes(
+    engine: AsyncEngine,
+) -> None:
+    """The "is this an answer?" checks of one update cost one statement, not one each."""
+    sessions = session_factory(engine)
+    async with transaction(sessions) as session:
+        await save_dialog(session, **KEY, step="checkout")
+        await save_dialog(session, channel="telegram:track", chat_id=42, user_id=7, step="ship")
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", _record(statements))
+    async with transaction(sessions) as session:
+        first = await load_dialog(session, **KEY)
+        tracking = await load_dialog(session, channel="telegram:track", chat_id=42, user_id=7)
+        none = await load_dialog(session, channel="telegram:ask", chat_id=42, user_id=7)
+        reads = sum(s.lstrip().upper().startswith("SELECT") for s in statements)
+        await save_dialog(session, **KEY, step="summary", data={"n": 1})
+        await clear_dialog(session, channel="telegram:track", chat_id=42, user_id=7)
+        after = await load_dialog(session, **KEY)
+        cleared = await load_dialog(session, channel="telegram:track", chat_id=42, user_id=7)
+    assert first is not None and first.step == "checkout"
+    assert tracking is not None and tracking.step == "ship" and none is None
+    assert reads == 1
+    assert after is not None and (after.step, after.data) == ("summary", {"n": 1})
+    assert cleared is None
+    async with transaction(sessions) as session:  # another transaction reads afresh
+        await save_dialog(session, channel="telegram:ask", chat_id=42, user_id=7, step="q")
+    async with transaction(sessions) as session:
+        asked = await load_dialog(session, channel="telegram:ask", chat_id=42, user_id=7)
+    assert asked is not None and asked.step == "q"
+
+
+def _record(statements: list[str]) -> Callable[..., None]:
+    def before(_connection: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    return before

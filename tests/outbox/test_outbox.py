@@ -208,20 +208,21 @@ class SlowTransport:
 async def test_a_live_senders_lease_is_renewed_and_a_dead_ones_returns_within_it(
     sessions: SessionFactory,
 ) -> None:
-    short = timedelta(seconds=0.6)
+    # Renewed every third of it: a heartbeat may come 0.8 s late (a busy test machine) and hold.
+    short = timedelta(seconds=1.2)
     async with transaction(sessions) as session:
         for key, chat in (("orphan", 2), ("slow", 1)):
             await enqueue(session, dedupe_key=key, chat_id=chat, reply=Reply(key))
     async with transaction(sessions) as session:  # a worker claims "orphan", then is killed
         [orphan] = await claim(session, now=datetime.now(UTC), lease=short, limit=1)
     assert orphan.chat_id == 2
-    slow = SlowTransport(1.5)  # longer than the lease: only the heartbeat keeps it
+    slow = SlowTransport(3.0)  # longer than the lease: only the heartbeat keeps it
     other = ScriptedTransport()
     live = OutboxSender(sessions, slow, lease=short)
     rival = OutboxSender(sessions, other, lease=short)
 
     async def rival_rounds() -> None:
-        for _ in range(12):
+        for _ in range(30):  # as long as the slow send
             await rival.run_once()
             await asyncio.sleep(0.1)
 
