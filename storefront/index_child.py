@@ -16,6 +16,7 @@ line. The pickle comes from a child this worker started, over a pipe only the tw
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import pickle
@@ -33,6 +34,10 @@ from catalog.search.index import SearchIndex
 CHILD_ABOVE = 20_000
 """Active products from which a child builds the index. Below, the build takes a fraction of a
 second in the worker, less than starting a child (about a second of imports)."""
+
+NICENESS = 10
+"""How much the child yields the CPU to its worker: on a small machine the build takes a little
+longer, and the worker's buyers are answered meanwhile as if it were not running."""
 
 _ROOT = Path(__file__).resolve().parents[1]  # where the child finds this project's packages
 
@@ -78,6 +83,8 @@ async def build_in_child(source: dict[str, str]) -> ChildBuild:
         sys.executable, "-m", "storefront.index_child",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=environment,
     )  # fmt: skip
+    with contextlib.suppress(OSError):  # from its first import on, not only once it runs main
+        os.setpriority(os.PRIO_PROCESS, child.pid, NICENESS)
     try:
         output, _ = await child.communicate(json.dumps(source).encode())
     except BaseException:
@@ -114,13 +121,7 @@ async def _read(source: dict[str, str]) -> tuple[int, SearchIndex]:
     return version, SearchIndex.build(batch.documents)
 
 
-NICENESS = 10
-"""How much the child yields the CPU to its worker: on a small machine the build takes a little
-longer, and the worker's buyers are answered meanwhile as if it were not running."""
-
-
 def main() -> None:
-    os.nice(NICENESS)
     source = json.loads(sys.stdin.buffer.read())
     version, index = asyncio.run(_read(source))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
