@@ -36,6 +36,7 @@ class UpdateScope:
     factory: Callable[[], AsyncSession] | None = None
     parked: AsyncSession | None = None  # a read-only transaction the next block carries on
     in_block: bool = False
+    block: AsyncSession | None = None  # the session of the block running now
     task: asyncio.Task[Any] | None = None  # the update's own; a task it starts gets no share
 
 
@@ -106,7 +107,7 @@ async def unit_of_work(
     if parked is None:
         await _end_parked(scope)
     session = parked or factory()
-    scope.parked, scope.factory, scope.in_block = None, factory, True
+    scope.parked, scope.factory, scope.in_block, scope.block = None, factory, True, session
     try:
         if not session.in_transaction():
             await session.begin()
@@ -125,7 +126,22 @@ async def unit_of_work(
             on_error(error)
         raise
     finally:
-        scope.in_block = False
+        scope.in_block, scope.block = False, None
+
+
+async def end_if_only_read(session: AsyncSession) -> bool:
+    """Ends the running update block's transaction early if it has written nothing: a slow read
+    that follows, on a connection of its own, then holds no lock of this block's (on SQLite, a
+    transaction that may write takes the one write lock at its first statement, and every other
+    update would queue behind the read). The block carries on in a new transaction at its next
+    statement; what it read so far was only read. False, doing nothing, outside an update's
+    block or once the block wrote."""
+    scope = _own_scope()
+    if scope is None or scope.block is not session or _wrote(session):
+        return False
+    if session.in_transaction():
+        await session.commit()  # it only read; the fence marks nothing for it
+    return True
 
 
 def _wrote(session: AsyncSession) -> bool:

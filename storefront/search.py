@@ -140,7 +140,7 @@ async def _run(
         limits = pricing.price_limits(parsed, await _merchant_terms(session))
     index = await live.current(session)
     if index is None:  # the worker has just started and its index is still being built
-        index = await stopgap_index(session, parsed.text)
+        index = await stopgap_index(session, parsed.text, sessions=live.sessions)
     hits, used, suggestion, relaxed = _candidates(index, parsed, limits)
     offers, relaxed = await _better(session, hits, used, relaxed, pricing, buyer.locale)
     if relaxed == "related":  # nothing is called that: maybe something is called a synonym

@@ -88,6 +88,11 @@ class LiveSearchIndex:
             await asyncio.gather(self._building, return_exceptions=True)
             self._building = None
 
+    @property
+    def sessions(self) -> Sessions | None:
+        """The worker's sessions, once `warm_up` gave them (a stopgap search reads with them)."""
+        return self._sessions
+
     def state(self) -> IndexState:
         building = self._building is not None and not self._building.done()
         products = 0 if self._index is None else len(self._index)

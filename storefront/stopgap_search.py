@@ -9,13 +9,20 @@ a small index of just those. Nobody waits for the build, and nobody else waits f
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from typing import TypeAlias
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import Product, ProductStatus, ProductTranslation
 from catalog.search.index import SearchIndex
+from db import READ_ONLY
+from db.unit import end_if_only_read
 from storefront.documents import load_search_documents
+
+Sessions: TypeAlias = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 MOST: int = 100  # products read for one stopgap search; the page shows the best few
 WORDS: int = 3  # the query's longest words asked for: each costs a pass over every product
@@ -38,11 +45,17 @@ def _contains(haystack: ColumnElement[str], word: str, *, sqlite: bool) -> Colum
     return found if plain.isascii() else or_(found, haystack.like(f"%{plain.capitalize()}%"))
 
 
-async def stopgap_index(session: AsyncSession, text: str) -> SearchIndex:
+async def stopgap_index(
+    session: AsyncSession, text: str, *, sessions: Sessions | None = None
+) -> SearchIndex:
     """A small index of the products that mention `text`'s words; empty when none do.
 
     Every product is scanned once per word (no index serves `LIKE '%word%'`): title, brand and
-    category are matched as one string, so a word costs one comparison a product, not six."""
+    category are matched as one string, so a word costs one comparison a product, not six. On
+    SQLite, given `sessions`, the scan reads on a connection of its own without the write lock,
+    after ending the caller's update block's transaction if it only read (`db.unit`): else that
+    transaction would hold SQLite's one write lock through the scan, tens of milliseconds at
+    100k products, and every other buyer's update would wait behind it."""
     words = _words(text)
     if not words:
         return SearchIndex.build([])
@@ -57,10 +70,16 @@ async def stopgap_index(session: AsyncSession, text: str) -> SearchIndex:
         Product.id.in_(translated),
     )
     # Read once into a list: as a subquery, each of the documents' three reads would scan again.
-    ids = await session.scalars(
+    scan = (
         select(Product.id)
         .where(Product.status == ProductStatus.ACTIVE.value, mentioned)
         .limit(MOST)
     )
-    batch = await load_search_documents(session, only=list(ids))
+    if sessions is not None and sqlite and await end_if_only_read(session):
+        async with sessions() as reader:
+            await reader.connection(execution_options={READ_ONLY: True})
+            ids = list(await reader.scalars(scan))
+    else:
+        ids = list(await session.scalars(scan))
+    batch = await load_search_documents(session, only=ids)
     return SearchIndex.build(batch.documents)

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.database import SessionFactory, rolled_back, transaction
-from db.unit import release_parked, update_scope
+from db.unit import end_if_only_read, release_parked, update_scope
 from orders.customers import Customer
 from tests.e2e.sql_counter import attach
 
@@ -85,4 +85,37 @@ async def test_a_session_of_its_own_after_a_parked_block_does_not_wait_for_it(
                 session.add(Customer(telegram_user_id=1, locale="en", currency="USD"))
 
     await asyncio.wait_for(update(), timeout=10)
+    assert await _customers(sessions) == 1
+
+
+async def _other_worker_writes(sessions: SessionFactory, telegram_user_id: int) -> None:
+    """Another update's write, on a connection of its own."""
+    async with sessions() as session, session.begin():
+        session.add(Customer(telegram_user_id=telegram_user_id, locale="en", currency="USD"))
+
+
+async def test_a_block_that_only_read_can_end_early_so_others_write_meanwhile(
+    sessions: SessionFactory,
+) -> None:
+    """What a slow read (the stopgap search's scan) does first: after `end_if_only_read`, other
+    updates write while this block still runs (on SQLite its transaction held the write lock)."""
+    async with update_scope(), transaction(sessions) as session:
+        await session.scalar(select(func.count()).select_from(Customer))
+        assert await end_if_only_read(session)
+        await asyncio.wait_for(_other_worker_writes(sessions, 1), timeout=10)
+        # the block carries on, in a new transaction, and sees that write
+        assert await session.scalar(select(func.count()).select_from(Customer)) == 1
+        session.add(Customer(telegram_user_id=2, locale="en", currency="USD"))
+    assert await _customers(sessions) == 2
+
+
+async def test_a_block_that_wrote_or_no_update_at_all_is_never_ended_early(
+    sessions: SessionFactory,
+) -> None:
+    async with update_scope(), transaction(sessions) as session:
+        session.add(Customer(telegram_user_id=1, locale="en", currency="USD"))
+        assert not await end_if_only_read(session)  # its write commits at the block's end only
+    async with transaction(sessions) as session:  # outside an update: a plain transaction
+        await session.scalar(select(func.count()).select_from(Customer))
+        assert not await end_if_only_read(session)
     assert await _customers(sessions) == 1
