@@ -50,8 +50,9 @@ async def stopgap_index(
 ) -> SearchIndex:
     """A small index of the products that mention `text`'s words; empty when none do.
 
-    Every product is scanned once per word (no index serves `LIKE '%word%'`): title, brand and
-    category are matched as one string, so a word costs one comparison a product, not six. On
+    Every product is scanned once per word (no index serves `LIKE '%word%'`), for its title,
+    brand and category, with plain LIKE on SQLite (which folds ASCII case itself) and one ILIKE
+    over the three joined on PostgreSQL. On
     SQLite, given `sessions`, the scan reads on a connection of its own without the write lock,
     after ending the caller's update block's transaction if it only read (`db.unit`): else that
     transaction would hold SQLite's one write lock through the scan, tens of milliseconds at
@@ -64,9 +65,15 @@ async def stopgap_index(
     translated = select(ProductTranslation.product_id).where(
         or_(*(_contains(title, word, sqlite=sqlite) for word in words))
     )
-    labels = Product.title + " " + Product.brand + " " + Product.category
+    # Measured at 100k products: on PostgreSQL one ILIKE over the three joined is cheaper than
+    # three; on SQLite building the joined string costs more than three plain LIKEs.
+    labels: list[ColumnElement[str]] = (
+        [Product.title.expression, Product.brand.expression, Product.category.expression]
+        if sqlite
+        else [Product.title + " " + Product.brand + " " + Product.category]
+    )
     mentioned = or_(
-        *(_contains(labels, word, sqlite=sqlite) for word in words),
+        *(_contains(label, word, sqlite=sqlite) for word in words for label in labels),
         Product.id.in_(translated),
     )
     # Read once into a list: as a subquery, each of the documents' three reads would scan again.
