@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from telegram import Message, Update
+from telegram.error import BadRequest
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -29,7 +30,7 @@ from conversation.views.inline import parse_deep_link
 from conversation.views.product import product_card
 from conversation.views.search import category_list, category_page
 from handlers import cart, inline, search
-from handlers.render import send
+from handlers.render import send, stale_file_id
 from handlers.routing import on
 from orders.errors import ProductUnavailable
 from storefront.categories import browse_category, list_categories
@@ -86,7 +87,15 @@ async def show_product(
         await send(update, context, common.button_expired(context.i18n))
         return
     reply = _sendable(product_card(context.i18n, card, media_dir=services.media_dir, edit=edit))
-    sent = await send(update, context, reply)
+    try:
+        sent = await send(update, context, reply)
+    except BadRequest as error:
+        if card.photo is None or not card.photo.file_id or not stale_file_id(error):
+            raise
+        # The kept id is not this bot's: send the picture itself, and keep the new id instead.
+        card = dataclasses.replace(card, photo=dataclasses.replace(card.photo, file_id=None))
+        reply = _sendable(product_card(context.i18n, card, media_dir=services.media_dir, edit=edit))
+        sent = await send(update, context, reply, answer_press=False)
     await _cache_photo(context, card.photo, reply, sent)
 
 

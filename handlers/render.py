@@ -24,6 +24,13 @@ from outbox.telegram import deliver_owed, keyboard, markup
 CAPTION_LIMIT = 1024
 
 
+def stale_file_id(error: BadRequest) -> bool:
+    """Telegram does not know the photo id a reply was sent with: an id kept from another bot
+    (a new token) or from a demo's earlier stand-in. Sending the file itself again works."""
+    message = error.message.lower()
+    return "file identifier" in message or "file_id" in message
+
+
 def _photo_input(photo: Photo) -> str | InputFile:
     if photo.channel_file_id:
         return photo.channel_file_id
@@ -35,10 +42,13 @@ def _photo_input(photo: Photo) -> str | InputFile:
     return photo.url
 
 
-async def send(update: Update, context: ShopContext, reply: Reply) -> Message | None:
-    """Sends (or, for `edit` replies to a button press, edits) and answers the press."""
+async def send(
+    update: Update, context: ShopContext, reply: Reply, *, answer_press: bool = True
+) -> Message | None:
+    """Sends (or, for `edit` replies to a button press, edits) and answers the press (unless
+    `answer_press` is False: it was answered already, and Telegram takes one answer)."""
     query = update.callback_query
-    if query is not None:
+    if query is not None and answer_press:
         await query.answer(reply.notice)
     chat = update.effective_chat
     assert chat is not None
