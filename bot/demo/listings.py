@@ -3,8 +3,10 @@
 A product spans one row per variant: the first row carries the product's fields, its photo and
 its translations; the following rows repeat only the handle and the variant's own cells. The
 main title is in the shop's language and the other seven languages go into `title:<lang>` /
-`description:<lang>` columns. Stock is varied but deterministic: it is drawn from a generator
-seeded with the shop and the product, so every run writes the same files.
+`description:<lang>` columns; option names and colours, written in English, have theirs in
+`option<N>_name:<lang>` / `option<N>_value:<lang>` (`option_words`). Stock is varied but
+deterministic: it is drawn from a generator seeded with the shop and the product, so every run
+writes the same files.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Final
 
+from bot.demo.option_words import COLOURS, NAMES
 from bot.demo.shops import LANGUAGES, DemoShop
 from bot.demo.vocabulary import Category, ProductType
 
 COLOUR_OPTION: Final = "Colour"
 SIZE_OPTION: Final = "Size"
+OPTION_LANGUAGE: Final = "en"  # option names and values are written in it, in both shops
 # The exporter's column order (catalog/exporting.py), less the columns the demo leaves empty.
 _PRODUCT_COLUMNS: Final = (
     "handle",
@@ -52,7 +56,14 @@ def header(shop: DemoShop) -> list[str]:
         if language != shop.language
         for field in ("title", "description")
     ]
-    return [*_PRODUCT_COLUMNS, *_VARIANT_COLUMNS, *_IMAGE_COLUMNS, *translations]
+    options = [
+        f"option{position}_{field}:{language}"
+        for language in LANGUAGES
+        if language != OPTION_LANGUAGE
+        for position in (1, 2)
+        for field in ("name", "value")
+    ]
+    return [*_PRODUCT_COLUMNS, *_VARIANT_COLUMNS, *_IMAGE_COLUMNS, *translations, *options]
 
 
 def photo_name(product: ProductType) -> str:
@@ -95,6 +106,10 @@ def _product_rows(
         for position, ((name, _), value) in enumerate(zip(options, combo, strict=True), start=1):
             row[f"option{position}_name"] = name
             row[f"option{position}_value"] = value
+            for language, translated in NAMES[name].items():
+                row[f"option{position}_name:{language}"] = translated
+            for language, translated in COLOURS.get(value.lower(), {}).items():
+                row[f"option{position}_value:{language}"] = translated
         row["sku"] = "-".join((sku_stem, *(_sku_part(value) for value in combo)))
         row["price"] = str(product.prices[shop.price_key])
         row["stock"] = str(stock)

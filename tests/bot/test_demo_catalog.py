@@ -15,13 +15,14 @@ from sqlalchemy.orm import selectinload
 
 from bot.database import SessionFactory, transaction
 from bot.demo import LANGUAGES, PHOTOS_DIR, SHOPS, DemoShop, photo_path
-from bot.demo.listings import header
+from bot.demo.listings import COLOUR_OPTION, OPTION_LANGUAGE, header
 from bot.demo.make_catalog import render_csv
 from bot.demo.seed import seed_demo_catalog
 from bot.demo.vocabulary import load_vocabulary
 from catalog.merchants import find_merchant
 from catalog.models import CatalogVersion, Merchant, Product, ProductImage, Variant
 from catalog.models import ProductTranslation as Translation
+from orders.catalog_port import load_offers
 from orders.shipping import rules_for
 
 PHOTO_BUDGET = 3 * 1024 * 1024
@@ -220,3 +221,32 @@ async def test_demo_shops_ship_at_home_and_abroad(sessions: SessionFactory) -> N
     for merchant_id in ids:
         countries = {rule.country for rule in rules[merchant_id]}
         assert "*" in countries and len(countries) == 2
+
+
+def test_every_option_name_and_colour_is_translated_in_every_shipped_language() -> None:
+    """A German buyer chooses "Farbe: Rot", not "Colour: Red" (sizes read the same everywhere)."""
+    others = [language for language in LANGUAGES if language != OPTION_LANGUAGE]
+    for _, rows in _all_products():
+        for row in rows:
+            for position in ("1", "2"):
+                name, value = row[f"option{position}_name"], row[f"option{position}_value"]
+                if not name:
+                    continue
+                for language in others:
+                    assert row[f"option{position}_name:{language}"], (row["handle"], language)
+                    if name == COLOUR_OPTION:
+                        translated = row[f"option{position}_value:{language}"]
+                        assert translated, (row["handle"], value, language)
+
+
+async def test_a_buyer_sees_the_demos_options_in_their_language(sessions: SessionFactory) -> None:
+    await seed_demo_catalog(sessions)
+    async with transaction(sessions) as session:
+        red = await session.scalar(
+            select(Variant.id).where(Variant.sku.like("US-%-RED")).order_by(Variant.id).limit(1)
+        )
+        assert red is not None
+        german = await load_offers(session, [red], language="de")
+        chinese = await load_offers(session, [red], language="zh_Hans")
+    assert "Farbe" in german[red].options and "Rot" in german[red].options.values()
+    assert chinese[red].options.get("颜色") == "红色"

@@ -71,7 +71,8 @@ async def test_a_chinese_shop_ships_with_a_spaced_number_and_the_buyer_can_track
 
     notice = await world.group.wait_for(about(number), timeout=TIMEOUT)
     text = notice.text or ""
-    assert "1 × 无线降噪耳机 (Black) · SKU CN-HA01-BLACK" in text  # the shop's words, not Ana's
+    # the shop's words, not Ana's: the title and the colour in Chinese, as its staff read them
+    assert "1 × 无线降噪耳机 (黑色) · SKU CN-HA01-BLACK" in text
     assert "Kabellose" not in text and zh("paid") in text
     assert "德语" in text and "10115 BERLIN" in text  # German, said in Chinese
     mention = [e for e in notice.entities if e["type"] == "text_mention"]
