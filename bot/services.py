@@ -13,6 +13,7 @@ from merchants.secrets import SecretBox, box_from
 from payments import SandboxProvider, StripeCheckout
 from storefront.search_index import LiveSearchIndex
 
+INDEX_CHILD = "bot.index_child"
 # Where product photos given as relative paths live (the demo catalog's generated photos).
 DEMO_MEDIA_DIR = Path(__file__).resolve().parent / "demo" / "photos"
 
@@ -21,7 +22,10 @@ DEMO_MEDIA_DIR = Path(__file__).resolve().parent / "demo" / "photos"
 class Services:
     settings: Settings
     sessions: SessionFactory
-    search_index: LiveSearchIndex = field(default_factory=LiveSearchIndex)
+    # A large catalog's index is built by `python -m bot.index_child` (the worker stays small).
+    search_index: LiveSearchIndex = field(
+        default_factory=lambda: LiveSearchIndex(child=INDEX_CHILD)
+    )
     media_dir: Path = DEMO_MEDIA_DIR  # product photos stored as paths are relative to this
     # The providers the Pay button and refunds use; None: this server takes no payments.
     payments: PaymentDirectory | None = None

@@ -3,11 +3,12 @@
 At 100k products, reading the catalog and building its index takes seconds of CPU and a few
 hundred MB of short-lived rows and documents. In the worker's own process that CPU competes with
 the buyers for the interpreter (every answer meanwhile takes seconds), and the memory, once freed,
-mostly stays with the process. So the worker runs `python -m storefront.index_child`: the child
-reads the catalog over a connection of its own, builds, writes the finished index to its stdout
-(numpy arrays, pickled: tens of MB at 100k) and exits, taking its memory with it. The worker
-meanwhile answers searches from the database (`storefront.stopgap_search`); the child runs at a
-lower CPU priority, so it takes only what the worker leaves.
+mostly stays with the process. So the worker runs a child program (`python -m bot.index_child`,
+which calls `serve_child` with the worker's own engine settings): the child reads the catalog
+over a connection of its own, builds, writes the finished index to its stdout (numpy arrays,
+pickled: tens of MB at 100k) and exits, taking its memory with it. The worker meanwhile answers
+searches from the database (`storefront.stopgap_search`); the child runs at a lower CPU
+priority, so it takes only what the worker leaves.
 
 The database address (it may hold a password) goes to the child on stdin, never on its command
 line. The pickle comes from a child this worker started, over a pipe only the two share.
@@ -22,14 +23,21 @@ import os
 import pickle
 import resource
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from catalog.models import Product, ProductStatus
 from catalog.search.index import SearchIndex
+from catalog.version import catalog_version
+from db import READ_ONLY
+from storefront.documents import load_search_documents
+
+# Makes the child's engine from the database's URL and, on PostgreSQL, the schema to use.
+EngineMaker = Callable[[str, str | None], AsyncEngine]
 
 CHILD_ABOVE = 20_000
 """Active products from which a child builds the index. Below, the build takes a fraction of a
@@ -73,14 +81,15 @@ async def child_source(session: AsyncSession, *, above: int = CHILD_ABOVE) -> di
     return source
 
 
-async def build_in_child(source: dict[str, str]) -> ChildBuild:
-    """Runs the child and reads its index back; the child is killed if this is cancelled."""
+async def build_in_child(source: dict[str, str], module: str) -> ChildBuild:
+    """Runs `python -m module` (a program that calls `serve_child`) and reads its index back;
+    the child is killed if this is cancelled."""
     started = asyncio.get_running_loop().time()
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, (
         str(_ROOT), os.environ.get("PYTHONPATH")
     )))}  # fmt: skip
     child = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "storefront.index_child",
+        sys.executable, "-m", module,
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=environment,
     )  # fmt: skip
     with contextlib.suppress(OSError):  # from its first import on, not only once it runs main
@@ -103,14 +112,7 @@ async def build_in_child(source: dict[str, str]) -> ChildBuild:
     return ChildBuild(int(facts["version"]), index, seconds, float(facts["peak_rss_mb"]))
 
 
-async def _read(source: dict[str, str]) -> tuple[int, SearchIndex]:
-    # Imported here: the worker that starts a child needs none of this.
-    from bot.database import create_engine
-    from catalog.version import catalog_version
-    from db import READ_ONLY
-    from storefront.documents import load_search_documents
-
-    engine = create_engine(source["url"], search_path=source.get("search_path"))
+async def _read(engine: AsyncEngine) -> tuple[int, SearchIndex]:
     try:
         async with AsyncSession(engine) as session:
             await session.connection(execution_options={READ_ONLY: True})
@@ -121,16 +123,15 @@ async def _read(source: dict[str, str]) -> tuple[int, SearchIndex]:
     return version, SearchIndex.build(batch.documents)
 
 
-def main() -> None:
+def serve_child(make_engine: EngineMaker) -> None:
+    """The child's whole work: the source from stdin, the index (after a line of facts) to
+    stdout."""
     source = json.loads(sys.stdin.buffer.read())
-    version, index = asyncio.run(_read(source))
+    engine = make_engine(source["url"], source.get("search_path"))
+    version, index = asyncio.run(_read(engine))
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     header = json.dumps({"version": version, "peak_rss_mb": round(peak_mb, 1)}).encode()
     out = sys.stdout.buffer
     out.write(header + b"\n")
     pickle.dump(index, out, protocol=pickle.HIGHEST_PROTOCOL)
     out.flush()
-
-
-if __name__ == "__main__":
-    main()

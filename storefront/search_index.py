@@ -59,8 +59,11 @@ class IndexState:
 
 
 class LiveSearchIndex:
-    def __init__(self, *, child_above: int = CHILD_ABOVE) -> None:
-        self._child_above = child_above  # active products from which a child process builds
+    def __init__(self, *, child: str | None = None, child_above: int = CHILD_ABOVE) -> None:
+        # The child program that builds a large catalog's index (`python -m <child>`, e.g.
+        # `bot.index_child`); None: every build runs in this process.
+        self._child = child
+        self._child_above = child_above  # active products from which the child builds
         self._index: SearchIndex | None = None
         self._version: int | None = None
         self._lock = asyncio.Lock()
@@ -161,7 +164,9 @@ class LiveSearchIndex:
             async with self._sessions() as session:
                 # Seconds of reading at 100k products: never holding SQLite's write lock.
                 await session.connection(execution_options={READ_ONLY: True})
-                source = await child_source(session, above=self._child_above)
+                source = None
+                if self._child is not None:
+                    source = await child_source(session, above=self._child_above)
                 if source is None:
                     version = await catalog_version(session)
                     batch = await load_search_documents(session)
@@ -170,7 +175,8 @@ class LiveSearchIndex:
                 index = await asyncio.to_thread(SearchIndex.build, batch.documents)
                 del batch
             else:  # searches meanwhile answer from the database at once: no wait for it
-                built = await build_in_child(source)
+                assert self._child is not None
+                built = await build_in_child(source, self._child)
                 version, index = built.version, built.index
                 log.info("search index of %d products built by a child process in %.1f s "
                          "(its peak memory %.0f MB)", len(index), built.seconds,

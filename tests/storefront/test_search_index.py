@@ -14,6 +14,7 @@ from sqlalchemy import update
 
 import storefront.search_index
 from bot.database import SessionFactory, transaction
+from bot.services import INDEX_CHILD
 from catalog.models import Product, Variant
 from catalog.version import bump_catalog_version
 from storefront.documents import load_search_documents
@@ -151,7 +152,7 @@ async def test_a_large_catalog_is_built_by_a_child_process_while_searches_ask_th
     """Here "large" is two products: the child reads this very database (the same file, or the
     same PostgreSQL schema) over its own connection and sends the finished index back."""
     catalog = await _seeded(sessions)
-    index = LiveSearchIndex(child_above=2)
+    index = LiveSearchIndex(child=INDEX_CHILD, child_above=2)
     index.warm_up(sessions)
     async with sessions() as session:
         started = asyncio.get_running_loop().time()
