@@ -65,8 +65,9 @@ def region_hint(locale: str, language_code: str | None = None) -> str | None:
 async def _run(
     update: Update, context: ShopContext, turn: Turn, *, only_during_checkout: bool = False
 ) -> CheckoutTurn | None:
-    """One transaction: price for the buyer as the cart does, then take the turn, and owe its
-    reply (unless the turn placed orders: `step_button` owes those itself).
+    """One transaction: price for the buyer as the cart does, then take the turn and owe its
+    reply, delivered once that commits (unless the turn placed orders: `step_button` owes
+    those itself).
 
     `only_during_checkout`: a message that may not be meant for the checkout at all (most
     text is a search) looks at the dialog state first and skips the pricing when none is on.
@@ -75,6 +76,7 @@ async def _run(
     assert buyer is not None
     now = utcnow()
     key = dialog_key(update)
+    reply = None
     async with transaction(context.services.sessions) as session:
         if only_during_checkout and await dialog.active_step(session, key=key, now=now) is None:
             return None
@@ -89,16 +91,15 @@ async def _run(
         shopper = Shopper(buyer.customer_id, pricing.currency, buyer.locale, hint)
         result = await turn(session, key, shopper, pricing.quoter, now)
         if result is not None and not _placed(result):
-            await owe(session, update, checkout_turn(context.i18n, result))
+            reply = checkout_turn(context.i18n, result)
+            await owe(session, update, reply)
+    if reply is not None:
+        await delivered(update, context, reply)
     return result
 
 
 def _placed(turn: CheckoutTurn) -> bool:
     return turn.placement is not None and turn.placement.outcome == Outcome.PLACED
-
-
-async def _deliver(update: Update, context: ShopContext, turn: CheckoutTurn) -> None:
-    await delivered(update, context, checkout_turn(context.i18n, turn))
 
 
 async def start(update: Update, context: ShopContext) -> None:
@@ -111,7 +112,6 @@ async def start(update: Update, context: ShopContext) -> None:
         ),
     )
     assert result is not None
-    await _deliver(update, context, result)
 
 
 async def answer_text(update: Update, context: ShopContext) -> bool:
@@ -126,10 +126,7 @@ async def answer_text(update: Update, context: ShopContext) -> bool:
         ),
         only_during_checkout=True,
     )
-    if result is None:
-        return False
-    await _deliver(update, context, result)
-    return True
+    return result is not None
 
 
 async def contact(update: Update, context: ShopContext) -> None:
@@ -147,8 +144,6 @@ async def contact(update: Update, context: ShopContext) -> None:
     )
     if result is None:
         await fallback.not_text(update, context)
-        return
-    await _deliver(update, context, result)
 
 
 async def not_text(update: Update, context: ShopContext) -> None:
@@ -163,8 +158,6 @@ async def not_text(update: Update, context: ShopContext) -> None:
     )
     if result is None:
         await fallback.not_text(update, context)
-        return
-    await _deliver(update, context, result)
 
 
 async def step_button(update: Update, context: ShopContext) -> None:
@@ -199,8 +192,6 @@ async def step_button(update: Update, context: ShopContext) -> None:
     if _placed(result):
         await update.callback_query.answer()
         await deliver_owed(context.application)  # the outbox delivers, even after a crash
-        return
-    await _deliver(update, context, result)
 
 
 async def _owe_placed(
@@ -246,8 +237,6 @@ async def cancel_command(update: Update, context: ShopContext) -> None:
     )
     if result is None:
         await send(update, context, nothing_to_cancel(context.i18n))
-        return
-    await _deliver(update, context, result)
 
 
 def handlers() -> list[ShopHandler]:
