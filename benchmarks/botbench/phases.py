@@ -115,20 +115,7 @@ class Meter:
 
 async def paced(buyers: list[Buyer], steps: Steps, rate: float, duration: float) -> None:
     """`rate` steps a second for `duration` s; each buyer waits for its answer between steps."""
-    for buyer in buyers:
-        buyer.steps = steps
-    start = time.perf_counter()
-    total = max(1, round(rate * duration))
-    slots = iter(range(total))
-
-    async def one(buyer: Buyer) -> None:
-        for slot in slots:  # shared: each slot is taken by exactly one buyer
-            delay = start + slot / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            await buyer.step()
-
-    await asyncio.gather(*(one(buyer) for buyer in buyers))
+    await paced_until(buyers, steps, rate, lambda: False, duration)
 
 
 async def paced_until(

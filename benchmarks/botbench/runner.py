@@ -144,8 +144,8 @@ async def _while_the_index_builds(
     gone: list[float] = []
 
     async def watch() -> None:
-        deadline = time.monotonic() + BUILD_LIMIT
-        while time.monotonic() < deadline:
+        started = time.monotonic()
+        while time.monotonic() < started + BUILD_LIMIT:
             live = children(process.pid)
             for pid in live:
                 try:
@@ -155,7 +155,7 @@ async def _while_the_index_builds(
             if peaks and not live:
                 gone.append(time.monotonic())
                 return
-            if not peaks and time.monotonic() > deadline - BUILD_LIMIT + 10:
+            if not peaks and time.monotonic() > started + 10:
                 return  # no child within 10 s: the index was built in the worker
             await asyncio.sleep(0.02)
 
