@@ -29,6 +29,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.util import await_only
 
 _WROTE = "db_unit_wrote"
+_KEPT = "db_unit_kept"  # `per_transaction`
 
 
 @dataclass(eq=False)
@@ -165,13 +166,23 @@ def _after_flush(session: Session, _context: Any) -> None:
         session.info[_WROTE] = True
 
 
+def per_transaction(session: AsyncSession) -> dict[str, Any]:
+    """A dict that lasts as long as `session`'s transaction: emptied when it commits or rolls
+    back, so what a transaction read and kept here is never taken for the next one's."""
+    install()
+    kept: dict[str, Any] = session.sync_session.info.setdefault(_KEPT, {})
+    return kept
+
+
 def _forget(session: Session, *_args: Any) -> None:
     session.info.pop(_WROTE, None)
+    session.info.pop(_KEPT, None)
 
 
 @functools.cache
 def install() -> None:
-    """Tracks, per session, whether its transaction wrote anything (once per process)."""
+    """Tracks, per session, whether its transaction wrote anything, and ends what it kept for
+    the transaction (once per process)."""
     event.listen(Session, "do_orm_execute", _on_execute)
     event.listen(Session, "after_flush", _after_flush)
     event.listen(Session, "after_commit", _forget)

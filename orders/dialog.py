@@ -14,17 +14,16 @@ the next transaction reads afresh.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy import ColumnElement, delete, event, select
+from sqlalchemy import ColumnElement, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from db import utcnow
+from db.unit import per_transaction
 from orders.models import DialogState
 
 MAX_STEP_LENGTH = 64
@@ -49,28 +48,12 @@ class Dialog:
         return now - self.updated_at
 
 
-_SNAPSHOT = "orders_dialogs"  # session.info: {(chat_id, user_id): {channel: Dialog}}
-Snapshot = dict[tuple[int, int], dict[str, Dialog]]
+Snapshot = dict[tuple[int, int], dict[str, Dialog]]  # (chat id, user id) → {channel: Dialog}
 
 
 def _snapshot(session: AsyncSession) -> Snapshot:
-    _install()
-    info = session.sync_session.info
-    if _SNAPSHOT not in info:
-        info[_SNAPSHOT] = {}
-    snapshot: Snapshot = info[_SNAPSHOT]
+    snapshot: Snapshot = per_transaction(session).setdefault("orders.dialogs", {})
     return snapshot
-
-
-def _forget(session: Session, *_args: object) -> None:
-    session.info.pop(_SNAPSHOT, None)
-
-
-@functools.cache
-def _install() -> None:
-    """A transaction's snapshot ends with it (once per process)."""
-    event.listen(Session, "after_commit", _forget)
-    event.listen(Session, "after_soft_rollback", _forget)
 
 
 async def _dialogs_of(session: AsyncSession, chat_id: int, user_id: int) -> dict[str, Dialog]:
