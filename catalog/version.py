@@ -6,11 +6,11 @@ import functools
 from typing import Any
 
 from sqlalchemy import event, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from catalog.models import CatalogVersion
+from db import insert_for
 
 _BUMPED = "catalog_version_bumped"
 _committed_here = 0
@@ -56,9 +56,8 @@ async def bump_catalog_version(session: AsyncSession) -> int:
     """
     _install()
     session.sync_session.info[_BUMPED] = True
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(CatalogVersion)
+        insert_for(session, CatalogVersion)
         .values(id=1, version=1)
         .on_conflict_do_update(
             index_elements=[CatalogVersion.id], set_={"version": CatalogVersion.version + 1}

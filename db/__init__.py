@@ -4,6 +4,6 @@ It imports nothing of ours, so `catalog/`, `money/` and `orders/` can all stand 
 standing on each other; one MetaData keeps foreign keys between their tables resolvable.
 """
 
-from db.base import MAX_ROW_ID, READ_ONLY, Base, UTCDateTime, rowcount, utcnow
+from db.base import MAX_ROW_ID, READ_ONLY, Base, UTCDateTime, insert_for, rowcount, utcnow
 
-__all__ = ["MAX_ROW_ID", "READ_ONLY", "Base", "UTCDateTime", "rowcount", "utcnow"]
+__all__ = ["MAX_ROW_ID", "READ_ONLY", "Base", "UTCDateTime", "insert_for", "rowcount", "utcnow"]

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import DateTime, MetaData
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Dialect, Result
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -69,3 +71,14 @@ READ_ONLY = "chatshop_read_only"
 execution_options={READ_ONLY: True})` before its first query. On SQLite it then begins without
 taking the write lock (every other transaction takes it at BEGIN: it may write, and a read
 transaction cannot safely become a write one); elsewhere it changes nothing."""
+
+
+def insert_for(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """`INSERT` in `session`'s database's own dialect, which knows `ON CONFLICT` (SQLite's and
+    PostgreSQL's, with the same API: `on_conflict_do_nothing`, `on_conflict_do_update`)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    if dialect == "sqlite":
+        return sqlite.insert(table)
+    raise NotImplementedError(f"ON CONFLICT is needed, which {dialect} lacks here")

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from db import insert_for
 from db.leases import new_claim_token, release_worker_claims, renew_leases
 from inbox.models import InboxState, InboxUpdate
 
@@ -52,12 +52,10 @@ async def store_new(
     session: AsyncSession, updates: Iterable[Received], *, now: datetime
 ) -> list[Received]:
     """Stores updates not seen before; returns those (redeliveries are ignored)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     new: list[Received] = []
     for received in updates:
         statement = (
-            insert(InboxUpdate)
+            insert_for(session, InboxUpdate)
             .values(
                 update_id=received.update_id,
                 chat_key=received.chat_key,

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import rowcount
+from db import insert_for, rowcount
 from merchants.models import StaffMember
 
 
@@ -23,10 +22,8 @@ async def add_staff(
     session: AsyncSession, *, merchant_id: int, user_id: int, name: str = ""
 ) -> bool:
     """Adds one (True), or finds them already there (False)."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(StaffMember)
+        insert_for(session, StaffMember)
         .values(merchant_id=merchant_id, telegram_user_id=user_id, name=name[:200])
         .on_conflict_do_nothing(index_elements=["merchant_id", "telegram_user_id"])
         .returning(StaffMember.telegram_user_id)

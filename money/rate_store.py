@@ -16,11 +16,9 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db import utcnow
+from db import insert_for, utcnow
 from money.models import FxRate
 from money.rates import (
     ECB_DAILY_URL,
@@ -75,9 +73,7 @@ async def save_rates(session: AsyncSession, table: RateTable) -> None:
         }
         for code, rate in table.rates.items()
     ]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(FxRate).values(rows)
+    statement = insert_for(session, FxRate).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=[FxRate.rate_date, FxRate.currency],
         set_={

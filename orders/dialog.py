@@ -19,10 +19,9 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import utcnow
+from db import insert_for, utcnow
 from db.unit import per_transaction
 from orders.models import DialogState
 
@@ -127,9 +126,7 @@ async def save_dialog(
         "data": data or {},
         "updated_at": (when := now or utcnow()),
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(DialogState).values(**values)
+    statement = insert_for(session, DialogState).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["channel", "chat_id", "user_id"],
         set_={

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from conversation.reply import Reply
-from db import utcnow
+from db import insert_for, utcnow
 from outbox.models import DEDUPE_KEY_MAX, OutboxKind, OutboxMessage, OutboxState
 from outbox.payload import reply_payload
 
@@ -46,10 +45,8 @@ async def enqueue(
         "created_at": when,
         "order_number": order_number,
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(OutboxMessage)
+        insert_for(session, OutboxMessage)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(OutboxMessage.id)

@@ -9,11 +9,10 @@ together; SQLite is one process and keeps PTB's in-process limiter.
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, String, delete, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from db import Base
+from db import Base, insert_for
 
 PAUSE_KEY = "pause"  # window 0; count holds the end of the pause in milliseconds since 1970
 
@@ -28,9 +27,8 @@ class RateWindow(Base):
 
 async def acquire(session: AsyncSession, *, key: str, window: int, limit: int) -> bool:
     """Takes one of `limit` slots of `key` in `window`; False when the window is full."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     statement = (
-        insert(RateWindow)
+        insert_for(session, RateWindow)
         .values(key=key, window=window, count=1)
         .on_conflict_do_update(
             index_elements=["key", "window"],
@@ -44,8 +42,7 @@ async def acquire(session: AsyncSession, *, key: str, window: int, limit: int) -
 
 async def pause(session: AsyncSession, *, until_ms: int) -> None:
     """Everyone waits until `until_ms` (Telegram's retry_after, seen by one worker)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(RateWindow).values(key=PAUSE_KEY, window=0, count=until_ms)
+    statement = insert_for(session, RateWindow).values(key=PAUSE_KEY, window=0, count=until_ms)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=["key", "window"],

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db import utcnow
+from db import insert_for, utcnow
 from money import Money
 from payments.base import (
     AmountMismatch,
@@ -75,7 +75,7 @@ async def record_event(session: AsyncSession, event: PaymentEvent) -> bool:
     if event.kind is None or event.order_number is None:
         raise ValueError("only events with a kind and an order are recorded")
     statement = (
-        _insert(session, PaymentEventRecord)
+        insert_for(session, PaymentEventRecord)
         .values(
             provider=event.provider,
             event_id=event.event_id,
@@ -274,7 +274,9 @@ async def save_checkout(
         "expires_at": link.expires_at,
         "created_at": utcnow(),
     }
-    statement = _insert(session, CheckoutRecord).values(order_number=request.order_number, **values)
+    statement = insert_for(session, CheckoutRecord).values(
+        order_number=request.order_number, **values
+    )
     await session.execute(
         statement.on_conflict_do_update(index_elements=["order_number"], set_=values)
     )
@@ -302,20 +304,6 @@ async def open_checkout(
     async with sessions() as session, session.begin():
         await save_checkout(session, request, link)
     return link
-
-
-def _insert(session: AsyncSession, table: type[Any]) -> Any:
-    """The dialect's INSERT, which knows ON CONFLICT (both of ours do, with the same API)."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-
-        return postgresql_insert(table)
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-
-        return sqlite_insert(table)
-    raise NotImplementedError(f"payments needs ON CONFLICT, which {dialect} lacks here")
 
 
 def _jsonable(raw: Mapping[str, Any]) -> dict[str, Any]:

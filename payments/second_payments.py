@@ -19,9 +19,8 @@ from enum import StrEnum
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import rowcount
+from db import insert_for, rowcount
 from payments.base import EventKind, PaymentEvent
-from payments.ledger import _insert  # the dialect's INSERT with ON CONFLICT, shared in payments/
 from payments.models import PaymentEventRecord, SecondPayment
 
 ERROR_MAX = 1000
@@ -100,7 +99,7 @@ async def owe_back(session: AsyncSession, event: PaymentEvent, *, now: datetime)
     if event.amount is None or event.order_number is None:
         raise ValueError("a second payment needs its amount and order")
     statement = (
-        _insert(session, SecondPayment)
+        insert_for(session, SecondPayment)
         .values(
             provider=event.provider,
             payment_key=payment_key(event),
