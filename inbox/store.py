@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, case, delete, exists, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -126,44 +126,58 @@ async def claim(
     return leased
 
 
-async def lease_new(
-    session: AsyncSession, stored: Sequence[Received], *, now: datetime, lease: timedelta,
+async def store_leasing(
+    session: AsyncSession, updates: Sequence[Received], *, now: datetime, lease: timedelta,
     limit: int, worker: str | None = None,
-) -> list[Leased]:  # fmt: skip
-    """Leases those of the updates just stored (`store_new`) that are next in their chat, in
-    one statement: what `claim` would take of them, without reading them back first."""
-    chosen = {received.update_id: received for received in stored[: max(limit, 0)]}
-    if not chosen:
-        return []
-    earlier = aliased(InboxUpdate)
-    blocked = exists().where(
-        earlier.chat_key == InboxUpdate.chat_key,
-        earlier.update_id < InboxUpdate.update_id,
-        earlier.state != InboxState.DONE.value,
-    )
-    # One per batch: `finish` also names the update, `renew` the state.
+) -> tuple[list[Received], list[Leased]]:  # fmt: skip
+    """Stores updates not seen before and leases, in the same statement, up to `limit` of them
+    that are next in their chat: what `store_new` and then `claim` would do, in one INSERT per
+    update. Returns (the new ones, those leased to this worker)."""
+    # One token per batch: `finish` also names the update, `renew` the state.
     token = new_claim_token(worker)
-    rows = await session.execute(
-        update(InboxUpdate)
-        .where(
-            InboxUpdate.update_id.in_(list(chosen)),
-            InboxUpdate.state == InboxState.PENDING.value,
-            ~blocked,
+    table = InboxUpdate.__table__
+    new: list[Received] = []
+    leased: list[Leased] = []
+    for received in updates:
+        take = len(leased) < limit
+        values: dict[str, Any] = {
+            "update_id": received.update_id,
+            "chat_key": received.chat_key,
+            "payload": received.payload,
+            "received_at": now,
+        }
+        if take:  # processing at once, unless an older update of its chat is not done yet
+            free = ~_older_not_done(received) if received.chat_key is not None else true()
+            values |= {
+                "state": case((free, InboxState.PROCESSING.value), else_=InboxState.PENDING.value),
+                "attempts": case((free, 1), else_=0),
+                "claimed_until": case((free, now + lease)),
+                "claim_token": case((free, token)),
+            }
+        else:
+            values |= {"state": InboxState.PENDING.value, "attempts": 0}
+        statement = (
+            insert_for(session, table)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["update_id"])
+            .returning(table.c.state)
         )
-        .values(
-            state=InboxState.PROCESSING.value,
-            claimed_until=now + lease,
-            claim_token=token,
-            attempts=InboxUpdate.attempts + 1,
-        )
-        .returning(InboxUpdate.update_id, InboxUpdate.attempts)
-        .execution_options(synchronize_session=False)
+        state = (await session.execute(statement)).scalar_one_or_none()
+        if state is None:
+            continue  # seen before
+        new.append(received)
+        if state == InboxState.PROCESSING.value:
+            leased.append(Leased(received.update_id, token, received.chat_key, received.payload, 1))
+    return new, leased
+
+
+def _older_not_done(received: Received) -> Any:
+    table = InboxUpdate.__table__
+    return exists().where(
+        table.c.chat_key == received.chat_key,
+        table.c.update_id < received.update_id,
+        table.c.state != InboxState.DONE.value,
     )
-    leased = [
-        Leased(update_id, token, chosen[update_id].chat_key, chosen[update_id].payload, attempts)
-        for update_id, attempts in rows
-    ]
-    return sorted(leased, key=lambda one: one.update_id)
 
 
 async def renew(

@@ -32,10 +32,9 @@ from inbox.store import (
     claim,
     finish,
     forget_done,
-    lease_new,
     renew,
     store,
-    store_new,
+    store_leasing,
 )
 
 log = logging.getLogger(__name__)
@@ -110,9 +109,8 @@ class InboxDispatcher:
             async with sessions() as session, session.begin():
                 now = utcnow()
                 await self._mark_done(session, owed, now)  # first: a chat's next may follow
-                new = await store_new(session, updates, now=now)
-                batch = await lease_new(
-                    session, new, now=now, lease=self.lease, limit=free, worker=self.worker
+                new, batch = await store_leasing(
+                    session, updates, now=now, lease=self.lease, limit=free, worker=self.worker
                 )
         except BaseException:
             self._owe(owed)

@@ -14,7 +14,7 @@ from conversation.reply import Reply
 from db import utcnow
 from db.leases import CLAIM_TOKEN_LENGTH, new_claim_token
 from inbox.models import InboxState, InboxUpdate
-from inbox.store import Leased, Received, claim, finish, lease_new, store, store_new
+from inbox.store import Leased, Received, claim, finish, store, store_leasing
 from outbox import OutboxMessage, OutboxState, enqueue, mark_sent
 from outbox import claim as claim_messages
 
@@ -77,8 +77,10 @@ async def test_a_restarted_worker_releases_its_own_rows_at_once_and_no_one_elses
     theirs = await take_updates(sessions, "w2", (3, 30))
     unnamed = await take_updates(sessions, None, (4, 40))
     async with transaction(sessions) as session:  # a webhook's update, leased as it is stored
-        new = await store_new(session, [update(5, 50)], now=utcnow())
-        mine += await lease_new(session, new, now=utcnow(), lease=LEASE, limit=5, worker="w1")
+        _, leased = await store_leasing(
+            session, [update(5, 50)], now=utcnow(), lease=LEASE, limit=5, worker="w1"
+        )
+        mine += leased
     my_message = await owe_and_take(sessions, "w1", "mine", 10)
     their_message = await owe_and_take(sessions, "w2", "theirs", 30)
     unnamed_message = await owe_and_take(sessions, None, "unnamed", 40)

@@ -19,7 +19,7 @@ from bot.processor import PerChatUpdateProcessor
 from db import utcnow
 from inbox.fence import LeaseLost, processing, replay_safe
 from inbox.models import InboxState, InboxUpdate
-from inbox.store import Received, claim, finish, renew, store
+from inbox.store import Received, claim, finish, renew, store, store_leasing
 from inbox.telegram import InboxDispatcher, receive
 from orders.customers import Customer
 from tests.web.fake_bot_api import FakeBotApi
@@ -74,6 +74,37 @@ async def test_one_chat_is_leased_one_update_at_a_time_in_order(sessions: Sessio
     async with transaction(sessions) as session:
         (following,) = await claim(session, now=utcnow(), lease=LEASE, limit=10)
     assert following.update_id == 12
+
+
+async def test_storing_leases_in_the_same_statement_what_is_next_in_its_chat(
+    sessions: SessionFactory,
+) -> None:
+    async with transaction(sessions) as session:
+        await store(session, [message(10, 3, "older, still pending")], now=utcnow())
+    arrived = [message(11, 1, "a"), message(12, 1, "b"), message(13, 2, "c"),
+               message(14, 3, "d"), message(15, 4, "e"), message(16, 5, "f")]  # fmt: skip
+    async with transaction(sessions) as session:
+        new, leased = await store_leasing(
+            session, arrived, now=utcnow(), lease=LEASE, limit=3, worker="w1"
+        )
+    assert [received.update_id for received in new] == [11, 12, 13, 14, 15, 16]
+    # 12 waits behind 11, 14 behind the older 10; 16 is over the limit of 3.
+    assert [one.update_id for one in leased] == [11, 13, 15]
+    assert {one.attempts for one in leased} == {1} and leased[0].token.startswith("w1:")
+    assert await stored_states(sessions) == {
+        10: "pending", 11: "processing", 12: "pending", 13: "processing", 14: "pending",
+        15: "processing", 16: "pending",
+    }  # fmt: skip
+
+    async with transaction(sessions) as session:  # redelivered: neither stored nor leased again
+        assert await store_leasing(session, arrived[:2], now=utcnow(), lease=LEASE, limit=3) == (
+            [],
+            [],
+        )
+    async with transaction(sessions) as session:  # the lease is the same as a claim's
+        assert await finish(session, leased[0], now=utcnow())
+        (following,) = await claim(session, now=utcnow(), lease=LEASE, limit=1, busy=[13, 15])
+    assert following.update_id == 10  # the oldest claimable; 12 is free now too
 
 
 async def test_a_dead_workers_update_is_taken_over_once_its_lease_runs_out(
