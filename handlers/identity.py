@@ -11,6 +11,7 @@ from inbox.fence import replay_safe
 from money.locale_currency import default_currency, territory_of
 from money.rates import bundled_rates
 from orders.customers import identify_buyer
+from storefront import memory
 
 
 async def resolve_buyer(update: Update, context: ShopContext) -> None:
@@ -34,4 +35,5 @@ async def resolve_buyer(update: Update, context: ShopContext) -> None:
                 name=user.full_name,
                 username=user.username,
             )
+            memory.expect_memory(session, context.buyer.customer_id)  # read with the dialogs
     context.i18n = translator(context.buyer.locale)

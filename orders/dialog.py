@@ -9,7 +9,9 @@ One update asks several times "is this message an answer to a question?" (the ch
 tracking prompt, a shop's setup, the query memory...), each a dialog of its own channel. The
 first `load_dialog` of a chat and user in a transaction reads all their dialogs in one statement
 and keeps them in the session for the rest of that transaction (writes here keep it current);
-the next transaction reads afresh.
+the next transaction reads afresh. Dialogs kept under another key (the storefront's memory is
+the customer's, not the chat's) are read by that same statement when the update announced them
+first (`expect_dialogs`).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
-from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import insert_for, utcnow
@@ -47,7 +49,8 @@ class Dialog:
         return now - self.updated_at
 
 
-Snapshot = dict[tuple[int, int], dict[str, Dialog]]  # (chat id, user id) → {channel: Dialog}
+Owner = tuple[int, int]  # (chat id, user id)
+Snapshot = dict[Owner, dict[str, Dialog]]  # owner → {channel: Dialog}
 
 
 def _snapshot(session: AsyncSession) -> Snapshot:
@@ -55,19 +58,32 @@ def _snapshot(session: AsyncSession) -> Snapshot:
     return snapshot
 
 
+def expect_dialogs(session: AsyncSession, *owners: Owner) -> None:
+    """Announces owners whose dialogs this update will read: the transaction's first read
+    fetches theirs too, all in one statement."""
+    expected: set[Owner] = per_transaction(session).setdefault("orders.dialogs.expected", set())
+    expected.update(owners)
+
+
 async def _dialogs_of(session: AsyncSession, chat_id: int, user_id: int) -> dict[str, Dialog]:
     snapshot = _snapshot(session)
     dialogs = snapshot.get((chat_id, user_id))
     if dialogs is None:
-        rows = await session.scalars(
-            select(DialogState)
-            .where(DialogState.chat_id == chat_id, DialogState.user_id == user_id)
-            .execution_options(populate_existing=True)
-        )
-        dialogs = {
-            row.channel: Dialog(row.step, dict(row.data or {}), row.updated_at) for row in rows
-        }
-        snapshot[(chat_id, user_id)] = dialogs
+        expected: set[Owner] = per_transaction(session).get("orders.dialogs.expected", set())
+        owners = {(chat_id, user_id), *expected} - snapshot.keys()
+        columns = DialogState.__table__.c
+        # Plain rows, not ORM objects: read on most updates, never changed through the ORM.
+        rows = await session.execute(
+            select(columns.chat_id, columns.user_id, columns.channel, columns.step,
+                   columns.data, columns.updated_at)
+            .where(or_(*(and_(columns.chat_id == chat, columns.user_id == user)
+                         for chat, user in sorted(owners))))
+        )  # fmt: skip
+        for owner in owners:
+            snapshot[owner] = {}
+        for chat, user, channel, step, data, updated_at in rows:
+            snapshot[(chat, user)][channel] = Dialog(step, dict(data or {}), updated_at)
+        dialogs = snapshot[(chat_id, user_id)]
     return dialogs
 
 

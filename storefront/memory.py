@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import utcnow
 from orders.cart_language import Ambiguous, EditAction
-from orders.dialog import load_dialog, save_dialog
+from orders.dialog import Owner, expect_dialogs, load_dialog, save_dialog
 
 CHANNEL = "storefront"
 COUNTRY_QUESTION_TTL = timedelta(minutes=15)
@@ -44,14 +44,26 @@ def category_key(category: str) -> int:
     return int.from_bytes(digest, "big") & 0x7FFF_FFFF
 
 
+def owner(customer_id: int) -> Owner:
+    """Whose dialog the memory is: the customer's (in every chat), not one chat's."""
+    return (0, customer_id)
+
+
+def expect_memory(session: AsyncSession, customer_id: int) -> None:
+    """The update may read the memory: its dialogs' first read fetches it too."""
+    expect_dialogs(session, owner(customer_id))
+
+
 async def _load(session: AsyncSession, customer_id: int) -> dict[str, Any]:
-    dialog = await load_dialog(session, channel=CHANNEL, chat_id=0, user_id=customer_id)
+    chat_id, user_id = owner(customer_id)
+    dialog = await load_dialog(session, channel=CHANNEL, chat_id=chat_id, user_id=user_id)
     return dialog.data if dialog is not None else {}
 
 
 async def _save(session: AsyncSession, customer_id: int, data: dict[str, Any]) -> None:
+    chat_id, user_id = owner(customer_id)
     await save_dialog(
-        session, channel=CHANNEL, chat_id=0, user_id=customer_id, step=STEP, data=data
+        session, channel=CHANNEL, chat_id=chat_id, user_id=user_id, step=STEP, data=data
     )
 
 

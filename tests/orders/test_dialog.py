@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.database import SessionFactory, create_engine, session_factory, transaction
 from orders.checkout import CheckoutDraft, Step, start_checkout
-from orders.dialog import DialogKey, clear_dialog, load_dialog, save_dialog
+from orders.dialog import DialogKey, clear_dialog, expect_dialogs, load_dialog, save_dialog
 from tests.orders.factories import NOW
 
 KEY: DialogKey = {"channel": "telegram", "chat_id": 42, "user_id": 7}
@@ -96,6 +96,32 @@ async def test_one_transaction_reads_a_chats_dialogs_once_and_sees_its_own_write
     async with transaction(sessions) as session:
         asked = await load_dialog(session, channel="telegram:ask", chat_id=42, user_id=7)
     assert asked is not None and asked.step == "q"
+
+
+async def test_dialogs_announced_for_the_update_are_read_by_the_same_statement(
+    engine: AsyncEngine,
+) -> None:
+    """The storefront's memory is kept under the customer (chat 0), the checkout under the chat:
+    announced, both come with the update's first read."""
+    sessions = session_factory(engine)
+    async with transaction(sessions) as session:
+        await save_dialog(session, **KEY, step="checkout")
+        await save_dialog(session, channel="storefront", chat_id=0, user_id=5, step="memory")
+        await save_dialog(session, channel="storefront", chat_id=0, user_id=6, step="theirs")
+    statements: list[str] = []
+    event.listen(engine.sync_engine, "before_cursor_execute", _record(statements))
+    async with transaction(sessions) as session:
+        expect_dialogs(session, (0, 5))
+        checkout = await load_dialog(session, **KEY)
+        memory = await load_dialog(session, channel="storefront", chat_id=0, user_id=5)
+        nothing = await load_dialog(session, channel="storefront", chat_id=42, user_id=7)
+        reads = sum(s.lstrip().upper().startswith("SELECT") for s in statements)
+        theirs = await load_dialog(session, channel="storefront", chat_id=0, user_id=6)
+    assert checkout is not None and checkout.step == "checkout"
+    assert memory is not None and memory.step == "memory" and nothing is None
+    assert reads == 1
+    assert theirs is not None and theirs.step == "theirs"  # not announced: read on its own
+    assert sum(s.lstrip().upper().startswith("SELECT") for s in statements) == 2
 
 
 def _record(statements: list[str]) -> Callable[..., None]:
