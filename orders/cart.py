@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import MAX_ROW_ID, rowcount, utcnow
@@ -44,6 +44,7 @@ class LineChange:
     line_id: int
     variant_id: int
     quantity: int
+    offer: Offer | None = None  # the variant as it was checked, when the edit read it
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,23 +256,17 @@ async def add_to_cart(
     if not _valid_id(variant_id):
         raise ProductUnavailable()
     offer = await _offer(session, variant_id, language)
-    cart = await _cart(session, customer_id, create=True)
-    assert cart is not None
-    line = await session.scalar(
-        select(CartLine).where(CartLine.cart_id == cart.id, CartLine.variant_id == variant_id)
-    )
+    cart, lines = await _cart_and_lines(session, customer_id)
+    line = next((line for line in lines if line.variant_id == variant_id), None)
     total = quantity + (line.quantity if line else 0)
     if total > MAX_QUANTITY:
         raise QuantityOutOfRange(minimum=MIN_QUANTITY, maximum=MAX_QUANTITY)
     _check_stock(offer, total)
     if line is None:
-        count = await session.scalar(
-            select(func.count()).select_from(CartLine).where(CartLine.cart_id == cart.id)
-        )
-        if (count or 0) >= MAX_LINES:
+        if len(lines) >= MAX_LINES:
             raise QuantityOutOfRange(minimum=1, maximum=MAX_LINES)
         line = CartLine(
-            cart_id=cart.id,
+            cart=cart,
             variant_id=variant_id,
             quantity=total,
             unit_price_minor=offer.price_minor,
@@ -282,7 +277,23 @@ async def add_to_cart(
         line.quantity = total
     cart.updated_at = utcnow()
     await session.flush()
-    return LineChange(line.id, variant_id, total)
+    return LineChange(line.id, variant_id, total, offer)
+
+
+async def _cart_and_lines(session: AsyncSession, customer_id: int) -> tuple[Cart, list[CartLine]]:
+    """The buyer's cart (created if they have none yet) and its lines, read in one statement."""
+    rows = (
+        await session.execute(
+            select(Cart, CartLine)
+            .outerjoin(CartLine, CartLine.cart_id == Cart.id)
+            .where(Cart.customer_id == customer_id)
+        )
+    ).all()
+    if not rows:
+        cart = Cart(customer_id=customer_id)
+        session.add(cart)
+        return cart, []
+    return rows[0][0], [line for _, line in rows if line is not None]
 
 
 async def set_quantity(

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orders import cart
 from orders.cart import CartLineView, CartView, LineChange
 from orders.cart_language import Ambiguous, may_be_cart_edit, parse_cart_edit
-from orders.catalog_port import load_offers
 from orders.customers import Buyer
 from storefront import memory
 from storefront.delivery import with_delivery
@@ -61,7 +60,8 @@ async def add_variant(
         quantity=quantity,
         language=buyer.locale,
     )
-    offer = (await load_offers(session, [variant_id], language=buyer.locale))[variant_id]
+    offer = change.offer
+    assert offer is not None  # adding reads the variant
     return Added(offer.title, offer.options, quantity, change.quantity)
 
 
