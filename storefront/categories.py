@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from catalog.models import Product, ProductStatus
 from orders.customers import Buyer
+from storefront.listings import listing_query, read_listings
 from storefront.memory import CATEGORY_PREFIX, category_key
-from storefront.offers import Offer, offers_of, product_rows_query
+from storefront.offers import Offer, to_offer
 from storefront.pricing import buyer_pricing
 from storefront.search import LAST_PAGE, PAGE_SIZE
 
@@ -83,17 +84,17 @@ async def browse_category(
     pricing = await buyer_pricing(
         session, currency=buyer.currency, max_rate_age=max_rate_age, now=now
     )
-    rows = await session.execute(
-        product_rows_query()
+    found = await read_listings(
+        session,
+        listing_query()
         .where(Product.category == category.name)
         .order_by(Product.title, Product.id)
         .offset(page * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
+        .limit(PAGE_SIZE + 1),
     )
-    found = [(product, merchant) for product, merchant in rows]
     return CategoryPage(
         category=category,
-        offers=tuple(offers_of(found[:PAGE_SIZE], pricing, buyer.locale)),
+        offers=tuple(to_offer(listing, pricing, buyer.locale) for listing in found[:PAGE_SIZE]),
         page=page,
         has_more=len(found) > PAGE_SIZE,
         currency=pricing.currency,

@@ -7,17 +7,13 @@ does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Select, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
-
-from catalog.models import Merchant, Product, ProductStatus, Variant
-from db import MAX_ROW_ID
+from catalog.models import Product
 from i18n.locales import catalog_language
 from money import Money
+from storefront.listings import Listing
 from storefront.pricing import Pricing, merchant_policy
 
 SHORT_DESCRIPTION = 160  # characters of description an entry carries (inline results, cards)
@@ -41,13 +37,19 @@ class Offer:
 def localised(product: Product, language: str) -> tuple[str, str]:
     """(title, description) in the buyer's language when the catalog has them, else the
     merchant's own."""
+    translations = ((t.language, t.title, t.description) for t in product.translations)
+    return in_language(translations, language, product.title, product.description)
+
+
+def in_language(
+    translations: Iterable[tuple[str, str, str]], language: str, title: str, description: str
+) -> tuple[str, str]:
+    """(title, description) from the translation (language, title, description) in the buyer's
+    language, each falling back to the merchant's own."""
     wanted = catalog_language(language).lower()
-    title, description = product.title, product.description
-    for translation in product.translations:
-        if catalog_language(translation.language).lower() == wanted:
-            title = translation.title or title
-            description = translation.description or description
-            break
+    for code, translated_title, translated_description in translations:
+        if catalog_language(code).lower() == wanted:
+            return translated_title or title, translated_description or description
     return title, description
 
 
@@ -60,66 +62,24 @@ def shorten(text: str, limit: int = SHORT_DESCRIPTION) -> str:
     return cut.rstrip(" ,.;:") + "…"
 
 
-def to_offer(product: Product, merchant: Merchant, pricing: Pricing, language: str) -> Offer:
-    """A product (translations, variants and images loaded) as a priced list entry."""
-    variants = [variant for variant in product.variants if variant.priced]
-    for_sale = [variant for variant in variants if variant.available] or variants
-    prices = {variant.price_minor for variant in for_sale}
-    lowest = Money.from_minor(min(prices, default=0), merchant.currency)
+def to_offer(listing: Listing, pricing: Pricing, language: str) -> Offer:
+    """A product, as read for a list, priced for the buyer."""
+    merchant = listing.merchant
+    lowest = Money.from_minor(listing.lowest_minor, merchant.currency)
     shown = pricing.show(lowest, merchant_policy(merchant))
-    title, description = localised(product, language)
-    photo = next((image.url for image in product.images if _is_url(image.url)), None)
+    title, description = in_language(
+        listing.translations, language, listing.title, listing.description
+    )
     return Offer(
-        product_id=product.id,
+        product_id=listing.product_id,
         merchant_id=merchant.id,
         merchant_name=merchant.name,
         title=title,
         price=shown.buyer,
         merchant_price=shown.merchant,
         approx=shown.approx,
-        from_price=len(prices) > 1,
-        in_stock=any(variant.available for variant in variants),
+        from_price=listing.prices > 1,
+        in_stock=listing.in_stock,
         description=shorten(description),
-        photo_url=photo,
+        photo_url=listing.photo_url,
     )
-
-
-def _is_url(address: str) -> bool:
-    return address.startswith(("https://", "http://"))
-
-
-def product_rows_query() -> Select[Product, Merchant]:
-    """Products with their merchant and everything an offer reads, eagerly loaded."""
-    return (
-        select(Product, Merchant)
-        .join(Merchant, Product.merchant_id == Merchant.id)
-        .where(Product.status == ProductStatus.ACTIVE.value)
-        .where(  # a product priced 0 everywhere is hidden until the shop prices it
-            select(Variant.id)
-            .where(Variant.product_id == Product.id, Variant.price_minor > 0)
-            .exists()
-        )
-        .options(
-            selectinload(Product.translations),
-            selectinload(Product.variants),
-            selectinload(Product.images),
-        )
-    )
-
-
-async def load_offers(
-    session: AsyncSession, product_ids: Sequence[int], *, pricing: Pricing, language: str
-) -> list[Offer]:
-    """Offers for the active products among `product_ids`, in that order (others left out)."""
-    ids = [pid for pid in dict.fromkeys(product_ids) if 0 < pid <= MAX_ROW_ID]
-    if not ids:
-        return []
-    rows = await session.execute(product_rows_query().where(Product.id.in_(ids)))
-    found = {product.id: (product, merchant) for product, merchant in rows}
-    return [to_offer(*found[pid], pricing, language) for pid in ids if pid in found]
-
-
-def offers_of(
-    rows: Iterable[tuple[Product, Merchant]], pricing: Pricing, language: str
-) -> list[Offer]:
-    return [to_offer(product, merchant, pricing, language) for product, merchant in rows]

@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
 
 from catalog.localised import option_names_in, option_value_in
-from catalog.models import InventoryPolicy, Merchant, Product, ProductImage, Variant
+from catalog.models import InventoryPolicy, Merchant, Product, ProductImage, ProductStatus, Variant
 from catalog.search.lexicon import colour_of, size_of
 from catalog.search.text import fold
 from db import MAX_ROW_ID
@@ -31,7 +32,7 @@ from orders.customers import Buyer
 from orders.errors import ProductUnavailable
 from storefront import memory
 from storefront.errors import StaleButton
-from storefront.offers import localised, product_rows_query
+from storefront.offers import localised
 from storefront.pricing import ShownPrice, buyer_pricing, merchant_policy
 
 NO_CHOICE = "_"
@@ -132,6 +133,26 @@ def parse_selection(token: str | None, options: int) -> tuple[int | None, ...]:
     return tuple(chosen)
 
 
+def _card_query() -> Select[Product, Merchant]:
+    """An active product with its merchant and all a card shows, in two statements: the
+    product, merchant, translations and photos joined (a few dozen rows), the variants after."""
+    return (
+        select(Product, Merchant)
+        .join(Merchant, Product.merchant_id == Merchant.id)
+        .where(Product.status == ProductStatus.ACTIVE.value)
+        .where(  # a product priced 0 everywhere is hidden until the shop prices it
+            select(Variant.id)
+            .where(Variant.product_id == Product.id, Variant.price_minor > 0)
+            .exists()
+        )
+        .options(
+            joinedload(Product.translations),
+            joinedload(Product.images),
+            selectinload(Product.variants),
+        )
+    )
+
+
 async def load_product_card(
     session: AsyncSession,
     *,
@@ -146,7 +167,7 @@ async def load_product_card(
     `StaleButton` if `selection` does not fit its options."""
     if not 0 < product_id <= MAX_ROW_ID:
         raise ProductUnavailable()
-    row = (await session.execute(product_rows_query().where(Product.id == product_id))).first()
+    row = (await session.execute(_card_query().where(Product.id == product_id))).unique().first()
     if row is None or not row[0].variants:
         raise ProductUnavailable()
     product, merchant = row

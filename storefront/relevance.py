@@ -18,12 +18,12 @@ from typing import Final
 
 from rapidfuzz import fuzz
 
-from catalog.models import Product
 from catalog.search import ParsedQuery
 from catalog.search.lexicon import colour_of
 from catalog.search.stems import stem_term
 from catalog.search.synonyms import words_of
 from catalog.search.text import fold, is_cjk, tokens
+from storefront.listings import Listing
 
 MIN_FUZZY: Final = 80  # rapidfuzz ratio for a word with a typo
 _STOP: Final = frozenset(
@@ -43,11 +43,11 @@ class Names:
     colours: frozenset[str]
 
 
-def names_of(product: Product) -> Names:
+def names_of(listing: Listing) -> Names:
     # Not the category: "Kitchen & Mugs" would name every pan a mug.
-    texts = [product.title, product.brand, *(product.tags or ())]
-    texts += [t.title for t in product.translations if t.title]
-    options = [value for v in product.variants for value in v.option_values if value]
+    texts = [listing.title, listing.brand, *listing.tags]
+    texts += [title for _, title, _ in listing.translations if title]
+    options = listing.option_values
     words: set[str] = set()
     cjk: list[str] = []
     colours: set[str] = set()

@@ -21,7 +21,7 @@ from typing import Final, Literal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from catalog.models import Merchant, Product
+from catalog.models import Merchant
 from catalog.search import ParsedQuery, PriceRange, SearchIndex, parse_query
 from catalog.search.index import MAX_LIMIT
 from catalog.search.results import Hit
@@ -31,7 +31,8 @@ from orders.customers import Buyer
 from orders.errors import NotText, TextTooLong
 from orders.inputs import clean_text
 from storefront import memory
-from storefront.offers import Offer, product_rows_query, to_offer
+from storefront.listings import load_listings
+from storefront.offers import Offer, to_offer
 from storefront.pricing import MerchantTerms, Pricing, buyer_pricing, merchant_policy
 from storefront.relevance import coverage, has_colour, names_of, query_words
 from storefront.search_index import LiveSearchIndex
@@ -230,28 +231,25 @@ async def _better(
     """The hits that name the most of the buyer's words (and their colour), as offers."""
     if not hits:
         return [], relaxed
-    ids = [hit.product_id for hit in hits]
-    rows = await session.execute(product_rows_query().where(Product.id.in_(ids)))
-    found = {product.id: (product, merchant) for product, merchant in rows}
-    ranked = [found[pid] for pid in dict.fromkeys(ids) if pid in found]
+    ranked = await load_listings(session, [hit.product_id for hit in hits])
     words = query_words(parsed)
     if words and ranked:
-        names = {product.id: names_of(product) for product, _ in ranked}
+        names = {listing.product_id: names_of(listing) for listing in ranked}
         scores = {pid: coverage(name, words) for pid, name in names.items()}
         best = max(scores.values())
         if best == 0:  # only mentioned (in a description): exact mentions, not typos
             relaxed = relaxed or "related"
             exact = {hit.product_id for hit in hits if not hit.typos}
-            ranked = [row for row in ranked if row[0].id in exact]
+            ranked = [listing for listing in ranked if listing.product_id in exact]
         else:
-            ranked = [row for row in ranked if scores[row[0].id] == best]
+            ranked = [listing for listing in ranked if scores[listing.product_id] == best]
         if parsed.colours and relaxed is None:
-            coloured = [row for row in ranked if has_colour(names[row[0].id], parsed.colours)]
+            coloured = [one for one in ranked if has_colour(names[one.product_id], parsed.colours)]
             if coloured:
                 ranked = coloured
-            elif any(names[row[0].id].colours for row in ranked):
+            elif any(names[listing.product_id].colours for listing in ranked):
                 relaxed = "colour"
-    return [to_offer(product, merchant, pricing, language) for product, merchant in ranked], relaxed
+    return [to_offer(listing, pricing, language) for listing in ranked], relaxed
 
 
 def _ordered(offers: list[Offer], order: Order) -> list[Offer]:
