@@ -4,6 +4,12 @@ Before each call that posts into a chat, a slot is taken in the deployment-wide 
 `outbox.limits` (30 per second for the bot, 20 per minute per group); a 429 one worker gets
 pauses all of them for Telegram's `retry_after`. PTB's `AIORateLimiter` still retries the 429
 itself. With SQLite (one process) the plain `AIORateLimiter` does all of it in memory.
+
+A busy worker takes the bot's slots a few at a time: as many as it sent in the previous second
+(or so far in this one), up to a quarter of the limit. The slots it holds are its own for that
+second only, so the deployment never sends more than the limit; at worst a worker whose load
+just stopped leaves a few unused, and the others get a little less than 30 in that second. A
+worker sending now and then takes one at a time, one statement each, as before.
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from telegram.ext import AIORateLimiter, BaseRateLimiter
 from bot.database import SessionFactory
 from db.unit import release_parked
 from inbox.fence import replay_safe
-from outbox.limits import acquire, forget_windows, pause, paused_until
+from outbox.limits import forget_windows, pause, take_slots
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +49,9 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         self.group_per_minute = group_per_minute
         # Only for its 429 retries: the limits themselves are the shared ones.
         self.inner = AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=max_retries)
+        self._held = (0, 0)  # (window, bot slots taken for it and not used yet)
+        self._sent = (0, 0, 0)  # (window, bot slots used in it, in the one before)
+        self._paused_until = 0.0  # as last read, in seconds
 
     async def initialize(self) -> None:
         await self.inner.initialize()
@@ -61,7 +70,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         chat_id = data.get("chat_id")
         if chat_id is not None:
-            await self._take("bot", 1.0, self.per_second, mind_pause=True)
+            await self._take_bot_slot()
             if isinstance(chat_id, str) or int(chat_id) < 0:
                 await self._take(f"g{chat_id}"[:32], 60.0, self.group_per_minute)
 
@@ -74,32 +83,69 @@ class SharedRateLimiter(BaseRateLimiter[int]):
 
         return await self.inner.process_request(call, args, kwargs, endpoint, data, rate_limit_args)
 
-    async def _take(self, key: str, period: float, limit: int, *, mind_pause: bool = False) -> None:
-        """A slot of `key`; with `mind_pause`, first waits out a deployment-wide pause, read in
-        the same transaction (one per message, not two)."""
+    async def _take_bot_slot(self) -> None:
+        """One of the bot's slots for this second: from those this worker holds, else from the
+        database, with a few more for the messages that will follow it."""
+        while True:
+            now = time.time()
+            window = int(now)
+            if now < self._paused_until:
+                await asyncio.sleep(self._paused_until - now)
+                continue
+            held_window, held = self._held
+            if held_window == window and held > 0:
+                self._held = (window, held - 1)
+                self._count_sent(window)
+                return
+            taken = await self._take("bot", 1.0, self.per_second, count=self._batch(window))
+            if taken:
+                self._held = (window, taken - 1)
+                self._count_sent(window)
+                return
+
+    def _batch(self, window: int) -> int:
+        """As many as were sent in the previous second or so far in this one, within bounds."""
+        sent_window, now, before = self._sent
+        recent = (
+            now if sent_window == window - 1 else max(now, before) if sent_window == window else 0
+        )
+        return max(1, min(recent, self.per_second // 4))
+
+    def _count_sent(self, window: int) -> None:
+        sent_window, now, _ = self._sent
+        if sent_window == window:
+            self._sent = (window, now + 1, self._sent[2])
+        else:
+            self._sent = (window, 1, now if sent_window == window - 1 else 0)
+
+    async def _take(self, key: str, period: float, limit: int, *, count: int = 1) -> int:
+        """`count` slots of `key` (a single one if the window has no room for that many), in
+        the window the message really goes out in; how many. The deployment-wide pause is
+        read by the same statement, and waited out."""
         while True:
             now = time.time()
             window = int(now // period)
-            paused = 0.0
             # A slot taken is no effect of the update: it must not mark it done (inbox.fence).
             with replay_safe():
                 async with self.sessions() as session, session.begin():
-                    if mind_pause:
-                        paused = await paused_until(session) / 1000 - now
-                    taken = paused <= 0 and await acquire(
-                        session, key=key, window=window, limit=limit
+                    slots = await take_slots(
+                        session, key=key, window=window, limit=limit, count=count
                     )
-                    if taken and random.random() < 0.002:  # now and then, drop old windows
+                    if not slots.taken and count > 1:
+                        count = 1
+                        slots = await take_slots(session, key=key, window=window, limit=limit)
+                    if slots.taken and random.random() < 0.002:  # now and then, drop old windows
                         await forget_windows(session, key=key, before=window - 10)
-            if paused > 0:
-                await asyncio.sleep(paused)
-                continue
+            self._paused_until = max(self._paused_until, slots.paused_until_ms / 1000)
+            if time.time() < self._paused_until:
+                await asyncio.sleep(self._paused_until - time.time())
+                continue  # the slots taken went with the pause's windows
             end = (window + 1) * period
-            if taken and time.time() < end:
-                return
+            if slots.taken and time.time() < end:
+                return slots.taken
             # Full, or the slot's window passed while the database answered (a slow commit):
             # a slot of the window the message really goes out in is needed.
-            await asyncio.sleep(max(0.0, end - time.time()) if not taken else 0)
+            await asyncio.sleep(max(0.0, end - time.time()) if not slots.taken else 0)
 
     async def _pause_everyone(self, retry_after: Any) -> None:
         seconds = (
@@ -107,10 +153,13 @@ class SharedRateLimiter(BaseRateLimiter[int]):
             if hasattr(retry_after, "total_seconds")
             else float(retry_after)
         )
+        until = time.time() + seconds
+        self._paused_until = max(self._paused_until, until)
+        self._held = (0, 0)
         try:
             with replay_safe():
                 async with self.sessions() as session, session.begin():
-                    await pause(session, until_ms=int((time.time() + seconds) * 1000))
+                    await pause(session, until_ms=int(until * 1000))
         except Exception:
             log.exception("could not share Telegram's flood wait with the other workers")
 

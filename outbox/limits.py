@@ -8,9 +8,11 @@ together; SQLite is one process and keeps PTB's in-process limiter.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import BigInteger, String, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from db import Base, insert_for
 
@@ -25,19 +27,45 @@ class RateWindow(Base):
     count: Mapped[int] = mapped_column(BigInteger)
 
 
+@dataclass(frozen=True, slots=True)
+class Slots:
+    taken: int  # all those asked for, or 0 when the window has no room for them
+    paused_until_ms: int  # the deployment-wide pause's end, read by the same statement (0: none)
+
+
 async def acquire(session: AsyncSession, *, key: str, window: int, limit: int) -> bool:
     """Takes one of `limit` slots of `key` in `window`; False when the window is full."""
+    return (await take_slots(session, key=key, window=window, limit=limit)).taken > 0
+
+
+async def take_slots(
+    session: AsyncSession, *, key: str, window: int, limit: int, count: int = 1
+) -> Slots:
+    """Takes `count` of `limit` slots of `key` in `window`, all or none, and reads the pause in
+    the same statement (a worker sending many messages takes a few at once: one statement for
+    them, not one each)."""
+    if not 0 < count <= limit:
+        raise ValueError(f"between 1 and {limit} slots at once, not {count}")
+    pause_row = aliased(RateWindow)
+    paused = (
+        select(pause_row.count)
+        .where(pause_row.key == PAUSE_KEY, pause_row.window == 0)
+        .scalar_subquery()
+    )
     statement = (
         insert_for(session, RateWindow)
-        .values(key=key, window=window, count=1)
+        .values(key=key, window=window, count=count)
         .on_conflict_do_update(
             index_elements=["key", "window"],
-            set_={"count": RateWindow.count + 1},
-            where=RateWindow.count < limit,
+            set_={"count": RateWindow.count + count},
+            where=RateWindow.count + count <= limit,
         )
-        .returning(RateWindow.count)
+        .returning(RateWindow.count, paused)
     )
-    return (await session.execute(statement)).scalar_one_or_none() is not None
+    row = (await session.execute(statement)).first()
+    if row is None:
+        return Slots(0, 0)
+    return Slots(count, int(row[1] or 0))
 
 
 async def pause(session: AsyncSession, *, until_ms: int) -> None:

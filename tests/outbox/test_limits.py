@@ -7,11 +7,12 @@ import time
 from collections import Counter
 from typing import Any
 
+from sqlalchemy import event, select
 from telegram.error import RetryAfter
 
 from bot.database import SessionFactory, transaction
 from bot.rate_limits import SharedRateLimiter
-from outbox.limits import acquire, paused_until
+from outbox.limits import RateWindow, acquire, paused_until
 
 
 async def test_a_window_holds_exactly_its_limit(sessions: SessionFactory) -> None:
@@ -65,3 +66,43 @@ async def test_a_429_seen_by_one_worker_pauses_every_worker(sessions: SessionFac
         assert await paused_until(session) / 1000 >= start + 1
     await second.process_request(flooded, (), {}, "sendMessage", {"chat_id": 6}, None)
     assert time.time() - start >= 1.0  # the other worker waited too
+
+
+async def test_a_busy_worker_takes_its_slots_a_few_at_a_time_and_stays_within_the_limit(
+    sessions: SessionFactory,
+) -> None:
+    sent: list[float] = []
+
+    async def send_message(*_args: Any, **_kwargs: Any) -> bool:
+        sent.append(time.time())
+        await asyncio.sleep(0.01)  # a Bot API call takes a while
+        return True
+
+    transactions = 0
+
+    def on_begin(_connection: Any) -> None:
+        nonlocal transactions
+        transactions += 1
+
+    engine = sessions.kw["bind"].sync_engine
+    event.listen(engine, "begin", on_begin)
+    try:
+        worker = SharedRateLimiter(sessions)
+        await worker.initialize()
+        for n in range(70):
+            await worker.process_request(
+                send_message, (), {}, "sendMessage", {"chat_id": 2000 + n}, None
+            )
+    finally:
+        event.remove(engine, "begin", on_begin)
+
+    per_second = Counter(int(moment) for moment in sent)
+    assert len(sent) == 70 and max(per_second.values()) <= 30, per_second
+    # 1, 1, 2, 2, 4, ... while it warms up, then a quarter of the limit (7) per statement:
+    # some 18 transactions for 70 messages, where it was one each.
+    assert transactions <= 25, transactions
+    async with sessions() as session:  # what the database handed out never exceeds the limit
+        counts = (
+            await session.scalars(select(RateWindow.count).where(RateWindow.key == "bot"))
+        ).all()
+    assert counts and max(counts) <= 30, counts
