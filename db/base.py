@@ -9,7 +9,7 @@ from sqlalchemy import DateTime, MetaData
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult, Dialect, Result
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
 # Deterministic constraint names, so Alembic migrations are identical on SQLite and PostgreSQL.
@@ -73,7 +73,7 @@ taking the write lock (every other transaction takes it at BEGIN: it may write, 
 transaction cannot safely become a write one); elsewhere it changes nothing."""
 
 
-def insert_for(session: AsyncSession, table: Any) -> postgresql.Insert | sqlite.Insert:
+def insert_for(session: AsyncSession | Session, table: Any) -> postgresql.Insert | sqlite.Insert:
     """`INSERT` in `session`'s database's own dialect, which knows `ON CONFLICT` (SQLite's and
     PostgreSQL's, with the same API: `on_conflict_do_nothing`, `on_conflict_do_update`)."""
     dialect = session.get_bind().dialect.name

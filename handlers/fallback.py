@@ -5,12 +5,14 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import ShopContext
 from bot.database import rolled_back, transaction
 from conversation.views import common
 from handlers.render import send
 from i18n import Translator, negotiate_locale, translator
+from inbox.fence import NotNext
 from orders.customers import stored_locale
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,9 @@ async def on_error(update: object, context: ShopContext) -> None:
     PTB hands error handlers a fresh context: the buyer's language is looked up again. "Nothing
     was changed" is said only when the failed transaction was rolled back.
     """
+    if isinstance(context.error, NotNext):  # nothing happened: it is handled in its turn
+        log.info("update taken as it arrived waits for an older one of its chat")
+        raise ApplicationHandlerStop  # and no other handler of it runs meanwhile
     log.error("update %r failed", update, exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:

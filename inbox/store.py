@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, or_, select, true, update
+from sqlalchemy import and_, case, delete, exists, literal, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from db import insert_for
 from db.leases import new_claim_token, release_worker_claims, renew_leases
@@ -34,13 +34,16 @@ class Received:
 
 @dataclass(frozen=True, slots=True)
 class Leased:
-    """One stored update, leased to the worker holding `token`."""
+    """One update leased to the worker holding `token`: stored, or (`stored=False`) taken as it
+    arrived, its row written by the first transaction that handling it commits
+    (`handled_statement`)."""
 
     update_id: int
     token: str
     chat_key: int | None
     payload: dict[str, Any]
     attempts: int  # including this one
+    stored: bool = True
 
 
 async def store(session: AsyncSession, updates: Iterable[Received], *, now: datetime) -> int:
@@ -128,18 +131,19 @@ async def claim(
 
 async def store_leasing(
     session: AsyncSession, updates: Sequence[Received], *, now: datetime, lease: timedelta,
-    limit: int, worker: str | None = None,
+    limit: int, worker: str | None = None, hold: Collection[int | None] = (),
 ) -> tuple[list[Received], list[Leased]]:  # fmt: skip
     """Stores updates not seen before and leases, in the same statement, up to `limit` of them
     that are next in their chat: what `store_new` and then `claim` would do, in one INSERT per
-    update. Returns (the new ones, those leased to this worker)."""
+    update. `hold`: chats whose updates only wait (one of theirs is in hand, not stored yet).
+    Returns (the new ones, those leased to this worker)."""
     # One token per batch: `finish` also names the update, `renew` the state.
     token = new_claim_token(worker)
     table = InboxUpdate.__table__
     new: list[Received] = []
     leased: list[Leased] = []
     for received in updates:
-        take = len(leased) < limit
+        take = len(leased) < limit and received.chat_key not in hold
         values: dict[str, Any] = {
             "update_id": received.update_id,
             "chat_key": received.chat_key,
@@ -171,6 +175,17 @@ async def store_leasing(
     return new, leased
 
 
+def waiting_statement(leased: Leased) -> Any:
+    """A row when the leased update may not be handled now: it is stored already (a redelivery:
+    handled, or waiting), or an older update of its chat is not done yet."""
+    table = InboxUpdate.__table__
+    stored = exists().where(table.c.update_id == leased.update_id)
+    if leased.chat_key is None:
+        return select(literal(1)).where(stored)
+    received = Received(leased.update_id, leased.chat_key, {})
+    return select(literal(1)).where(or_(stored, _older_not_done(received)))
+
+
 def _older_not_done(received: Received) -> Any:
     table = InboxUpdate.__table__
     return exists().where(
@@ -198,6 +213,44 @@ async def release_worker(session: AsyncSession, worker: str) -> int:
         busy=InboxState.PROCESSING.value,
         worker=worker,
         values={"state": InboxState.PENDING.value},
+    )
+
+
+def handled_statement(
+    session: Session, leased: Leased, *, done: bool, now: datetime, lease: timedelta,
+    in_turn: bool = True,
+) -> Any:  # fmt: skip
+    """Stores an update taken as it arrived, from within the first transaction handling it
+    commits: done, when that transaction wrote the update's effects; else leased to its worker,
+    which marks it done once it has answered. Nothing is stored (and the statement returns no
+    row) when the update is stored already, or when an older update of its chat is not done:
+    handling it now would overtake that one (`in_turn=False`: it was handled already, stored
+    whatever its chat holds)."""
+    table = InboxUpdate.__table__
+    values: dict[str, Any] = {
+        "update_id": leased.update_id,
+        "chat_key": leased.chat_key,
+        "payload": {} if done else leased.payload,
+        "state": (InboxState.DONE if done else InboxState.PROCESSING).value,
+        "attempts": leased.attempts,
+        "claimed_until": None if done else now + lease,
+        "claim_token": leased.token,
+        "received_at": now,
+        "done_at": now if done else None,
+    }
+    row = select(
+        *(literal(value, table.c[name].type).label(name) for name, value in values.items())
+    )
+    if in_turn and leased.chat_key is not None:
+        received = Received(leased.update_id, leased.chat_key, {})
+        row = row.where(~_older_not_done(received))
+    else:
+        row = row.where(true())  # SQLite's INSERT ... SELECT ... ON CONFLICT needs a WHERE
+    return (
+        insert_for(session, table)
+        .from_select(list(values), row)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(table.c.update_id)
     )
 
 

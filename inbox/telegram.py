@@ -13,7 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -24,14 +25,15 @@ from telegram.error import Conflict, InvalidToken, NetworkError, TimedOut
 from telegram.ext import Application
 
 from db import utcnow
-from db.leases import wait_for_wake
-from inbox.fence import processing
+from db.leases import new_claim_token, wait_for_wake
+from inbox.fence import OwedMarks, Progress, processing
 from inbox.store import (
     Leased,
     Received,
     claim,
     finish,
     forget_done,
+    handled_statement,
     renew,
     store,
     store_leasing,
@@ -77,6 +79,26 @@ async def receive(
         return await store(session, updates, now=utcnow())
 
 
+class RecentIds:
+    """The last `size` ids added, for `in`."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._order: deque[int] = deque()
+        self._ids: set[int] = set()
+        self._size = size
+
+    def __contains__(self, update_id: object) -> bool:
+        return update_id in self._ids
+
+    def add(self, update_id: int) -> None:
+        if update_id in self._ids:
+            return
+        self._order.append(update_id)
+        self._ids.add(update_id)
+        if len(self._order) > self._size:
+            self._ids.discard(self._order.popleft())
+
+
 @dataclass(eq=False)
 class InboxDispatcher:
     application: AnyApplication
@@ -96,22 +118,64 @@ class InboxDispatcher:
     _owed: dict[int, Leased] = field(default_factory=dict, init=False)  # handled, not marked done
     _finisher: asyncio.Task[None] | None = field(default=None, init=False)
     accepting: bool = field(default=False, init=False)  # running: `receive` may lease for it
+    # Updates lately taken as they arrived: one delivered again (Telegram did not hear our 200)
+    # is stored, found there, and not handled twice, even where handling it reads nothing.
+    _recent: RecentIds = field(default_factory=RecentIds, init=False)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def receive(self, sessions: Sessions, updates: list[Received]) -> int:
-        """Stores `updates` and leases, in the same transaction, those this worker can take now
-        (one per chat, in order): one transaction per update received, not two."""
+        """Takes what it can of `updates` as they are (within its concurrency, one per chat not
+        in hand): each is handled at once and stored by the first commit of its handling
+        (`inbox.fence`), with no transaction of its own. The others are stored in one
+        transaction, and leased where they are next in their chat. Returns, with how many were
+        new, once every one is stored: only then may Telegram hear "got it"."""
         free = self.concurrency - len(self._busy)
+        in_hand = {leased.chat_key for leased in self._busy.values()}
+        # A chat with more than one update here has them all stored (the first leased), in
+        # order: one taken as it arrived would not be stored yet when the next is claimed.
+        several = {chat for chat, n in Counter(r.chat_key for r in updates).items() if n > 1}
+        taken: list[Received] = []
+        rest: list[Received] = []
+        for received in updates:
+            chat = received.chat_key
+            seen = received.update_id in self._recent  # redelivered: found stored, not handled
+            if not seen and len(taken) < free and (chat is None or chat not in in_hand | several):
+                taken.append(received)
+                in_hand.add(chat)
+            else:
+                rest.append(received)
+        landed = self._take_as_arrived(taken)
+        new = 0
+        if rest:
+            new = await self._store(sessions, rest, free=free - len(taken), hold=in_hand)
+        return new + sum(await asyncio.gather(*landed))
+
+    def _take_as_arrived(self, updates: list[Received]) -> list[asyncio.Future[bool]]:
+        token = new_claim_token(self.worker)  # one per batch, as a claim's
+        landed: list[asyncio.Future[bool]] = []
+        for received in updates:
+            self._recent.add(received.update_id)
+            leased = Leased(received.update_id, token, received.chat_key, received.payload, 1,
+                            stored=False)  # fmt: skip
+            landed.append(asyncio.get_running_loop().create_future())
+            self._start([leased], landed[-1])
+        return landed
+
+    async def _store(
+        self, sessions: Sessions, updates: list[Received], *, free: int,
+        hold: Collection[int | None],
+    ) -> int:  # fmt: skip
         owed = self._take_owed()
         try:
             async with sessions() as session, session.begin():
                 now = utcnow()
                 await self._mark_done(session, owed, now)  # first: a chat's next may follow
                 new, batch = await store_leasing(
-                    session, updates, now=now, lease=self.lease, limit=free, worker=self.worker
-                )
+                    session, updates, now=now, lease=self.lease, limit=free, worker=self.worker,
+                    hold=hold,
+                )  # fmt: skip
         except BaseException:
             self._owe(owed)
             raise
@@ -176,30 +240,36 @@ class InboxDispatcher:
         self._start(batch)
         return len(batch)
 
-    def _start(self, batch: list[Leased]) -> None:
+    def _start(self, batch: list[Leased], landed: asyncio.Future[bool] | None = None) -> None:
         for leased in batch:
             self._busy[leased.update_id] = leased
-            task = asyncio.create_task(self._process(leased))
+            task = asyncio.create_task(self._process(leased, landed))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _process(self, leased: Leased) -> None:
+    async def _process(self, leased: Leased, landed: asyncio.Future[bool] | None) -> None:
+        progress: Progress | None = None
         try:
-            done = False
             if leased.attempts > MAX_ATTEMPTS:  # it took down every worker that tried it
                 log.error("inbox: update %d given up after %d attempts", leased.update_id,
                           leased.attempts - 1)  # fmt: skip
             else:
-                done = await self._handle(leased)
+                progress = await self._handle(leased, landed)
         except Exception:
-            # Left processing: it is claimed again when its lease runs out.
             log.exception("inbox: update %d could not be processed", leased.update_id)
-            self._busy.pop(leased.update_id, None)
-            return
+            if landed is None:  # left processing: claimed again when its lease runs out
+                self._busy.pop(leased.update_id, None)
+                return
+        done = progress is not None and progress.done
+        if landed is not None and not landed.done():
+            done = await self._land(leased, progress, landed)
         self._busy.pop(leased.update_id, None)
         waiting = leased.chat_key in self._waiting
         self._waiting.discard(leased.chat_key)
-        if done:  # a transaction of its own work carried the done mark
+        if progress is not None and progress.waits:  # stored to wait: claimed in its turn
+            self.wake()
+            return
+        if done:  # a transaction of its own work carried the done mark (or it was stored done)
             if waiting or self._full:
                 self.wake()  # the chat's next update (or others) wait for this worker
             return
@@ -208,6 +278,34 @@ class InboxDispatcher:
             await self._finish_owed()  # someone waits for it: now, not in a while
         elif self._finisher is None or self._finisher.done():
             self._finisher = asyncio.create_task(self._finish_owed_soon())
+
+    async def _land(
+        self, leased: Leased, progress: Progress | None, landed: asyncio.Future[bool]
+    ) -> bool:
+        """Stores an update taken as it arrived that its handling did not store: to wait its
+        turn when it would have overtaken an older one, else (answered without committing
+        anything, or not handled at all) as done; whether it is done."""
+        try:
+            async with self.sessions() as session, session.begin():
+                now = utcnow()
+                if progress is not None and progress.waits:
+                    received = Received(leased.update_id, leased.chat_key, leased.payload)
+                    new, _ = await store_leasing(
+                        session, [received], now=now, lease=self.lease, limit=0
+                    )
+                    stored = bool(new)
+                else:
+                    statement = handled_statement(
+                        session.sync_session, leased, done=True, now=now, lease=self.lease,
+                        in_turn=False,
+                    )  # fmt: skip
+                    stored = (await session.execute(statement)).first() is not None
+        except Exception as error:
+            log.exception("inbox: update %d could not be stored", leased.update_id)
+            landed.set_exception(error)
+            return True  # nothing of it is stored: Telegram delivers it again
+        landed.set_result(stored)
+        return not (progress is not None and progress.waits)
 
     def _owe(self, owed: list[Leased]) -> None:
         self._owed.update((leased.update_id, leased) for leased in owed)
@@ -257,19 +355,31 @@ class InboxDispatcher:
             self._full = True
             self.wake()
 
-    async def _handle(self, leased: Leased) -> bool:
-        """Processes the update; True when a transaction of it committed its done mark."""
+    async def _handle(self, leased: Leased, landed: asyncio.Future[bool] | None) -> Progress | None:
+        """Processes the update; its progress (None when it could not be read)."""
         try:
             update = Update.de_json(leased.payload, self.application.bot)
         except Exception:
             log.exception("inbox: update %d is unreadable; skipped", leased.update_id)
-            return False
-        with processing(leased) as progress:
-            # The Application's own per-chat lock orders it with payment events in-process.
-            await self.application.update_processor.process_update(
-                update, self.application.process_update(update)
-            )
-        return progress.done
+            return None
+
+        def on_stored() -> None:
+            if landed is not None and not landed.done():
+                landed.set_result(True)
+
+        owed = OwedMarks(self._take_owed, self._owe)
+        with processing(leased, lease=self.lease, on_stored=on_stored, owed=owed) as progress:
+            try:
+                # The Application's own per-chat lock orders it with payment events in-process.
+                await self.application.update_processor.process_update(
+                    update, self.application.process_update(update)
+                )
+            except Exception:
+                if leased.stored or progress.stored:
+                    raise  # left processing: claimed again when its lease runs out
+                if not progress.waits:
+                    log.exception("inbox: update %d could not be processed", leased.update_id)
+        return progress
 
     async def _heartbeat(self, stop: asyncio.Event) -> None:
         while not stop.is_set() or self._busy or self._owed:

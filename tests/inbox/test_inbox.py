@@ -173,6 +173,8 @@ async def worker(
 
     async def record(update: Update, _context: object) -> None:
         assert update.effective_chat is not None and update.effective_message is not None
+        async with transaction(sessions) as session:  # as the bot's handlers, who is it first
+            await session.execute(select(func.count()).select_from(Customer))
         await asyncio.sleep(random.uniform(0, 0.01))  # let the other worker race
         seen.append((update.effective_chat.id, update.effective_message.text or "", number))
 
@@ -220,6 +222,42 @@ async def test_two_workers_keep_each_chats_order_and_process_every_update_once(
     for chat in range(20):
         assert [text for c, text, _ in seen if c == 1000 + chat] == steps
     assert set((await stored_states(sessions)).values()) == {InboxState.DONE.value}
+
+
+async def test_an_update_taken_as_it_arrived_waits_for_an_older_one_of_its_chat(
+    sessions: SessionFactory,
+) -> None:
+    """Another worker holds the chat's previous update: the new one is not handled meanwhile
+    (its first transaction finds that out before reading anything), but stored; it is handled
+    once the older one is done, and Telegram heard "got it" before."""
+    async with transaction(sessions) as session:
+        await store(session, [message(1, 42, "older")], now=utcnow())
+        (theirs,) = await claim(session, now=utcnow(), lease=LEASE, limit=1, worker="w2")
+    seen: list[tuple[int, str, int]] = []
+    async with worker(sessions, seen, 1, poll_seconds=0.05) as mine:
+        assert await mine.receive(sessions, [message(2, 42, "newer")]) == 1
+        await asyncio.sleep(0.3)
+        assert seen == []
+        assert (await stored_states(sessions))[2] == InboxState.PENDING.value
+        async with transaction(sessions) as session:
+            assert await finish(session, theirs, now=utcnow())
+        await _until(lambda: seen, 5)
+
+    assert [text for _, text, _ in seen] == ["newer"]
+    assert (await stored_states(sessions))[2] == InboxState.DONE.value
+
+
+async def test_an_update_delivered_again_is_not_handled_again(sessions: SessionFactory) -> None:
+    seen: list[tuple[int, str, int]] = []
+    async with worker(sessions, seen, 1) as mine:
+        assert await mine.receive(sessions, [message(1, 42, "once")]) == 1
+        await _until(lambda: seen, 5)
+        mine._recent = type(mine._recent)()  # as if another worker got it again
+        assert await mine.receive(sessions, [message(1, 42, "once")]) == 0
+        assert await mine.receive(sessions, [message(1, 42, "once")]) == 0
+        await asyncio.sleep(0.3)
+
+    assert seen == [(42, "once", 1)]
 
 
 async def test_an_update_held_by_a_killed_worker_is_processed_within_seconds(
