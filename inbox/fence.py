@@ -39,7 +39,13 @@ from sqlalchemy.orm import Session
 from db import utcnow
 from db.unit import install as install_write_tracking
 from db.unit import wrote
-from inbox.store import Leased, _finish_statement, handled_statement, waiting_statement
+from inbox.store import (
+    Leased,
+    _finish_statement,
+    finish_all_statement,
+    handled_statement,
+    waiting_statement,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +165,8 @@ def _after_begin(session: Session, _transaction: Any, connection: Connection) ->
     if progress.owed is not None and (owed := progress.owed.take()):
         session.info[_OWED] = (progress.owed, owed)
         now = utcnow()
-        for earlier in owed:  # first: the chat's earlier update, read and answered, is done
-            connection.execute(_finish_statement(earlier.update_id, earlier.token, now))
+        # First: the chat's earlier update, read and answered, is done.
+        connection.execute(finish_all_statement(owed, now))
     if connection.execute(waiting_statement(progress.leased)).first() is not None:
         progress.waits = True
         raise NotNext(f"update {progress.leased.update_id} waits for its turn")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, literal, or_, select, true, update
+from sqlalchemy import and_, case, delete, exists, literal, or_, select, true, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
 
@@ -268,6 +268,19 @@ async def finish(session: AsyncSession, leased: Leased, *, now: datetime) -> boo
     """Done; False when the lease was lost meanwhile (another worker holds the update)."""
     result = await session.execute(_finish_statement(leased.update_id, leased.token, now))
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def finish_all_statement(owed: Sequence[Leased], now: datetime) -> Any:
+    """Marks many updates done in one statement, each under its own claim token; returns the
+    ids of those it marked (not those taken over meanwhile)."""
+    held = [(leased.update_id, leased.token) for leased in owed]
+    return (
+        update(InboxUpdate)
+        .where(tuple_(InboxUpdate.update_id, InboxUpdate.claim_token).in_(held))
+        .values(state=InboxState.DONE.value, claimed_until=None, done_at=now, payload={})
+        .returning(InboxUpdate.update_id)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def forget_done(session: AsyncSession, *, before: datetime) -> int:

@@ -31,7 +31,7 @@ from inbox.store import (
     Leased,
     Received,
     claim,
-    finish,
+    finish_all_statement,
     forget_done,
     handled_statement,
     renew,
@@ -316,8 +316,11 @@ class InboxDispatcher:
         return owed
 
     async def _mark_done(self, session: AsyncSession, owed: list[Leased], now: Any) -> None:
+        if not owed:
+            return
+        marked = set((await session.execute(finish_all_statement(owed, now))).scalars())
         for leased in owed:
-            if not await finish(session, leased, now=now):
+            if leased.update_id not in marked:
                 log.warning("inbox: update %d was taken over before it finished",
                             leased.update_id)  # fmt: skip
 

@@ -118,13 +118,15 @@ def listing_query() -> Select[Any]:
             _photo(),
         )
         .join(Merchant, Product.merchant_id == Merchant.id)
-        .where(Product.status == ProductStatus.ACTIVE.value)
-        .where(  # a product priced 0 everywhere is hidden until the shop prices it
-            select(Variant.id)
-            .where(Variant.product_id == Product.id, Variant.price_minor > 0)
-            .exists()
-        )
+        .where(on_sale())
     )
+
+
+def on_sale() -> Any:
+    """What buyers see of a catalog: active products, priced somewhere (a product imported at 0
+    everywhere is hidden until the shop prices it)."""
+    priced = select(Variant.id).where(Variant.product_id == Product.id, Variant.price_minor > 0)
+    return and_(Product.status == ProductStatus.ACTIVE.value, priced.exists())
 
 
 async def read_listings(session: AsyncSession, query: Select[Any]) -> list[Listing]:

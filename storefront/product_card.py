@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from catalog.localised import option_names_in, option_value_in
-from catalog.models import InventoryPolicy, Merchant, Product, ProductImage, ProductStatus, Variant
+from catalog.models import InventoryPolicy, Merchant, Product, ProductImage, Variant
 from catalog.search.lexicon import colour_of, size_of
 from catalog.search.text import fold
 from db import MAX_ROW_ID
@@ -32,6 +32,7 @@ from orders.customers import Buyer
 from orders.errors import ProductUnavailable
 from storefront import memory
 from storefront.errors import StaleButton
+from storefront.listings import on_sale
 from storefront.offers import localised
 from storefront.pricing import ShownPrice, buyer_pricing, merchant_policy
 
@@ -139,12 +140,7 @@ def _card_query() -> Select[Product, Merchant]:
     return (
         select(Product, Merchant)
         .join(Merchant, Product.merchant_id == Merchant.id)
-        .where(Product.status == ProductStatus.ACTIVE.value)
-        .where(  # a product priced 0 everywhere is hidden until the shop prices it
-            select(Variant.id)
-            .where(Variant.product_id == Product.id, Variant.price_minor > 0)
-            .exists()
-        )
+        .where(on_sale())
         .options(
             joinedload(Product.translations),
             joinedload(Product.images),
