@@ -52,6 +52,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         self._held = (0, 0)  # (window, bot slots taken for it and not used yet)
         self._sent = (0, 0, 0)  # (window, bot slots used in it, in the one before)
         self._paused_until = 0.0  # as last read, in seconds
+        self._refill = asyncio.Lock()
 
     async def initialize(self) -> None:
         await self.inner.initialize()
@@ -85,23 +86,32 @@ class SharedRateLimiter(BaseRateLimiter[int]):
 
     async def _take_bot_slot(self) -> None:
         """One of the bot's slots for this second: from those this worker holds, else from the
-        database, with a few more for the messages that will follow it."""
+        database, with a few more for the messages that will follow it. One task at a time
+        asks the database; the others then take from what it got."""
         while True:
             now = time.time()
-            window = int(now)
             if now < self._paused_until:
                 await asyncio.sleep(self._paused_until - now)
                 continue
-            held_window, held = self._held
-            if held_window == window and held > 0:
-                self._held = (window, held - 1)
-                self._count_sent(window)
+            if self._use_held():
                 return
-            taken = await self._take("bot", 1.0, self.per_second, count=self._batch(window))
-            if taken:
-                self._held = (window, taken - 1)
-                self._count_sent(window)
-                return
+            async with self._refill:
+                if self._use_held():  # another task refilled meanwhile
+                    return
+                window, taken = await self._take(
+                    "bot", 1.0, self.per_second, count=self._batch(int(time.time()))
+                )
+                held_window, held = self._held
+                self._held = (window, taken + (held if held_window == window else 0))
+
+    def _use_held(self) -> bool:
+        window = int(time.time())
+        held_window, held = self._held
+        if held_window != window or held <= 0:
+            return False
+        self._held = (window, held - 1)
+        self._count_sent(window)
+        return True
 
     def _batch(self, window: int) -> int:
         """As many as were sent in the previous second or so far in this one, within bounds."""
@@ -118,10 +128,12 @@ class SharedRateLimiter(BaseRateLimiter[int]):
         else:
             self._sent = (window, 1, now if sent_window == window - 1 else 0)
 
-    async def _take(self, key: str, period: float, limit: int, *, count: int = 1) -> int:
+    async def _take(
+        self, key: str, period: float, limit: int, *, count: int = 1
+    ) -> tuple[int, int]:
         """`count` slots of `key` (a single one if the window has no room for that many), in
-        the window the message really goes out in; how many. The deployment-wide pause is
-        read by the same statement, and waited out."""
+        the window the message really goes out in: (that window, how many). The
+        deployment-wide pause is read by the same statement, and waited out."""
         while True:
             now = time.time()
             window = int(now // period)
@@ -142,7 +154,7 @@ class SharedRateLimiter(BaseRateLimiter[int]):
                 continue  # the slots taken went with the pause's windows
             end = (window + 1) * period
             if slots.taken and time.time() < end:
-                return slots.taken
+                return window, slots.taken
             # Full, or the slot's window passed while the database answered (a slow commit):
             # a slot of the window the message really goes out in is needed.
             await asyncio.sleep(max(0.0, end - time.time()) if not slots.taken else 0)
