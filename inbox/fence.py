@@ -99,12 +99,15 @@ def processing(
     lease: timedelta = timedelta(seconds=10),
     on_stored: Callable[[], None] | None = None,
     owed: OwedMarks | None = None,
+    stored: bool = False,
 ) -> Iterator[Progress]:
     """Within the block, writing transactions commit only with `leased` marked done (and the
     first one of an update not stored yet stores it, leased for `lease`, then calls
-    `on_stored`, and marks the `owed` done)."""
+    `on_stored`, and marks the `owed` done; `stored`: its worker stored it meanwhile)."""
     install()
     progress = Progress(leased, lease, on_stored, owed)
+    if stored:
+        progress.stored = True
     reset = _current.set(progress)
     try:
         yield progress

@@ -218,14 +218,16 @@ async def release_worker(session: AsyncSession, worker: str) -> int:
 
 def handled_statement(
     session: Session, leased: Leased, *, done: bool, now: datetime, lease: timedelta,
-    in_turn: bool = True,
+    in_turn: bool = True, replace_own: bool = True,
 ) -> Any:  # fmt: skip
     """Stores an update taken as it arrived, from within the first transaction handling it
     commits: done, when that transaction wrote the update's effects; else leased to its worker,
     which marks it done once it has answered. Nothing is stored (and the statement returns no
-    row) when the update is stored already, or when an older update of its chat is not done:
-    handling it now would overtake that one (`in_turn=False`: it was handled already, stored
-    whatever its chat holds)."""
+    row) when the update is stored already by someone else, or when an older update of its chat
+    is not done: handling it now would overtake that one (`in_turn=False`: it was handled
+    already, stored whatever its chat holds). Stored already under the same claim (its worker
+    would not keep Telegram waiting for it, `replace_own=False` there), it becomes what this
+    commit makes of it."""
     table = InboxUpdate.__table__
     values: dict[str, Any] = {
         "update_id": leased.update_id,
@@ -246,12 +248,17 @@ def handled_statement(
         row = row.where(~_older_not_done(received))
     else:
         row = row.where(true())  # SQLite's INSERT ... SELECT ... ON CONFLICT needs a WHERE
-    return (
-        insert_for(session, table)
-        .from_select(list(values), row)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(table.c.update_id)
-    )
+    statement = insert_for(session, table).from_select(list(values), row)
+    if not replace_own:
+        return statement.on_conflict_do_nothing(index_elements=["update_id"]).returning(
+            table.c.update_id
+        )
+    changed = ("payload", "state", "claimed_until", "done_at")
+    return statement.on_conflict_do_update(
+        index_elements=["update_id"],
+        set_={name: statement.excluded[name] for name in changed},
+        where=table.c.claim_token == statement.excluded.claim_token,
+    ).returning(table.c.update_id)
 
 
 def _finish_statement(update_id: int, token: str, now: datetime) -> Any:

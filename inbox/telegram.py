@@ -50,6 +50,7 @@ MAX_ATTEMPTS = 5  # an update whose worker died this often is skipped, not retri
 # next update, usually), or after this long: not in a transaction of its own. A crash meanwhile
 # only means that reading update is answered again once its lease runs out.
 FINISH_WITHIN = 0.5
+ACK_WITHIN = 0.05
 
 
 def ordering_key(update: object) -> int | None:
@@ -121,6 +122,12 @@ class InboxDispatcher:
     # Updates lately taken as they arrived: one delivered again (Telegram did not hear our 200)
     # is stored, found there, and not handled twice, even where handling it reads nothing.
     _recent: RecentIds = field(default_factory=RecentIds, init=False)
+    # Telegram hears "got it" for an update taken as it arrived once it is stored: by the first
+    # commit of its handling if that comes within this long, else by a transaction of its own.
+    ack_within: float = ACK_WITHIN
+    _landing: dict[int, asyncio.Future[bool]] = field(default_factory=dict, init=False)
+    _progress: dict[int, Progress] = field(default_factory=dict, init=False)
+    _stored_early: set[int] = field(default_factory=set, init=False)
 
     def wake(self) -> None:
         self._wake.set()
@@ -150,18 +157,51 @@ class InboxDispatcher:
         new = 0
         if rest:
             new = await self._store(sessions, rest, free=free - len(taken), hold=in_hand)
-        return new + sum(await asyncio.gather(*landed))
+        if landed:
+            futures = [future for _, future in landed]
+            _, waiting = await asyncio.wait(futures, timeout=self.ack_within)
+            if waiting:  # slow to commit (a long search): Telegram does not wait for them
+                slow = [leased for leased, future in landed if future in waiting]
+                await self._store_taken(sessions, slow)
+            new += sum(await asyncio.gather(*futures))
+        return new
 
-    def _take_as_arrived(self, updates: list[Received]) -> list[asyncio.Future[bool]]:
+    def _take_as_arrived(
+        self, updates: list[Received]
+    ) -> list[tuple[Leased, asyncio.Future[bool]]]:
         token = new_claim_token(self.worker)  # one per batch, as a claim's
-        landed: list[asyncio.Future[bool]] = []
+        landed: list[tuple[Leased, asyncio.Future[bool]]] = []
         for received in updates:
             self._recent.add(received.update_id)
             leased = Leased(received.update_id, token, received.chat_key, received.payload, 1,
                             stored=False)  # fmt: skip
-            landed.append(asyncio.get_running_loop().create_future())
-            self._start([leased], landed[-1])
+            landed.append((leased, asyncio.get_running_loop().create_future()))
+            self._start([leased], landed[-1][1])
         return landed
+
+    async def _store_taken(self, sessions: Sessions, taken: list[Leased]) -> None:
+        """Stores updates taken as they arrived whose handling has not committed yet, leased to
+        this worker as they are: in their turn only (an update that would overtake an older
+        one is found out by its handling). Their handling then carries on as for any update
+        stored before (its first commit finding the row its own)."""
+        stored: list[Leased] = []
+        async with sessions() as session, session.begin():
+            now = utcnow()
+            for leased in taken:
+                statement = handled_statement(
+                    session.sync_session, leased, done=False, now=now, lease=self.lease,
+                    replace_own=False,
+                )  # fmt: skip
+                if (await session.execute(statement)).first() is not None:
+                    stored.append(leased)
+        for leased in stored:
+            self._stored_early.add(leased.update_id)
+            progress = self._progress.get(leased.update_id)
+            if progress is not None:
+                progress.stored = True
+            landed = self._landing.get(leased.update_id)
+            if landed is not None and not landed.done():
+                landed.set_result(True)
 
     async def _store(
         self, sessions: Sessions, updates: list[Received], *, free: int,
@@ -243,6 +283,8 @@ class InboxDispatcher:
     def _start(self, batch: list[Leased], landed: asyncio.Future[bool] | None = None) -> None:
         for leased in batch:
             self._busy[leased.update_id] = leased
+            if landed is not None:
+                self._landing[leased.update_id] = landed
             task = asyncio.create_task(self._process(leased, landed))
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
@@ -259,11 +301,15 @@ class InboxDispatcher:
             log.exception("inbox: update %d could not be processed", leased.update_id)
             if landed is None:  # left processing: claimed again when its lease runs out
                 self._busy.pop(leased.update_id, None)
+                self._progress.pop(leased.update_id, None)
                 return
         done = progress is not None and progress.done
         if landed is not None and not landed.done():
             done = await self._land(leased, progress, landed)
         self._busy.pop(leased.update_id, None)
+        self._landing.pop(leased.update_id, None)
+        self._progress.pop(leased.update_id, None)
+        self._stored_early.discard(leased.update_id)
         waiting = leased.chat_key in self._waiting
         self._waiting.discard(leased.chat_key)
         if progress is not None and progress.waits:  # stored to wait: claimed in its turn
@@ -371,7 +417,11 @@ class InboxDispatcher:
                 landed.set_result(True)
 
         owed = OwedMarks(self._take_owed, self._owe)
-        with processing(leased, lease=self.lease, on_stored=on_stored, owed=owed) as progress:
+        stored = leased.update_id in self._stored_early
+        with processing(
+            leased, lease=self.lease, on_stored=on_stored, owed=owed, stored=stored
+        ) as progress:
+            self._progress[leased.update_id] = progress
             try:
                 # The Application's own per-chat lock orders it with payment events in-process.
                 await self.application.update_processor.process_update(

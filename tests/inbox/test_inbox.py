@@ -160,7 +160,9 @@ async def test_effects_commit_only_with_the_done_mark_and_only_for_the_lease_hol
 async def worker(
     sessions: SessionFactory, seen: list[tuple[int, str, int]], number: int, **options: Any
 ) -> AsyncIterator[InboxDispatcher]:
-    """One worker: a PTB Application (offline Bot API) recording what it handles."""
+    """One worker: a PTB Application (offline Bot API) recording what it handles (`hold_for`:
+    seconds it takes, in its transaction, before writing the buyer it recorded)."""
+    hold_for = options.pop("hold_for", 0.0)
     application: Application[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token("123456:test-token-not-for-telegram-0000")
@@ -175,6 +177,10 @@ async def worker(
         assert update.effective_chat is not None and update.effective_message is not None
         async with transaction(sessions) as session:  # as the bot's handlers, who is it first
             await session.execute(select(func.count()).select_from(Customer))
+            if hold_for:
+                await asyncio.sleep(hold_for)
+                session.add(Customer(telegram_user_id=update.effective_chat.id, locale="en",
+                                     currency="USD"))  # fmt: skip
         await asyncio.sleep(random.uniform(0, 0.01))  # let the other worker race
         seen.append((update.effective_chat.id, update.effective_message.text or "", number))
 
@@ -245,6 +251,27 @@ async def test_an_update_taken_as_it_arrived_waits_for_an_older_one_of_its_chat(
 
     assert [text for _, text, _ in seen] == ["newer"]
     assert (await stored_states(sessions))[2] == InboxState.DONE.value
+
+
+async def test_telegram_does_not_wait_for_an_update_slow_to_commit(
+    sessions: SessionFactory,
+) -> None:
+    """Taken as it arrived, an update whose handling takes a while is stored on its own after
+    `ack_within`: "got it" comes at once, and the handling's commit later finds the row its own
+    and marks it done with its effects."""
+    seen: list[tuple[int, str, int]] = []
+    async with worker(sessions, seen, 1, hold_for=0.5) as mine:
+        started = asyncio.get_running_loop().time()
+        assert await mine.receive(sessions, [message(1, 42, "slow")]) == 1
+        acknowledged = asyncio.get_running_loop().time() - started
+        assert (await stored_states(sessions))[1] == InboxState.PROCESSING.value
+        await _until(lambda: seen, 5)
+        await asyncio.sleep(0.1)
+
+    assert acknowledged < 0.4
+    assert (await stored_states(sessions))[1] == InboxState.DONE.value
+    async with sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Customer)) == 1
 
 
 async def test_an_update_delivered_again_is_not_handled_again(sessions: SessionFactory) -> None:
