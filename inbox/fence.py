@@ -106,7 +106,7 @@ def processing(
     `on_stored`, and marks the `owed` done; `stored`: its worker stored it meanwhile)."""
     install()
     progress = Progress(leased, lease, on_stored, owed)
-    if stored:
+    if stored:  # its worker stored it meanwhile: its first transaction still checks its turn
         progress.stored = True
     reset = _current.set(progress)
     try:
@@ -162,8 +162,8 @@ def _store(session: Session, progress: Progress) -> None:
 
 def _after_begin(session: Session, _transaction: Any, connection: Connection) -> None:
     progress = _current.get()
-    if progress is None or progress.stored or progress.checked:
-        return
+    if progress is None or progress.leased.stored or progress.checked:
+        return  # a stored update was leased in its turn
     progress.checked = True
     if progress.owed is not None and (owed := progress.owed.take()):
         session.info[_OWED] = (progress.owed, owed)

@@ -176,14 +176,28 @@ async def store_leasing(
 
 
 def waiting_statement(leased: Leased) -> Any:
-    """A row when the leased update may not be handled now: it is stored already (a redelivery:
-    handled, or waiting), or an older update of its chat is not done yet."""
+    """A row when the leased update may not be handled now: it is stored already under another
+    claim (a redelivery: handled, or waiting), or an older update of its chat is not done yet."""
     table = InboxUpdate.__table__
-    stored = exists().where(table.c.update_id == leased.update_id)
+    stored = exists().where(
+        table.c.update_id == leased.update_id,
+        or_(table.c.claim_token.is_(None), table.c.claim_token != leased.token),
+    )
     if leased.chat_key is None:
         return select(literal(1)).where(stored)
     received = Received(leased.update_id, leased.chat_key, {})
     return select(literal(1)).where(or_(stored, _older_not_done(received)))
+
+
+async def release_own(session: AsyncSession, leased: Leased) -> None:
+    """Back to pending, unleased: an update its worker stored while handling it, that turned
+    out to have to wait for an older one of its chat."""
+    await session.execute(
+        update(InboxUpdate)
+        .where(InboxUpdate.update_id == leased.update_id, InboxUpdate.claim_token == leased.token)
+        .values(state=InboxState.PENDING.value, claimed_until=None, claim_token=None, attempts=0)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _older_not_done(received: Received) -> Any:

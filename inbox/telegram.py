@@ -34,6 +34,7 @@ from inbox.store import (
     finish_all_statement,
     forget_done,
     handled_statement,
+    release_own,
     renew,
     store,
     store_leasing,
@@ -181,16 +182,16 @@ class InboxDispatcher:
 
     async def _store_taken(self, sessions: Sessions, taken: list[Leased]) -> None:
         """Stores updates taken as they arrived whose handling has not committed yet, leased to
-        this worker as they are: in their turn only (an update that would overtake an older
-        one is found out by its handling). Their handling then carries on as for any update
-        stored before (its first commit finding the row its own)."""
+        this worker as they are. Their handling carries on: its first transaction still checks
+        their turn (one that must wait is put back to pending), and its first commit finds the
+        row its own."""
         stored: list[Leased] = []
         async with sessions() as session, session.begin():
             now = utcnow()
             for leased in taken:
                 statement = handled_statement(
                     session.sync_session, leased, done=False, now=now, lease=self.lease,
-                    replace_own=False,
+                    in_turn=False, replace_own=False,
                 )  # fmt: skip
                 if (await session.execute(statement)).first() is not None:
                     stored.append(leased)
@@ -304,7 +305,8 @@ class InboxDispatcher:
                 self._progress.pop(leased.update_id, None)
                 return
         done = progress is not None and progress.done
-        if landed is not None and not landed.done():
+        waits = progress is not None and progress.waits
+        if landed is not None and (not landed.done() or waits):
             done = await self._land(leased, progress, landed)
         self._busy.pop(leased.update_id, None)
         self._landing.pop(leased.update_id, None)
@@ -339,6 +341,7 @@ class InboxDispatcher:
                     new, _ = await store_leasing(
                         session, [received], now=now, lease=self.lease, limit=0
                     )
+                    await release_own(session, leased)  # stored by `_store_taken` meanwhile
                     stored = bool(new)
                 else:
                     statement = handled_statement(
@@ -348,9 +351,11 @@ class InboxDispatcher:
                     stored = (await session.execute(statement)).first() is not None
         except Exception as error:
             log.exception("inbox: update %d could not be stored", leased.update_id)
-            landed.set_exception(error)
+            if not landed.done():
+                landed.set_exception(error)
             return True  # nothing of it is stored: Telegram delivers it again
-        landed.set_result(stored)
+        if not landed.done():
+            landed.set_result(stored)
         return not (progress is not None and progress.waits)
 
     def _owe(self, owed: list[Leased]) -> None:

@@ -161,7 +161,7 @@ async def worker(
     sessions: SessionFactory, seen: list[tuple[int, str, int]], number: int, **options: Any
 ) -> AsyncIterator[InboxDispatcher]:
     """One worker: a PTB Application (offline Bot API) recording what it handles (`hold_for`:
-    seconds it takes, in its transaction, before writing the buyer it recorded)."""
+    seconds it takes before it begins, then writing the buyer it recorded)."""
     hold_for = options.pop("hold_for", 0.0)
     application: Application[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -175,10 +175,10 @@ async def worker(
 
     async def record(update: Update, _context: object) -> None:
         assert update.effective_chat is not None and update.effective_message is not None
+        await asyncio.sleep(hold_for)  # a slow start (SQLite: no transaction holds its lock)
         async with transaction(sessions) as session:  # as the bot's handlers, who is it first
             await session.execute(select(func.count()).select_from(Customer))
             if hold_for:
-                await asyncio.sleep(hold_for)
                 session.add(Customer(telegram_user_id=update.effective_chat.id, locale="en",
                                      currency="USD"))  # fmt: skip
         await asyncio.sleep(random.uniform(0, 0.01))  # let the other worker race
@@ -230,19 +230,21 @@ async def test_two_workers_keep_each_chats_order_and_process_every_update_once(
     assert set((await stored_states(sessions)).values()) == {InboxState.DONE.value}
 
 
+@pytest.mark.parametrize("slow", [0.0, 0.3], ids=["at once", "stored before it began"])
 async def test_an_update_taken_as_it_arrived_waits_for_an_older_one_of_its_chat(
-    sessions: SessionFactory,
+    sessions: SessionFactory, slow: float
 ) -> None:
     """Another worker holds the chat's previous update: the new one is not handled meanwhile
-    (its first transaction finds that out before reading anything), but stored; it is handled
-    once the older one is done, and Telegram heard "got it" before."""
+    (its first transaction finds that out before reading anything), but stored (or, stored
+    already because it was slow to begin, put back to pending); it is handled once the older
+    one is done, and Telegram heard "got it" before."""
     async with transaction(sessions) as session:
         await store(session, [message(1, 42, "older")], now=utcnow())
         (theirs,) = await claim(session, now=utcnow(), lease=LEASE, limit=1, worker="w2")
     seen: list[tuple[int, str, int]] = []
-    async with worker(sessions, seen, 1, poll_seconds=0.05) as mine:
+    async with worker(sessions, seen, 1, poll_seconds=0.05, hold_for=slow) as mine:
         assert await mine.receive(sessions, [message(2, 42, "newer")]) == 1
-        await asyncio.sleep(0.3)
+        await asyncio.sleep(0.3 + slow)
         assert seen == []
         assert (await stored_states(sessions))[2] == InboxState.PENDING.value
         async with transaction(sessions) as session:
@@ -257,8 +259,8 @@ async def test_telegram_does_not_wait_for_an_update_slow_to_commit(
     sessions: SessionFactory,
 ) -> None:
     """Taken as it arrived, an update whose handling takes a while is stored on its own after
-    `ack_within`: "got it" comes at once, and the handling's commit later finds the row its own
-    and marks it done with its effects."""
+    `ack_within`: "got it" comes at once; the handling still checks its turn, finds the row its
+    own, and its commit marks it done with its effects."""
     seen: list[tuple[int, str, int]] = []
     async with worker(sessions, seen, 1, hold_for=0.5) as mine:
         started = asyncio.get_running_loop().time()
